@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make check`: run every test suite, each printing "SUITE: N passed, N failed",
+# then the total on the last line.  Exit non-zero if any suite failed.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+DNSVIS=$BUILD/dnsvis
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+total_p=0 total_f=0 bad_suites=()
+
+run_suite() {
+	local name=$1
+	shift
+	echo "== $name"
+	local log
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line p f
+	line=$(grep -E '^[a-z_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	p=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/p')
+	f=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/p')
+	total_p=$((total_p + ${p:-0}))
+	total_f=$((total_f + ${f:-0}))
+	if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
+		bad_suites+=("$name")
+		[ "${f:-0}" -gt 0 ] || total_f=$((total_f + 1))
+	fi
+	rm -f "$log"
+}
+
+run_suite unit tests/run-unit.sh $BUILD/tests/test_*
+run_suite replay tests/replay/run.sh "$DNSVIS"
+run_suite conformance tests/conformance/run.sh "$DNSVIS"
+[ -x tests/live/run.sh ] && run_suite live tests/live/run.sh "$DNSVIS"
+run_suite fuzz tests/fuzz/run.sh "$FUZZ_SECONDS" $BUILD/fuzz/fuzz_*
+
+echo
+[ ${#bad_suites[@]} -eq 0 ] || echo "failed suites: ${bad_suites[*]}"
+echo "$total_p passed, $total_f failed"
+[ ${#bad_suites[@]} -eq 0 ]

@@ -1,0 +1,32 @@
+/* output.h - the one formatter for replay and live tracing. */
+#ifndef DNSVIS_OUTPUT_H
+#define DNSVIS_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+
+enum output_format { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_KUBEARMOR };
+
+struct output_opts {
+	enum output_format format;
+	const char *cluster_name; /* kubearmor ClusterName, default "default" */
+	const char *host_name;    /* kubearmor HostName */
+};
+
+/* "text", "json", "kubearmor" -> format; -1 if unknown. */
+int output_format_parse(const char *name);
+
+/* Header line for text output (nothing for the JSON formats). */
+void output_header(FILE *out, const struct output_opts *o, int with_proc);
+
+/* Write exactly one complete line for ev.  The line is built in memory
+ * first, so a write is never a partial line. */
+void output_event(FILE *out, const struct output_opts *o, const struct dnsvis_event *ev);
+
+/* JSON record for lost perf samples: {"type":"lost","count":N,"cpu":C}
+ * (json only; text writes a comment-style line). */
+void output_lost(FILE *out, const struct output_opts *o, uint64_t count, int cpu);
+
+#endif
