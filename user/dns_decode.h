@@ -9,21 +9,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNS_HEADER_LEN 12
+#define DNS_HEADER_LEN	  12
 #define DNS_WIRE_NAME_MAX 255 /* RFC 1035 2.3.4, including length octets */
-#define DNS_LABEL_MAX 63
+#define DNS_LABEL_MAX	  63
 /* Worst case presentation text: every byte of a 255-byte wire name escaped
  * as \DDD (4 chars), plus the NUL. */
 #define DNS_NAME_TEXT_MAX (DNS_WIRE_NAME_MAX * 4 + 1)
 
 enum dns_status {
 	DNS_OK = 0,
-	DNS_ERR_TRUNCATED,    /* ran out of captured bytes */
-	DNS_ERR_LABEL_TYPE,   /* label type 0x40 or 0x80 (RFC 6891 6.2.1 retired) */
-	DNS_ERR_NAME_TOO_LONG,/* wire name over 255 bytes */
-	DNS_ERR_BAD_POINTER,  /* compression pointer not strictly backwards */
-	DNS_ERR_POINTER_LOOP, /* too many pointer hops */
-	DNS_ERR_RDATA,        /* rdata shorter than its type requires */
+	DNS_ERR_TRUNCATED,     /* ran out of captured bytes */
+	DNS_ERR_LABEL_TYPE,    /* label type 0x40 or 0x80 (RFC 6891 6.2.1 retired) */
+	DNS_ERR_NAME_TOO_LONG, /* wire name over 255 bytes */
+	DNS_ERR_BAD_POINTER,   /* compression pointer not strictly backwards */
+	DNS_ERR_POINTER_LOOP,  /* too many pointer hops */
+	DNS_ERR_RDATA,	       /* rdata shorter than its type requires */
 };
 
 struct dns_header {
@@ -35,7 +35,7 @@ struct dns_header {
 
 struct dns_name {
 	char text[DNS_NAME_TEXT_MAX]; /* presentation format, no trailing dot, root is "." */
-	size_t wire_len;              /* bytes of the uncompressed wire name */
+	size_t wire_len;	      /* bytes of the uncompressed wire name */
 	unsigned labels;
 };
 
@@ -77,7 +77,8 @@ enum dns_status dns_decode_header(const uint8_t *msg, size_t len, struct dns_hea
  * moved past the name as it stands at *off (a pointer counts 2 bytes). */
 enum dns_status dns_decode_name(const uint8_t *msg, size_t len, size_t *off, struct dns_name *out);
 
-enum dns_status dns_decode_question(const uint8_t *msg, size_t len, size_t *off, struct dns_question *q);
+enum dns_status dns_decode_question(const uint8_t *msg, size_t len, size_t *off,
+				    struct dns_question *q);
 
 enum dns_status dns_decode_rr(const uint8_t *msg, size_t len, size_t *off, struct dns_rr *rr);
 

@@ -12,13 +12,13 @@ struct dnsvis_proc {
 	uint32_t ns_pid, ns_ppid; /* as seen in the process's own pid namespace */
 	uint64_t cgroup_id;
 	char comm[16];
-	const char *exe;       /* "" when unknown */
-	const char *cmdline;   /* arguments joined with spaces */
+	const char *exe;     /* "" when unknown */
+	const char *cmdline; /* arguments joined with spaces */
 	const char *parent_exe;
 	const char *cwd;
-	const char *tty;       /* "pts0", "" when none */
+	const char *tty; /* "pts0", "" when none */
 	/* Container context; empty strings for host processes. */
-	const char *scope;     /* "host" or "container" */
+	const char *scope; /* "host" or "container" */
 	const char *container_id;
 	const char *container_name;
 	const char *container_image;
@@ -26,18 +26,18 @@ struct dnsvis_proc {
 	const char *pod_uid;
 	const char *k8s_namespace;
 	const char *labels;
-	uint64_t start_time;   /* task start, ns since boot (kubearmor ExecID); 0 = unknown */
+	uint64_t start_time; /* task start, ns since boot (kubearmor ExecID); 0 = unknown */
 };
 
 struct dnsvis_event {
-	struct timespec ts;    /* wall clock, UTC */
-	const char *source;    /* "pcap", or the kernel hook ("kprobe/udp_sendmsg", ...) */
-	int family;            /* AF_INET / AF_INET6 */
-	uint8_t proto;         /* IPPROTO_UDP / IPPROTO_TCP */
+	struct timespec ts; /* wall clock, UTC */
+	const char *source; /* "pcap", or the kernel hook ("kprobe/udp_sendmsg", ...) */
+	int family;	    /* AF_INET / AF_INET6 */
+	uint8_t proto;	    /* IPPROTO_UDP / IPPROTO_TCP */
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 	uint16_t txid;
-	const char *domain;    /* presentation format (already escaped per RFC 1035) */
+	const char *domain; /* presentation format (already escaped per RFC 1035) */
 	uint16_t qtype, qclass;
 	const struct dnsvis_proc *proc; /* NULL when unknown (replay) */
 };

@@ -12,7 +12,7 @@ enum output_format { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_KUBEARMOR };
 struct output_opts {
 	enum output_format format;
 	const char *cluster_name; /* kubearmor ClusterName, default "default" */
-	const char *host_name;    /* kubearmor HostName */
+	const char *host_name;	  /* kubearmor HostName */
 };
 
 /* "text", "json", "kubearmor" -> format; -1 if unknown. */

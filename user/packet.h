@@ -24,20 +24,20 @@ enum {
 
 /* One DNS message found in a frame. */
 struct pkt_dns {
-	int family;     /* AF_INET or AF_INET6 */
-	uint8_t proto;  /* IPPROTO_UDP or IPPROTO_TCP */
+	int family;		      /* AF_INET or AF_INET6 */
+	uint8_t proto;		      /* IPPROTO_UDP or IPPROTO_TCP */
 	uint8_t saddr[16], daddr[16]; /* 4 bytes used for AF_INET */
-	uint16_t sport, dport;        /* host order */
-	const uint8_t *msg;           /* DNS message (points into the frame) */
-	size_t msg_len;               /* captured bytes of it */
-	int truncated;                /* captured bytes < what the headers claim */
+	uint16_t sport, dport;	      /* host order */
+	const uint8_t *msg;	      /* DNS message (points into the frame) */
+	size_t msg_len;		      /* captured bytes of it */
+	int truncated;		      /* captured bytes < what the headers claim */
 };
 
 enum pkt_status {
-	PKT_OK = 0,        /* transport payload found; callback ran per message */
-	PKT_NOT_IP,        /* link payload is not IPv4/IPv6 (ARP, ...) */
+	PKT_OK = 0,	   /* transport payload found; callback ran per message */
+	PKT_NOT_IP,	   /* link payload is not IPv4/IPv6 (ARP, ...) */
 	PKT_NOT_TRANSPORT, /* not UDP/TCP, or a non-first fragment */
-	PKT_MALFORMED,     /* headers truncated or inconsistent */
+	PKT_MALFORMED,	   /* headers truncated or inconsistent */
 	PKT_UNSUPPORTED_LINK,
 };
 

@@ -11,8 +11,7 @@ int port_set_add(struct port_set *s, const char *arg, const char **why)
 
 	errno = 0;
 	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || v == 0 || v > 65535 || arg[0] == '-' ||
-	    arg[0] == '+') {
+	if (errno || end == arg || *end || v == 0 || v > 65535 || arg[0] == '-' || arg[0] == '+') {
 		*why = "port must be a number from 1 to 65535";
 		return -1;
 	}

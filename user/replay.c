@@ -43,8 +43,8 @@ struct replay_ctx {
  * whose third question is malformed prints nothing (no partial output). */
 #define REPLAY_QUESTIONS_INLINE 8
 
-static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d,
-			  const struct dns_header *h, size_t off)
+static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d, const struct dns_header *h,
+			  size_t off)
 {
 	static struct dns_question qs[REPLAY_QUESTIONS_INLINE];
 	struct dnsvis_event ev;
@@ -186,11 +186,11 @@ static void usage(FILE *f)
 static int parse_args(struct replay_ctx *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"port", required_argument, NULL, 'p'},
-		{"cluster-name", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"cluster-name", required_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *why;
 	int opt, fmt;
@@ -201,8 +201,9 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 		case 'o':
 			fmt = output_format_parse(optarg);
 			if (fmt < 0) {
-				fprintf(stderr, "dnsvis: replay: unknown output format '%s' "
-						"(text, json, kubearmor)\n",
+				fprintf(stderr,
+					"dnsvis: replay: unknown output format '%s' "
+					"(text, json, kubearmor)\n",
 					optarg);
 				return -1;
 			}
