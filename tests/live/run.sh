@@ -1,0 +1,467 @@
+#!/usr/bin/env bash
+# Live test of `dnsvis trace` on this host (root; real eBPF).
+#
+#   tests/live/run.sh [--expect-source-prefix P] [--keep] DNSVIS
+#   tests/live/run.sh --selftest [--keep]
+#
+# Starts tests/live/responder.py on 127.0.0.1:53 and [::1]:53, starts
+# `DNSVIS trace -o json`, waits for its "dnsvis: ready" line, sends one query
+# per case (tests/live/dns_client.c through every send path, plus getent, dig,
+# busybox nslookup and python getaddrinfo, each in a private mount namespace
+# whose /etc/resolv.conf names 127.0.0.1), stops dnsvis with SIGINT and checks
+# the JSON Lines against what was sent (tests/live/check.py).  Then short runs
+# for --pid, --comm, --domain, -c and -d, and bpftool checks that nothing is
+# left attached.  Traffic goes to loopback only.
+#
+# --selftest needs no tracer: it runs the same cases and checks them on the
+# wire with tcpdump on lo (validates client, responder and resolver setup).
+#
+# --expect-source-prefix P  what every event's "source" must start with
+#                           (default "tracepoint/"; "kprobe/" on a kprobe VM).
+# --keep                    keep the temp directory (its path is printed).
+# DNS_CLIENT=path           use a prebuilt client instead of compiling one.
+#
+# Output: "ok CASE" / "FAIL CASE: reason" per assertion group, then
+# "live: N passed, N failed".  Exit status 0 only if nothing failed.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PREFIX="tracepoint/"
+KEEP=0
+SELFTEST=0
+DNSVIS=""
+TIME_LIMIT=170
+
+usage() {
+	sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--expect-source-prefix) [ $# -ge 2 ] || usage; PREFIX=$2; shift 2 ;;
+	--expect-source-prefix=*) PREFIX=${1#*=}; shift ;;
+	--keep) KEEP=1; shift ;;
+	--selftest) SELFTEST=1; shift ;;
+	-h|--help) usage ;;
+	-*) echo "run.sh: unknown option $1" >&2; usage ;;
+	*) [ -z "$DNSVIS" ] || usage; DNSVIS=$1; shift ;;
+	esac
+done
+[ "$SELFTEST" = 1 ] || [ -n "$DNSVIS" ] || usage
+
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok $*"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
+# Run check.py and count its ok/FAIL lines.
+run_check() {
+	local line
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		"ok "*) PASS=$((PASS + 1)) ;;
+		"FAIL "*) FAIL=$((FAIL + 1)) ;;
+		esac
+	done < <(timeout 30 python3 "$HERE/check.py" "$@" 2>&1)
+}
+finish() {
+	echo "live: $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ] && exit 0
+	exit 1
+}
+
+# ---- cleanup -------------------------------------------------------------
+TMPD=""
+RESPONDER_PID=""
+DNSVIS_PID=""
+TCPDUMP_PID=""
+WATCHDOG_PID=""
+GATED_PIDS=""
+
+stop_pid() { # PID SIGNAL SECONDS: signal, wait up to SECONDS, then SIGKILL
+	local pid=$1 sig=$2 i
+	[ -n "$pid" ] || return 0
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -"$sig" "$pid" 2>/dev/null
+	for ((i = 0; i < $3 * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+cleanup() {
+	trap - EXIT INT TERM
+	local p
+	for p in $GATED_PIDS; do stop_pid "$p" KILL 1; done
+	stop_pid "$DNSVIS_PID" INT 3
+	stop_pid "$TCPDUMP_PID" INT 2
+	stop_pid "$RESPONDER_PID" TERM 2
+	stop_pid "$WATCHDOG_PID" TERM 1
+	if [ -n "$TMPD" ]; then
+		if [ "$KEEP" = 1 ]; then
+			echo "# kept $TMPD" >&2
+		else
+			rm -rf "$TMPD"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'echo "live: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TERM
+
+# The whole run is bounded: past TIME_LIMIT seconds the script fails.
+(
+	trap 'kill $sp 2>/dev/null; exit 0' TERM
+	sleep "$TIME_LIMIT" &
+	sp=$!
+	wait $sp && echo "live: time limit (${TIME_LIMIT}s) hit" >&2 && kill -TERM $$
+) &
+WATCHDOG_PID=$!
+
+# ---- preflight -----------------------------------------------------------
+[ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
+for t in python3 cc unshare timeout getent dig busybox; do
+	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
+done
+if [ "$SELFTEST" = 1 ]; then
+	command -v tcpdump >/dev/null || { fail setup "missing tool: tcpdump"; finish; }
+else
+	command -v bpftool >/dev/null || { fail setup "missing tool: bpftool"; finish; }
+	[ -x "$DNSVIS" ] || { fail setup "not executable: $DNSVIS"; finish; }
+	DNSVIS=$(realpath "$DNSVIS")
+fi
+ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/' ||
+	{ fail setup "::1 is not configured on lo"; finish; }
+
+TMPD=$(mktemp -d /tmp/dnsvis-live.XXXXXX) || { fail setup "mktemp"; finish; }
+TMPD=$(realpath "$TMPD")
+cd "$TMPD" || exit 1
+RAND=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+MANIFEST=$TMPD/manifest.tsv
+: >"$MANIFEST"
+
+if [ -n "${DNS_CLIENT:-}" ]; then
+	CLIENT=$(realpath "$DNS_CLIENT")
+else
+	CLIENT=$TMPD/dns_client
+	cc -O2 -Wall -Wextra -Werror -o "$CLIENT" "$HERE/dns_client.c" 2>"$TMPD/cc.err" ||
+		{ fail setup "cannot build dns_client: $(head -c 600 "$TMPD/cc.err")"; finish; }
+fi
+OTHER_CLIENT=$TMPD/other_client # same binary, other comm (for --comm)
+cp "$CLIENT" "$OTHER_CLIENT"
+
+# Real resolvers get their own resolv.conf through a private mount namespace.
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$TMPD/resolv.conf"
+NS_SH='mount --bind "$0" /etc/resolv.conf && exec "$@"'
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(python3 -c 'import sys; print(sys.executable)')
+
+# Host pid namespace?  Then `pid` must equal $!; nested: compare ns_pid.
+PID_FIELD=pid
+if [ "$(awk '/^NSpid:/ {print NF - 1}' /proc/self/status)" != 1 ]; then
+	PID_FIELD=ns_pid
+	echo "# note: test runs in a nested pid namespace; comparing ns_pid"
+fi
+
+# ---- responder -----------------------------------------------------------
+"$PY" "$HERE/responder.py" --port 53 --ready-file "$TMPD/responder.ready" \
+	2>"$TMPD/responder.err" &
+RESPONDER_PID=$!
+for ((i = 0; i < 50; i++)); do
+	[ -e "$TMPD/responder.ready" ] && break
+	kill -0 "$RESPONDER_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if [ ! -e "$TMPD/responder.ready" ]; then
+	msg=$(head -c 300 "$TMPD/responder.err")
+	case "$msg" in
+	*"already in use"*) msg="port 53 is taken on loopback (stop the local DNS server first): $msg" ;;
+	esac
+	fail setup "responder did not start: ${msg:-timeout}"
+	finish
+fi
+
+# ---- case runners --------------------------------------------------------
+CLIENT_PROBLEMS=""
+IDX=0
+
+# record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE
+record() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
+		"$BASHPID" "$6" "$7" "$8" "$9" "${10}" "${11}" >>"$MANIFEST"
+}
+# spawn NAME CMD...: run CMD in the background (so $! is its pid), wait,
+# note a failure.  Sets SPAWNED_PID.
+spawn() {
+	local name=$1 rc
+	shift
+	"$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" </dev/null &
+	SPAWNED_PID=$!
+	wait "$SPAWNED_PID"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		CLIENT_PROBLEMS+="${CLIENT_PROBLEMS:+; }$name rc=$rc $(head -c 200 "$TMPD/$name.err" | tr '\n' ' ')"
+	fi
+}
+# client NAME PATH SERVER QTYPE [DADDRS [PROTO [QTYPES]]]
+client() {
+	local name=$1 path=$2 server=$3 qtype=$4 daddrs=${5:-$3} proto=${6:-udp} qtypes=${7:-$4}
+	local dom="$name-$RAND.test.example" txid opt=-r kind=client
+	IDX=$((IDX + 1))
+	txid=$((0x1000 + IDX * 16))
+	[ "$path" = exit-fast ] && opt=-n && kind=exitfast
+	spawn "$name" "$CLIENT" $opt "$path" "$server" 53 "$dom" "$qtype" "$txid"
+	record "$name" "$kind" "$dom" "$qtypes" "$SPAWNED_PID" dns_client "$CLIENT" "$daddrs" \
+		"$proto" "$txid" "$CLIENT $opt $path $server 53 $dom $qtype $txid"
+}
+# resolver NAME QTYPES COMM EXE CMD... (CMD may contain @DOM@ for the name)
+resolver() {
+	local name=$1 qtypes=$2 comm=$3 exe=$4 dom="$1-$RAND.test.example" a args=()
+	shift 4
+	for a in "$@"; do args+=("${a//@DOM@/$dom}"); done
+	spawn "$name" unshare -m sh -c "$NS_SH" "$TMPD/resolv.conf" "${args[@]}"
+	record "$name" resolver "$dom" "$qtypes" "$SPAWNED_PID" "$comm" "$(realpath "$exe")" \
+		127.0.0.1 udp - -
+}
+
+run_cases() {
+	client sendto sendto 127.0.0.1 A
+	client send send 127.0.0.1 A
+	client write write 127.0.0.1 A
+	client writev writev 127.0.0.1 A
+	client sendmsg1 sendmsg1 127.0.0.1 A
+	client sendmsg3 sendmsg3 127.0.0.1 TXT
+	client sendmsg-connected sendmsg-connected 127.0.0.1 A
+	client sendmmsg sendmmsg 127.0.0.1 A 127.0.0.1 udp A,AAAA
+	client ipv6 ipv6 ::1 AAAA
+	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
+	client tcp tcp 127.0.0.1 A 127.0.0.1 tcp
+	client tcp-writev tcp-writev 127.0.0.1 A 127.0.0.1 tcp
+	client exit-fast exit-fast 127.0.0.1 A
+	# getent, dig, busybox and python run in a private mount namespace whose
+	# /etc/resolv.conf names 127.0.0.1 (unshare and sh exec, so $! stays the
+	# resolver's pid).  The names are not in /etc/hosts, so DNS is asked.
+	# timeout(1) would be the resolver's parent, so it is not used here; the
+	# resolvers are bounded by their own options (+time, options timeout:1).
+	resolver getent A,AAAA getent "$(command -v getent)" getent ahosts @DOM@
+	resolver dig-at A dig "$(command -v dig)" dig @127.0.0.1 +tries=1 +time=2 @DOM@
+	resolver dig-resolvconf A dig "$(command -v dig)" dig +tries=1 +time=2 @DOM@
+	resolver busybox-nslookup A,AAAA busybox "$(command -v busybox)" \
+		busybox nslookup @DOM@ 127.0.0.1
+	resolver python-getaddrinfo A,AAAA "$(basename "$PY" | cut -c1-15)" "$PY" \
+		"$PY" -c 'import socket; socket.getaddrinfo("@DOM@", 80)'
+	# Non-DNS noise: no event may carry these pids.
+	spawn flood-udp "$CLIENT" flood-udp 2000
+	record flood-udp flood "" "" "$SPAWNED_PID" dns_client "$CLIENT" - udp - -
+	spawn flood-write "$CLIENT" flood-write 2000
+	record flood-write flood flood-write.dnsvis.invalid "" "$SPAWNED_PID" dns_client \
+		"$CLIENT" - udp - -
+	record responder-replies noise "" "" "$RESPONDER_PID" python3 - - udp - -
+	if [ -n "$CLIENT_PROBLEMS" ]; then
+		fail clients "$CLIENT_PROBLEMS"
+	else
+		ok clients "all senders exited 0 and got their answers"
+	fi
+}
+
+# ---- selftest: wire only -------------------------------------------------
+if [ "$SELFTEST" = 1 ]; then
+	timeout 60 tcpdump -i lo -n -l -s0 port 53 >"$TMPD/wire.txt" 2>"$TMPD/tcpdump.err" &
+	TCPDUMP_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q listening "$TMPD/tcpdump.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	run_cases
+	sleep 0.5
+	stop_pid "$TCPDUMP_PID" INT 3
+	TCPDUMP_PID=""
+	run_check wire "$TMPD/wire.txt" "$MANIFEST"
+	finish
+fi
+
+# ---- dnsvis control ------------------------------------------------------
+# start_dnsvis TAG ARGS...: background `DNSVIS trace -o json ARGS`, SIGINT at
+# its default disposition (a non-interactive shell would have it ignored).
+start_dnsvis() {
+	local tag=$1
+	shift
+	DNSVIS_OUT=$TMPD/$tag.jsonl
+	DNSVIS_ERR=$TMPD/$tag.err
+	DNSVIS_START=$(date +%s.%N)
+	env --default-signal=INT,QUIT "$DNSVIS" trace -o json "$@" >"$DNSVIS_OUT" \
+		2>"$DNSVIS_ERR" </dev/null &
+	DNSVIS_PID=$!
+}
+elapsed() { awk -v a="$DNSVIS_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+err_tail() { tail -c 400 "$DNSVIS_ERR" 2>/dev/null | tr '\n' '|'; }
+# wait_ready TAG: bounded wait for the "dnsvis: ready" stderr line.
+wait_ready() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q '^dnsvis: ready' "$DNSVIS_ERR" 2>/dev/null && return 0
+		kill -0 "$DNSVIS_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$DNSVIS_PID" 2>/dev/null; then
+		fail "$1" "no 'dnsvis: ready' line within 20 s; stderr: $(err_tail)"
+	else
+		wait "$DNSVIS_PID"
+		fail "$1" "dnsvis exited (status $?) before ready; stderr: $(err_tail)"
+		DNSVIS_PID=""
+	fi
+	stop_pid "$DNSVIS_PID" KILL 1
+	DNSVIS_PID=""
+	return 1
+}
+# wait_exit SECONDS: wait for dnsvis to exit by itself; sets EXIT_RC
+# (or 124 if it did not, in which case it is killed).
+wait_exit() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		kill -0 "$DNSVIS_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$DNSVIS_PID" 2>/dev/null; then
+		stop_pid "$DNSVIS_PID" KILL 1
+		EXIT_RC=124
+	else
+		wait "$DNSVIS_PID"
+		EXIT_RC=$?
+	fi
+	DNSVIS_PID=""
+}
+# stop_dnsvis: SIGINT, bounded wait; sets EXIT_RC.
+stop_dnsvis() {
+	kill -INT "$DNSVIS_PID" 2>/dev/null
+	wait_exit 10
+}
+bpf_snap() { # WHEN
+	local k
+	for k in prog perf link; do
+		timeout 10 bpftool -j "$k" show >"$TMPD/bpf/$k.$1.json" 2>/dev/null ||
+			timeout 10 bpftool -j "$k" >"$TMPD/bpf/$k.$1.json" 2>/dev/null
+	done
+}
+
+# ---- main run --------------------------------------------------------------
+mkdir -p "$TMPD/bpf"
+bpf_snap before
+start_dnsvis main
+if wait_ready ready; then
+	ok ready "after $(elapsed) s"
+	MAIN_PID=$DNSVIS_PID
+	run_cases
+	sleep 0.5 # > the 100 ms flush interval
+	bpf_snap during
+	stop_dnsvis
+	bpf_snap after
+	summary=$(sed -n '/^dnsvis: ready/,$p' "$DNSVIS_ERR" | sed 1d | grep -v '^[[:space:]]*$' | tail -n 1)
+	if [ "$EXIT_RC" = 124 ]; then
+		fail exit "still running 10 s after SIGINT (killed); stderr: $(err_tail)"
+	elif [ "$EXIT_RC" != 0 ]; then
+		fail exit "exit status $EXIT_RC after SIGINT; stderr: $(err_tail)"
+	elif [ -z "$summary" ]; then
+		fail exit "exit 0 but no summary line on stderr after SIGINT"
+	else
+		ok exit "status 0 on SIGINT; summary: $summary"
+	fi
+	run_check events "$DNSVIS_OUT" "$MANIFEST" --source-prefix "$PREFIX" \
+		--pid-field "$PID_FIELD" --cwd "$TMPD"
+	run_check bpf "$TMPD/bpf" "$MAIN_PID"
+else
+	fail filters "skipped: dnsvis never became ready"
+	finish
+fi
+
+# ---- filters: one short run each ---------------------------------------------
+# A gated process: a shell that waits for GATE then execs the client, so its
+# pid is known before the query is sent.
+gated() { # GATE CMD...
+	sh -c 'while [ ! -e "$0" ]; do sleep 0.02; done; exec "$@"' "$@" </dev/null \
+		>/dev/null 2>&1 &
+	GATED_PID=$!
+	GATED_PIDS+=" $GATED_PID"
+}
+filter_run() { # NAME: after the run, check NAME KEEP DROPS...
+	local name=$1
+	shift
+	if [ "$EXIT_RC" != 0 ]; then
+		fail "$name" "exit status $EXIT_RC; stderr: $(err_tail)"
+	else
+		run_check filter "$DNSVIS_OUT" "$name" "$@"
+	fi
+}
+
+# --pid: two gated clients, only the first one's pid is traced.
+k="pidkeep-$RAND.filter.example" d="piddrop-$RAND.filter.example"
+gated "$TMPD/gate.pid" "$CLIENT" -r sendto 127.0.0.1 53 "$k" A 0x2001
+keep_pid=$GATED_PID
+gated "$TMPD/gate.pid" "$CLIENT" -r sendto 127.0.0.1 53 "$d" A 0x2002
+drop_pid=$GATED_PID
+start_dnsvis filter-pid --pid "$keep_pid"
+if wait_ready filter-pid; then
+	touch "$TMPD/gate.pid"
+	wait "$keep_pid" "$drop_pid"
+	sleep 0.3
+	stop_dnsvis
+	filter_run filter-pid "$k" "$d"
+fi
+stop_pid "$keep_pid" KILL 1
+stop_pid "$drop_pid" KILL 1
+
+# --comm: dns_client passes, the same binary as other_client does not.
+k="commkeep-$RAND.filter.example" d="commdrop-$RAND.filter.example"
+start_dnsvis filter-comm --comm dns_client
+if wait_ready filter-comm; then
+	"$OTHER_CLIENT" -r sendto 127.0.0.1 53 "$d" A 0x2003
+	"$CLIENT" -r sendto 127.0.0.1 53 "$k" A 0x2004
+	sleep 0.3
+	stop_dnsvis
+	filter_run filter-comm "$k" "$d"
+fi
+
+# --domain GLOB
+k="domkeep-$RAND.filter.example" d="domdrop-$RAND.filter.example"
+start_dnsvis filter-domain --domain "domkeep-$RAND.*"
+if wait_ready filter-domain; then
+	"$CLIENT" -r sendto 127.0.0.1 53 "$d" A 0x2005
+	"$CLIENT" -r sendto 127.0.0.1 53 "$k" A 0x2006
+	sleep 0.3
+	stop_dnsvis
+	filter_run filter-domain "$k" "$d"
+fi
+
+# -c N: exits 0 by itself after N events (uses --domain to ignore other traffic).
+start_dnsvis count --domain "count-$RAND-*" -c 2
+if wait_ready count; then
+	for i in 1 2 3; do
+		"$CLIENT" -r sendto 127.0.0.1 53 "count-$RAND-$i.filter.example" A $((0x2010 + i))
+		sleep 0.2
+	done
+	wait_exit 5
+	if [ "$EXIT_RC" = 124 ]; then
+		fail count "-c 2: still running 5 s after 3 matching queries"
+	else
+		filter_run count "count-$RAND-1.filter.example" --max 2
+	fi
+fi
+
+# -d SECONDS: exits 0 by itself after about that long.
+start_dnsvis duration --domain "none-$RAND.*" -d 2
+if wait_ready duration; then
+	wait_exit 15
+	el=$(elapsed)
+	if [ "$EXIT_RC" = 124 ]; then
+		fail duration "-d 2: still running 15 s after start"
+	elif [ "$EXIT_RC" != 0 ]; then
+		fail duration "-d 2: exit status $EXIT_RC; stderr: $(err_tail)"
+	elif awk "BEGIN { exit !($el < 1.8) }"; then
+		fail duration "-d 2: exited after only ${el} s"
+	else
+		ok duration "-d 2 exited 0 after $el s"
+	fi
+fi
+
+finish
