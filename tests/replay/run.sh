@@ -43,10 +43,10 @@ trap 'rm -rf "$tmp"' EXIT
 summary_value() {
 	local key=$1 file=$2 re
 	case $key in
-	packets) re='([0-9]+) packets read' ;;
+	packets) re=' ([0-9]+) packets read' ;;
 	queries) re='\(([0-9]+) questions\)' ;;
-	malformed) re='([0-9]+) malformed' ;;
-	notdns) re='([0-9]+) not DNS' ;;
+	malformed) re=' ([0-9]+) malformed' ;;
+	notdns) re=' ([0-9]+) not DNS' ;;
 	*) return ;;
 	esac
 	grep -m1 '^dnsvis: replay: ' "$file" | sed -nE "s/.*$re.*/\1/p"

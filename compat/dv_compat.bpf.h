@@ -1,0 +1,373 @@
+/* dv_compat.bpf.h - every difference between kernels that dnsvis's BPF
+ * programs care about, decided by CO-RE existence checks on the running
+ * kernel's BTF (never by version numbers).  Everything is always_inline: old
+ * verifiers have no BPF-to-BPF calls.
+ *
+ * Memory reads:
+ *   DV_SPLIT_READ=1  bpf_probe_read_user/_kernel[_str] (5.5+)
+ *   DV_SPLIT_READ=0  bpf_probe_read[_str] (4.14 .. any x86 kernel)
+ * The build compiles the programs twice, user space picks the object with a
+ * helper probe (trace_helpers.c).  The split object also takes the cgroup id
+ * from bpf_get_current_cgroup_id() (4.18+, so present wherever 5.5 helpers
+ * are); the legacy object reads task->cgroups->dfl_cgrp->kn->id.
+ *
+ * Kernel shapes handled:
+ *   msghdr        msg_iter (3.19+) or RHEL 7's msg_iov/msg_iovlen
+ *   iov_iter      `type` with direction in bit 0 (3.19-5.13; ITER_IOVEC is
+ *                 0 before 4.20 when enum iter_type appears), u8 iter_type
+ *                 (5.14+), ITER_UBUF + ubuf (6.0+), iov or __iov (6.4+);
+ *                 enum values are renumbered across versions, so read with
+ *                 bpf_core_enum_value()
+ *   pid           task->thread_pid (4.19+) or task->pids[PIDTYPE_PID].pid;
+ *                 struct upid size differs (pid_chain until 4.14)
+ *   cgroup id     kernfs_node.id u64 (5.5+) or union kernfs_node_id
+ *   css_set       dfl_cgrp may be missing (very old kernels): id 0
+ */
+#ifndef DNSVIS_COMPAT_BPF_H
+#define DNSVIS_COMPAT_BPF_H
+
+#include "dv_core_types.h"
+#include "dnsvis.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#ifndef DV_SPLIT_READ
+#define DV_SPLIT_READ 0
+#endif
+
+#if DV_SPLIT_READ
+#define dv_read_user	   bpf_probe_read_user
+#define dv_read_kernel	   bpf_probe_read_kernel
+#define dv_read_user_str   bpf_probe_read_user_str
+#define dv_read_kernel_str bpf_probe_read_kernel_str
+#else
+#define dv_read_user	   bpf_probe_read
+#define dv_read_kernel	   bpf_probe_read
+#define dv_read_user_str   bpf_probe_read_str
+#define dv_read_kernel_str bpf_probe_read_str
+#endif
+
+/* Read kernel field `src` (an lvalue reached through CO-RE types) into dst. */
+#define DV_KREAD(dst, src)                                                                         \
+	dv_read_kernel(&(dst), sizeof(dst), (const void *)__builtin_preserve_access_index(&(src)))
+
+#define DV_AF_INET     2
+#define DV_AF_INET6    10
+#define DV_S_IFMT      0170000
+#define DV_S_IFSOCK    0140000
+#define DV_SOCK_STREAM 1
+#define DV_SOCK_DGRAM  2
+
+static __always_inline __u16 dv_ntohs(__u16 v)
+{
+	return (__u16)((v >> 8) | (v << 8));
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+/* struct file * of descriptor fd of the current task, 0 if none.  fd is
+ * bounded by fdt->max_fds. */
+static __always_inline struct file *dv_fd_file(struct task_struct *task, unsigned int fd)
+{
+	struct files_struct *files = 0;
+	struct fdtable *fdt = 0;
+	struct file **fds = 0;
+	struct file *f = 0;
+	unsigned int max = 0;
+
+	DV_KREAD(files, task->files);
+	if (!files)
+		return 0;
+	DV_KREAD(fdt, files->fdt);
+	if (!fdt)
+		return 0;
+	DV_KREAD(max, fdt->max_fds);
+	if (fd >= max)
+		return 0;
+	DV_KREAD(fds, fdt->fd);
+	if (!fds)
+		return 0;
+	dv_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The struct sock behind a socket file, if it is a datagram or stream
+ * socket; *stype gets the socket type. */
+static __always_inline struct sock *dv_file_sock(struct file *f, short *stype)
+{
+	struct inode *ino = 0;
+	struct socket *so = 0;
+	struct sock *sk = 0;
+	unsigned short mode = 0;
+	short type = 0;
+
+	if (!f)
+		return 0;
+	DV_KREAD(ino, f->f_inode);
+	if (!ino)
+		return 0;
+	DV_KREAD(mode, ino->i_mode);
+	if ((mode & DV_S_IFMT) != DV_S_IFSOCK)
+		return 0;
+	DV_KREAD(so, f->private_data);
+	if (!so)
+		return 0;
+	DV_KREAD(type, so->type);
+	if (type != DV_SOCK_DGRAM && type != DV_SOCK_STREAM)
+		return 0;
+	*stype = type;
+	DV_KREAD(sk, so->sk);
+	return sk;
+}
+
+struct dv_sk_info {
+	__u16 family;
+	__u16 dport; /* host order */
+	__u16 sport; /* host order */
+	__u8 daddr[16] __attribute__((aligned(8)));
+	__u8 saddr[16] __attribute__((aligned(8)));
+};
+
+/* Connected peer and local address of sk (kernel memory). */
+static __always_inline void dv_sk_read(struct sock *sk, struct dv_sk_info *si)
+{
+	__be16 dport = 0;
+
+	DV_KREAD(si->family, sk->__sk_common.skc_family);
+	DV_KREAD(dport, sk->__sk_common.skc_dport);
+	si->dport = dv_ntohs(dport);
+	DV_KREAD(si->sport, sk->__sk_common.skc_num);
+	if (si->family == DV_AF_INET6) {
+		DV_KREAD(si->daddr, sk->__sk_common.skc_v6_daddr);
+		DV_KREAD(si->saddr, sk->__sk_common.skc_v6_rcv_saddr);
+	} else {
+		dv_read_kernel(si->daddr, 4,
+			       __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
+		dv_read_kernel(si->saddr, 4,
+			       __builtin_preserve_access_index(&sk->__sk_common.skc_rcv_saddr));
+	}
+}
+
+/* ::ffff:a.b.c.d ? */
+static __always_inline int dv_v4mapped(const __u8 *a)
+{
+	/* byte by byte: the arrays may sit unaligned on the stack */
+	return !(a[0] | a[1] | a[2] | a[3] | a[4] | a[5] | a[6] | a[7] | a[8] | a[9]) &&
+	       a[10] == 0xff && a[11] == 0xff;
+}
+
+/* ---- msghdr / iov_iter (kprobe backend: kernel msghdr) ------------------- */
+
+/* What the msghdr's payload looks like: either one user buffer, or an array
+ * of iovecs in kernel memory. */
+struct dv_msg_src {
+	const void *ubuf; /* single user buffer, or 0 */
+	unsigned long ubuf_len;
+	const struct iovec *kiov; /* kernel copy of the user's iovec array */
+	unsigned long nr_segs;
+	unsigned long first_skip; /* iov_offset into the first segment */
+};
+
+static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *s)
+{
+	if (bpf_core_field_exists(struct msghdr___rhel7, msg_iov)) {
+		struct msghdr___rhel7 *m7 = (void *)msg;
+
+		DV_KREAD(s->kiov, m7->msg_iov);
+		DV_KREAD(s->nr_segs, m7->msg_iovlen);
+		return 0;
+	}
+
+	struct iov_iter *it = &msg->msg_iter;
+	unsigned int kind = 0;
+	unsigned int iovec_kind = 0; /* 3.19-4.19: ITER_IOVEC == 0 */
+	unsigned long skip = 0;
+
+	if (bpf_core_field_exists(struct iov_iter, iter_type)) {
+		__u8 k = 0;
+
+		DV_KREAD(k, it->iter_type);
+		kind = k;
+	} else {
+		struct iov_iter___type *ot = (void *)it;
+
+		DV_KREAD(kind, ot->type);
+		kind &= ~1U; /* direction (READ 0 / WRITE 1) */
+	}
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_IOVEC))
+		iovec_kind = bpf_core_enum_value(enum iter_type, ITER_IOVEC);
+	DV_KREAD(skip, it->iov_offset);
+
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    bpf_core_field_exists(struct iov_iter, ubuf)) {
+		if (kind == (unsigned int)bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+			void *base = 0;
+			unsigned long cnt = 0;
+
+			DV_KREAD(base, it->ubuf);
+			DV_KREAD(cnt, it->count);
+			s->ubuf = (const char *)base + skip;
+			s->ubuf_len = cnt;
+			return 0;
+		}
+	}
+	if (kind != iovec_kind)
+		return -1; /* kvec/bvec: kernel-internal senders, not DNS clients */
+	if (bpf_core_field_exists(struct iov_iter, __iov)) {
+		DV_KREAD(s->kiov, it->__iov);
+	} else {
+		struct iov_iter___iov *oi = (void *)it;
+
+		DV_KREAD(s->kiov, oi->iov);
+	}
+	DV_KREAD(s->nr_segs, it->nr_segs);
+	s->first_skip = skip;
+	return 0;
+}
+
+/* ---- process attribution ------------------------------------------------ */
+
+static __always_inline struct pid *dv_task_pid(struct task_struct *t)
+{
+	struct pid *p = 0;
+
+	if (bpf_core_field_exists(struct task_struct, thread_pid)) {
+		DV_KREAD(p, t->thread_pid);
+	} else {
+		struct task_struct___old *o = (void *)t;
+
+		DV_KREAD(p, o->pids[0].pid); /* PIDTYPE_PID */
+	}
+	return p;
+}
+
+/* numbers[level] of a struct pid: nr and ns. */
+static __always_inline void dv_pid_upid(struct pid *p, unsigned int level, int *nr, void **ns)
+{
+	unsigned long base = (unsigned long)p + bpf_core_field_offset(struct pid, numbers) +
+			     (unsigned long)(level & 63) * bpf_core_type_size(struct upid);
+
+	dv_read_kernel(nr, sizeof(*nr), (void *)(base + bpf_core_field_offset(struct upid, nr)));
+	dv_read_kernel(ns, sizeof(*ns), (void *)(base + bpf_core_field_offset(struct upid, ns)));
+}
+
+/* tgid and parent tgid as seen in the task's own (innermost) pid namespace;
+ * ns_ppid is 0 when the parent lives outside that namespace. */
+static __always_inline void dv_ns_pids(struct task_struct *task, __u32 *ns_pid, __u32 *ns_ppid)
+{
+	struct task_struct *leader = 0, *parent = 0;
+	struct pid *p = 0, *pp = 0;
+	unsigned int level = 0, plevel = 0;
+	void *ns = 0, *pns = 0;
+	int nr = 0, pnr = 0;
+
+	DV_KREAD(leader, task->group_leader);
+	if (!leader)
+		return;
+	p = dv_task_pid(leader);
+	if (!p)
+		return;
+	DV_KREAD(level, p->level);
+	dv_pid_upid(p, level, &nr, &ns);
+	*ns_pid = nr;
+
+	DV_KREAD(parent, task->real_parent);
+	if (!parent)
+		return;
+	DV_KREAD(leader, parent->group_leader);
+	if (!leader)
+		return;
+	pp = dv_task_pid(leader);
+	if (!pp)
+		return;
+	DV_KREAD(plevel, pp->level);
+	if (plevel < level)
+		return;
+	dv_pid_upid(pp, level, &pnr, &pns);
+	if (pns == ns)
+		*ns_ppid = pnr;
+}
+
+static __always_inline __u64 dv_cgroup_id(struct task_struct *task)
+{
+#if DV_SPLIT_READ
+	(void)task;
+	return bpf_get_current_cgroup_id();
+#else
+	struct css_set *cs = 0;
+	struct cgroup *cg = 0;
+	struct kernfs_node *kn = 0;
+	__u64 id = 0;
+
+	if (!bpf_core_field_exists(struct css_set, dfl_cgrp))
+		return 0;
+	DV_KREAD(cs, task->cgroups);
+	if (!cs)
+		return 0;
+	DV_KREAD(cg, cs->dfl_cgrp);
+	if (!cg)
+		return 0;
+	DV_KREAD(kn, cg->kn);
+	if (!kn)
+		return 0;
+	if (bpf_core_type_exists(union kernfs_node_id)) {
+		struct kernfs_node___old *okn = (void *)kn;
+
+		DV_KREAD(id, okn->id.id);
+	} else {
+		DV_KREAD(id, kn->id);
+	}
+	return id;
+#endif
+}
+
+/* Walk dentry/mount parents from (d, vm) to the root of the task's mount
+ * tree, writing component names leaf first, NUL-separated, into buf
+ * (DV_PATH_BUF bytes).  Returns the bytes used; *trunc set when the walk or
+ * the buffer ran out first. */
+static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, struct vfsmount *vm,
+						 int *trunc)
+{
+	struct mount *m = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
+	unsigned int off = 0;
+	int done = 0;
+
+	if (!d || !vm) {
+		*trunc = 1;
+		return 0;
+	}
+#pragma unroll
+	for (int i = 0; i < DV_PATH_DEPTH; i++) {
+		struct dentry *root = 0, *parent = 0;
+		const unsigned char *name = 0;
+		long n;
+
+		DV_KREAD(root, m->mnt.mnt_root);
+		DV_KREAD(parent, d->d_parent);
+		if (d == root || d == parent) {
+			struct mount *mp = 0;
+
+			DV_KREAD(mp, m->mnt_parent);
+			if (d != root || !mp || mp == m) {
+				done = 1; /* the root of the namespace (or a detached tree) */
+				break;
+			}
+			DV_KREAD(d, m->mnt_mountpoint);
+			m = mp;
+			continue;
+		}
+		if (off >= DV_PATH_MAX)
+			break;
+		DV_KREAD(name, d->d_name.name);
+		n = dv_read_kernel_str(buf + (off & (DV_PATH_MAX - 1)), DV_NAME_MAX, name);
+		if (n <= 0)
+			break;
+		off += (unsigned int)n;
+		d = parent;
+	}
+	if (!done)
+		*trunc = 1;
+	return off > DV_PATH_BUF ? DV_PATH_BUF : off;
+}
+
+#endif
