@@ -74,6 +74,8 @@ int packet_link_supported(int linktype)
 	case PKT_LINK_IPV4:
 	case PKT_LINK_IPV6:
 	case PKT_LINK_LINUX_SLL2:
+	case PKT_LINK_PKTAP:
+	case PKT_LINK_USER2_PKTAP:
 		return 1;
 	default:
 		return 0;
@@ -280,6 +282,49 @@ static int null_family(uint32_t af)
 	}
 }
 
+static enum pkt_status parse_link(struct parse *ps, int linktype, const uint8_t *frame,
+				  size_t caplen);
+
+/* Apple's PKTAP header (macOS `tcpdump -k`): pth_length (the header's own
+ * length) and pth_dlt (the link type of the frame that follows), in the
+ * capturing host's byte order, which is little-endian on every Mac. */
+#define PKTAP_FIELDS_LEN 12
+
+static int pktap_inner_link(uint32_t dlt)
+{
+	switch (dlt) {
+	case PKT_LINK_NULL:
+	case PKT_LINK_EN10MB:
+	case PKT_LINK_LOOP:
+		return (int)dlt;
+	case 12: /* DLT_RAW */
+		return PKT_LINK_RAW;
+	default:
+		return -1;
+	}
+}
+
+static enum pkt_status parse_pktap(struct parse *ps, const uint8_t *p, size_t len)
+{
+	uint32_t hlen, dlt;
+	int inner;
+
+	if (len < PKTAP_FIELDS_LEN)
+		return PKT_MALFORMED;
+	hlen = rd32_le(p);
+	dlt = rd32_le(p + 8);
+	if (hlen < PKTAP_FIELDS_LEN || hlen > len) {
+		hlen = rd32_be(p);
+		dlt = rd32_be(p + 8);
+	}
+	if (hlen < PKTAP_FIELDS_LEN || hlen > len)
+		return PKT_MALFORMED;
+	inner = pktap_inner_link(dlt);
+	if (inner < 0)
+		return PKT_NOT_IP;
+	return parse_link(ps, inner, p + hlen, len - hlen);
+}
+
 enum pkt_status packet_parse(int linktype, const uint8_t *frame, size_t caplen, pkt_dns_cb cb,
 			     void *ctx)
 {
@@ -289,24 +334,31 @@ enum pkt_status packet_parse(int linktype, const uint8_t *frame, size_t caplen, 
 	ps.ctx = ctx;
 	if (!frame)
 		caplen = 0;
+	if (linktype == PKT_LINK_PKTAP || linktype == PKT_LINK_USER2_PKTAP)
+		return parse_pktap(&ps, frame, caplen);
+	return parse_link(&ps, linktype, frame, caplen);
+}
 
+static enum pkt_status parse_link(struct parse *ps, int linktype, const uint8_t *frame,
+				  size_t caplen)
+{
 	switch (linktype) {
 	case PKT_LINK_EN10MB:
-		return parse_en10mb(&ps, frame, caplen);
+		return parse_en10mb(ps, frame, caplen);
 	case PKT_LINK_LINUX_SLL:
 		if (caplen < SLL_HLEN)
 			return PKT_MALFORMED;
-		return parse_ethertype(&ps, rd16(frame + 14), frame + SLL_HLEN, caplen - SLL_HLEN);
+		return parse_ethertype(ps, rd16(frame + 14), frame + SLL_HLEN, caplen - SLL_HLEN);
 	case PKT_LINK_LINUX_SLL2:
 		if (caplen < SLL2_HLEN)
 			return PKT_MALFORMED;
-		return parse_ethertype(&ps, rd16(frame), frame + SLL2_HLEN, caplen - SLL2_HLEN);
+		return parse_ethertype(ps, rd16(frame), frame + SLL2_HLEN, caplen - SLL2_HLEN);
 	case PKT_LINK_RAW:
-		return parse_ip(&ps, frame, caplen, 0);
+		return parse_ip(ps, frame, caplen, 0);
 	case PKT_LINK_IPV4:
-		return parse_ip(&ps, frame, caplen, 4);
+		return parse_ip(ps, frame, caplen, 4);
 	case PKT_LINK_IPV6:
-		return parse_ip(&ps, frame, caplen, 6);
+		return parse_ip(ps, frame, caplen, 6);
 	case PKT_LINK_NULL:
 	case PKT_LINK_LOOP: {
 		if (caplen < NULL_HLEN)
@@ -318,7 +370,7 @@ enum pkt_status packet_parse(int linktype, const uint8_t *frame, size_t caplen, 
 			v = null_family(rd32_le(frame));
 		if (!v)
 			return PKT_NOT_IP;
-		return parse_ip(&ps, frame + NULL_HLEN, caplen - NULL_HLEN, v);
+		return parse_ip(ps, frame + NULL_HLEN, caplen - NULL_HLEN, v);
 	}
 	default:
 		return PKT_UNSUPPORTED_LINK;

@@ -20,6 +20,8 @@ enum {
 	PKT_LINK_IPV4 = 228,
 	PKT_LINK_IPV6 = 229,
 	PKT_LINK_LINUX_SLL2 = 276,
+	PKT_LINK_PKTAP = 258,	    /* Apple PKTAP wrapping another link type */
+	PKT_LINK_USER2_PKTAP = 149, /* USER2: what older macOS wrote for PKTAP */
 };
 
 /* One DNS message found in a frame. */

@@ -21,7 +21,7 @@ for f in "$shared"/tcpdump/*.pcap "$shared"/dnscap/*.pcap; do
 	# each packet holds (first fragments, whole messages in one segment).
 	tshark -r "$f" -n -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
 		-o tcp.desegment_tcp_streams:FALSE -Y 'dns.flags.response == 0' -T json \
-		-e dns.id -e dns.qry.name -e dns.qry.type -e dns.qry.class -e ip.dst -e ipv6.dst \
+		-e dns.id -e dns.count.queries -e dns.qry.name -e dns.qry.type -e dns.qry.class -e ip.dst -e ipv6.dst \
 		-e udp.dstport -e tcp.dstport >"$tmp/t.json" 2>"$tmp/t.err"
 	"$dnsvis" replay -o json "$f" >"$tmp/d.jsonl" 2>"$tmp/d.err"
 	rc=$?
