@@ -276,6 +276,7 @@ struct task_struct {
 	struct signal_struct *signal;
 	struct css_set *cgroups;
 	struct pid *thread_pid;
+	char comm[16];
 } __attribute__((preserve_access_index));
 
 struct task_struct___old {

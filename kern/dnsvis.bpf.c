@@ -364,7 +364,14 @@ static __always_inline void dv_fill_proc1(struct dv_event *ev)
 	ev->cwd_len = 0;
 	ev->cmdline_len = 0;
 	ev->tty[0] = 0;
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/* The process's name, not the sending thread's: dig sends from a
+	 * worker thread named "isc-net-0000". */
+	struct task_struct *leader = 0;
+
+	DV_KREAD(leader, task->group_leader);
+	if (!leader || dv_read_kernel(ev->comm, sizeof(ev->comm),
+				      __builtin_preserve_access_index(&leader->comm)))
+		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 
 	DV_KREAD(parent, task->real_parent);
 	if (parent)

@@ -575,6 +575,19 @@ static int fill_maps(struct dnsvis_bpf *s, const struct trace_opts *o, enum back
 	return 0;
 }
 
+/* A prog array holds references to the programs in it; empty it before
+ * closing, so the tail-called programs go with the rest at exit instead of
+ * lingering until the kernel releases the map. */
+static void clear_tail_calls(struct dnsvis_bpf *s)
+{
+	const struct bpf_map *maps[] = {s->maps.tail_kp, s->maps.tail_tp};
+	__u32 keys[] = {DV_TAIL_PROC, DV_TAIL_OUT};
+
+	for (unsigned m = 0; m < 2; m++)
+		for (unsigned k = 0; k < 2; k++)
+			bpf_map_delete_elem(bpf_map__fd(maps[m]), &keys[k]);
+}
+
 static int attach_prog(struct bpf_program *p, struct bpf_link **link, int *n)
 {
 	*link = bpf_program__attach(p);
@@ -777,6 +790,7 @@ int trace_main(int argc, char **argv)
 		perf_buffer__consume(pb);
 	fflush(stdout);
 	perf_buffer__free(pb);
+	clear_tail_calls(L.skel);
 	dnsvis_bpf__destroy(L.skel);
 	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed\n", st.events, st.lost,
 		st.malformed);
