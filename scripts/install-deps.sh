@@ -11,7 +11,7 @@ PKGS=(
 	python3 iproute2 util-linux procps        # fixture generator, test helpers, unshare
 	dnsutils busybox-static                   # real resolvers in live tests
 	clang-format clang-tidy cppcheck          # lint
-	xz-utils ca-certificates
+	xz-utils ca-certificates time
 )
 
 missing=()

@@ -29,6 +29,18 @@ run_suite() {
 	rm -f "$log"
 }
 
+compat_objects() {
+	# the static legacy-kernel check of the shipped BPF objects
+	if make --no-print-directory compat-check; then
+		echo "compat-check: 1 passed, 0 failed"
+	else
+		echo "compat-check: 0 passed, 1 failed"
+		return 1
+	fi
+}
+
+run_suite compat-check compat_objects
+run_suite compat-selftest tests/compat/run.sh $BUILD/compat-check
 run_suite unit tests/run-unit.sh $BUILD/tests/test_*
 run_suite replay tests/replay/run.sh "$DNSVIS"
 run_suite conformance tests/conformance/run.sh "$DNSVIS"
