@@ -25,6 +25,14 @@
 # "live: N passed, N failed".  Exit status 0 only if nothing failed.
 set -u
 
+# One live run at a time on this machine: each binds loopback port 53 and
+# counts every BPF program it sees.
+exec 9>/tmp/dnsvis-live.lock
+flock -w 600 9 || {
+	echo "live: another live test run holds /tmp/dnsvis-live.lock"
+	exit 1
+}
+
 HERE=$(cd "$(dirname "$0")" && pwd)
 PREFIX="tracepoint/"
 KEEP=0
