@@ -14,8 +14,8 @@
 /* Keep this order: the seed corpus (tests/fuzz/corpus/packet, written by
  * tests/fixtures/gen_fixtures.py) uses these indexes. */
 static const int links[] = {
-    PKT_LINK_EN10MB, PKT_LINK_LINUX_SLL, PKT_LINK_LINUX_SLL2, PKT_LINK_RAW,
-    PKT_LINK_IPV4,   PKT_LINK_IPV6,	 PKT_LINK_NULL,	      PKT_LINK_LOOP,
+    PKT_LINK_EN10MB, PKT_LINK_LINUX_SLL, PKT_LINK_LINUX_SLL2, PKT_LINK_RAW,   PKT_LINK_IPV4,
+    PKT_LINK_IPV6,   PKT_LINK_NULL,	 PKT_LINK_LOOP,	      PKT_LINK_PKTAP,
 };
 
 struct frame {

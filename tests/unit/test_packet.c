@@ -340,9 +340,10 @@ static size_t qlen(void)
 
 static void test_link_supported(void)
 {
-	static const int ok[] = {PKT_LINK_NULL, PKT_LINK_EN10MB,    PKT_LINK_RAW,
-				 PKT_LINK_LOOP, PKT_LINK_LINUX_SLL, PKT_LINK_IPV4,
-				 PKT_LINK_IPV6, PKT_LINK_LINUX_SLL2};
+	static const int ok[] = {PKT_LINK_NULL,	      PKT_LINK_EN10MB,	   PKT_LINK_RAW,
+				 PKT_LINK_LOOP,	      PKT_LINK_LINUX_SLL,  PKT_LINK_IPV4,
+				 PKT_LINK_IPV6,	      PKT_LINK_LINUX_SLL2, PKT_LINK_PKTAP,
+				 PKT_LINK_USER2_PKTAP};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		CHECK(packet_link_supported(ok[i]));
 	CHECK(!packet_link_supported(127)); /* radiotap */
@@ -534,6 +535,50 @@ static void test_null_loop(void)
 	CHECK_INT(parse(PKT_LINK_LOOP, &f, &g), PKT_NOT_IP);
 	CHECK_INT(parse_n(PKT_LINK_LOOP, f.b, 3, &g), PKT_MALFORMED);
 	CHECK_INT(parse_n(PKT_LINK_NULL, f.b, 3, &g), PKT_MALFORMED);
+}
+
+/* PKTAP: pth_length, pth_type_next, pth_dlt in the writer's byte order,
+ * then the rest of the 108-byte header, then the inner frame. */
+static struct buf pktap_hdr(uint32_t hlen, uint32_t dlt, int big_endian, const struct buf *pl)
+{
+	struct buf f = {.n = 0};
+	const uint32_t fields[3] = {hlen, 1, dlt};
+
+	for (int k = 0; k < 3; k++) {
+		if (big_endian) {
+			put32(&f, fields[k]);
+		} else {
+			for (int i = 0; i < 4; i++)
+				put8(&f, (fields[k] >> (8 * i)) & 0xff);
+		}
+	}
+	while (f.n < 108)
+		put8(&f, 0);
+	putbuf(&f, pl);
+	return f;
+}
+
+static void test_pktap(void)
+{
+	struct buf ip4 = v4_udp_query(), e = eth(0x0800, &ip4), f;
+	struct got g;
+
+	for (int be = 0; be < 2; be++) {
+		f = pktap_hdr(108, 1, be, &e);
+		expect_udp("pktap eth", PKT_LINK_PKTAP, &f, AF_INET, 0x1111, qlen());
+		expect_udp("user2 pktap eth", PKT_LINK_USER2_PKTAP, &f, AF_INET, 0x1111, qlen());
+		f = pktap_hdr(108, 12, be, &ip4); /* inner DLT_RAW */
+		expect_udp("pktap raw", PKT_LINK_PKTAP, &f, AF_INET, 0x1111, qlen());
+		f = pktap_hdr(108, 9, be, &e); /* inner PPP: not decoded */
+		CHECK_INT(parse(PKT_LINK_PKTAP, &f, &g), PKT_NOT_IP);
+		f = pktap_hdr(108, PKT_LINK_PKTAP, be, &e); /* no nesting */
+		CHECK_INT(parse(PKT_LINK_PKTAP, &f, &g), PKT_NOT_IP);
+		f = pktap_hdr(4000, 1, be, &e); /* header longer than the frame */
+		CHECK_INT(parse(PKT_LINK_PKTAP, &f, &g), PKT_MALFORMED);
+		f = pktap_hdr(8, 1, be, &e); /* header too short to hold its fields */
+		CHECK_INT(parse(PKT_LINK_PKTAP, &f, &g), PKT_MALFORMED);
+	}
+	CHECK_INT(parse_n(PKT_LINK_PKTAP, f.b, 11, &g), PKT_MALFORMED);
 }
 
 static void test_ipv4_header(void)
@@ -983,6 +1028,7 @@ int main(void)
 	test_sll();
 	test_raw_ipv4_ipv6();
 	test_null_loop();
+	test_pktap();
 	test_ipv4_header();
 	test_ipv4_fragments();
 	test_ipv6_ext();
