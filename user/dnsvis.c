@@ -35,8 +35,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cmd && cmd[0] != '-') {
-		fprintf(stderr, "dnsvis: unknown subcommand '%s'\n", cmd);
-		usage(stderr);
+		fprintf(stderr, "dnsvis: unknown subcommand '%s' (see 'dnsvis --help')\n", cmd);
 		return 2;
 	}
 	/* plain `dnsvis [options]` traces live */

@@ -37,6 +37,7 @@ struct replay_ctx {
 	struct timespec ts;
 	/* per packet: what the callback saw */
 	int saw_query, saw_response, saw_malformed;
+	int header_done; /* text column header, once a file opened */
 };
 
 /* A query's questions are all decoded before any is printed, so a message
@@ -146,7 +147,13 @@ static int replay_file(struct replay_ctx *c, const char *path)
 
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
 	if (!p) {
-		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, err);
+		size_t n = strlen(path);
+		const char *why = err;
+
+		/* libpcap names the file itself in some messages */
+		if (strncmp(err, path, n) == 0 && strncmp(err + n, ": ", 2) == 0)
+			why = err + n + 2;
+		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, why);
 		return -1;
 	}
 	linktype = linktype_of(p);
@@ -157,6 +164,10 @@ static int replay_file(struct replay_ctx *c, const char *path)
 			name ? name : "unknown", pcap_datalink(p));
 		pcap_close(p);
 		return -1;
+	}
+	if (!c->header_done) {
+		output_header(stdout, &c->out, 0);
+		c->header_done = 1;
 	}
 	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
 		enum pkt_status s;
@@ -196,7 +207,8 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 	int opt, fmt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:p:h", opts, NULL)) != -1) {
+	opterr = 0; /* one line of our own per error */
+	while ((opt = getopt_long(argc, argv, ":o:p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			fmt = output_format_parse(optarg);
@@ -221,14 +233,23 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case ':':
+			fprintf(stderr,
+				"dnsvis: replay: option '%s' needs a value (see 'dnsvis replay "
+				"--help')\n",
+				argv[optind - 1]);
+			return -1;
 		default:
-			usage(stderr);
+			fprintf(
+			    stderr,
+			    "dnsvis: replay: unknown option '%s' (see 'dnsvis replay --help')\n",
+			    argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "dnsvis: replay: no capture file given\n");
-		usage(stderr);
+		fprintf(stderr,
+			"dnsvis: replay: no capture file given (see 'dnsvis replay --help')\n");
 		return -1;
 	}
 	port_set_default(&c->ports);
@@ -246,7 +267,6 @@ int replay_main(int argc, char **argv)
 	if (parse_args(&c, argc, argv) != 0)
 		return 2;
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	output_header(stdout, &c.out, 0);
 	for (int i = optind; i < argc; i++)
 		if (replay_file(&c, argv[i]) != 0)
 			failed = 1;
