@@ -10,6 +10,10 @@
 # renamed.  Paths may contain spaces.  Exit status: 0 when every kernel was
 # processed, 1 when any failed (one `btfgen: ...` line on stderr each), 2 for a
 # usage error.
+#
+# BTFGEN_KEEP_FUNCS="f1 f2": also keep these functions' prototypes (FUNC +
+# FUNC_PROTO, parameter count and names) in each output, which min_core_btf
+# drops; dnsvis needs udp_sendmsg's arity (btfhub/keep_funcs.py).
 set -euo pipefail
 
 prog=btfgen
@@ -24,6 +28,12 @@ out=${2%/}
 shift 2
 objs=("$@")
 BPFTOOL=${BPFTOOL:-bpftool}
+export BPFTOOL
+keep_funcs=${BTFGEN_KEEP_FUNCS:-}
+here=$(cd "$(dirname "$0")" && pwd)
+# an output older than these tools is redone too
+tools=("$0")
+[ -z "$keep_funcs" ] || tools+=("$here/keep_funcs.py")
 
 [ -d "$archive" ] || die "archive directory '$archive' does not exist"
 command -v "$BPFTOOL" >/dev/null 2>&1 || die "'$BPFTOOL' not found"
@@ -61,7 +71,7 @@ while IFS= read -r -d '' tarball; do
 	# up to date: newer than its archive and every object
 	if [ -s "$dest" ] && [ "$dest" -nt "$tarball" ]; then
 		fresh=1
-		for o in "${objs[@]}"; do
+		for o in "${objs[@]}" "${tools[@]}"; do
 			[ "$dest" -nt "$o" ] || fresh=0
 		done
 		if [ $fresh = 1 ]; then
@@ -93,6 +103,14 @@ while IFS= read -r -d '' tarball; do
 	mkdir -p "$(dirname "$dest")"
 	if ! "$BPFTOOL" gen min_core_btf "$src" "$dest.tmp" "${objs[@]}" >"$tmp/err" 2>&1; then
 		echo "$prog: $tarball: bpftool gen min_core_btf failed: $(grep -m1 -i 'error\|fail' "$tmp/err" || head -1 "$tmp/err")" >&2
+		rm -f "$dest.tmp"
+		fail_n=$((fail_n + 1))
+		continue
+	fi
+	# shellcheck disable=SC2086 # a list of function names
+	if [ -n "$keep_funcs" ] &&
+		! python3 "$here/keep_funcs.py" "$src" "$dest.tmp" $keep_funcs 2>"$tmp/err"; then
+		echo "$prog: $tarball: keeping the prototypes of $keep_funcs failed: $(head -1 "$tmp/err")" >&2
 		rm -f "$dest.tmp"
 		fail_n=$((fail_n + 1))
 		continue
