@@ -33,7 +33,9 @@
  *   IPv4-mapped destinations are reported as AF_INET like the kprobe backend.
  *
  * Filtering in the kernel: destination port in the `ports` set, then QR=0 in
- * the header; at most DV_PAYLOAD_MAX bytes copied.
+ * the header; at most DV_PAYLOAD_MAX bytes copied.  With a cgroup-scoped
+ * filter, the process part (first tail call) drops senders whose cgroup id
+ * has a 0 in the cgroup_filter map.
  *
  * Old-verifier rules: no loops (all unrolled), no BPF-to-BPF calls, no global
  * data (configuration is in maps), only 4.14 helpers in the legacy object.
@@ -63,6 +65,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct dv_config);
 } config SEC(".maps");
+
+/* Cgroup-scoped filters (--host, --containers, --container, --pod-uid,
+ * --k8s-namespace, --pod): cgroup id -> verdict.  User space puts in the
+ * cgroups it knows to be unwanted (value 0) and keeps the set current as
+ * cgroups come and go; an id not in the map passes to user space, which
+ * decides (so a container newer than the last rescan is never lost). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DV_CGROUPS_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -320,6 +334,20 @@ static __always_inline int dv_pid_wanted(__u32 tgid)
 	return !c->filter_tgid || c->filter_tgid == tgid;
 }
 
+static __always_inline int dv_cgroup_wanted(void)
+{
+	__u32 k = 0;
+	struct dv_config *c = bpf_map_lookup_elem(&config, &k);
+	__u64 id;
+	__u8 *v;
+
+	if (!c || !(c->flags & DV_CFG_CGROUP))
+		return 1;
+	id = dv_cgroup_id((struct task_struct *)bpf_get_current_task());
+	v = bpf_map_lookup_elem(&cgroup_filter, &id);
+	return !v || *v;
+}
+
 static __always_inline void dv_set_dest(struct dv_msg *m, const struct dv_dest *d, __u16 hook,
 					unsigned long orig_len, int idx)
 {
@@ -466,7 +494,7 @@ static __always_inline void dv_output(void *ctx, struct dv_event *ev)
 	int dv_##map##_proc(void *ctx)                                                             \
 	{                                                                                          \
 		struct dv_event *ev = dv_scratch(0);                                               \
-		if (!ev)                                                                           \
+		if (!ev || !dv_cgroup_wanted())                                                    \
 			return 0;                                                                  \
 		dv_fill_proc1(ev);                                                                 \
 		bpf_tail_call(ctx, &map, DV_TAIL_OUT);                                             \

@@ -44,7 +44,10 @@ run_suite compat-selftest tests/compat/run.sh $BUILD/compat-check
 run_suite unit tests/run-unit.sh $BUILD/tests/test_*
 run_suite replay tests/replay/run.sh "$DNSVIS"
 run_suite conformance tests/conformance/run.sh "$DNSVIS"
+run_suite btf tests/btf/run.sh "$DNSVIS"
 [ -x tests/live/run.sh ] && run_suite live tests/live/run.sh "$DNSVIS"
+run_suite audit tests/audit/run.sh "$DNSVIS"
+run_suite containers tests/containers/run.sh "$DNSVIS"
 run_suite fuzz tests/fuzz/run.sh "$FUZZ_SECONDS" $BUILD/fuzz/fuzz_*
 
 echo

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
+#include "btf_lookup.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -11,7 +13,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: dnsvis [trace] [options]     trace DNS queries live (default)\n"
 		   "       dnsvis replay [options] FILE...  decode DNS queries from captures\n"
+		   "       dnsvis audit [options]           report what is resolved; allow/deny lists\n"
 		   "       dnsvis doctor                   check what this kernel supports\n"
+		   "       dnsvis btf list|which|extract   kernel BTF built in for old kernels\n"
 		   "       dnsvis --version | --help\n"
 		   "Run 'dnsvis SUBCOMMAND --help' for the options of each.\n");
 }
@@ -22,8 +26,12 @@ int main(int argc, char **argv)
 
 	if (cmd && strcmp(cmd, "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
+	if (cmd && strcmp(cmd, "audit") == 0)
+		return audit_main(argc - 1, argv + 1);
 	if (cmd && strcmp(cmd, "trace") == 0)
 		return trace_main(argc - 1, argv + 1);
+	if (cmd && strcmp(cmd, "btf") == 0)
+		return btf_main(argc - 1, argv + 1);
 	if (cmd && strcmp(cmd, "doctor") == 0)
 		return doctor_main(argc - 1, argv + 1);
 	if (cmd && (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)) {

@@ -26,6 +26,8 @@ struct dnsvis_proc {
 	const char *pod_uid;
 	const char *k8s_namespace;
 	const char *labels;
+	const char *runtime; /* "docker", "containerd", "cri-o", "podman"; "" */
+	const char *qos;     /* pod QoS class: "guaranteed", "burstable", "besteffort"; "" */
 	uint64_t start_time; /* task start, ns since boot (kubearmor ExecID); 0 = unknown */
 };
 

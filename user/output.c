@@ -638,6 +638,12 @@ static void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 		json_str(b, p->cwd, FIELD_MAX);
 		sb_lit(b, ",\"tty\":");
 		json_str(b, p->tty, FIELD_MAX);
+		sb_lit(b, ",\"runtime\":");
+		json_str(b, p->runtime, FIELD_MAX);
+		sb_lit(b, ",\"qos\":");
+		json_str(b, p->qos, FIELD_MAX);
+		sb_lit(b, ",\"container_image\":");
+		json_str(b, p->container_image, FIELD_MAX);
 	}
 	sb_lit(b, "}\n");
 }

@@ -4,7 +4,8 @@
  * dentry walks, the argv bytes, the tty name), so a process that exited
  * right after sending is still described.  /proc/PID is read only to
  * complete what the kernel had to cut (long paths, long command lines) and
- * for what the kernel does not capture (parent exe, container id).  Those
+ * for what the kernel does not capture (parent exe; container and pod come
+ * from k8s_meta.c, by cgroup id).  Those
  * /proc answers are cached per pid for a short time; an entry is dropped
  * when the pid's executable changes (exec) or the pid is gone. */
 #include <ctype.h>
@@ -116,28 +117,6 @@ static int read_file(uint32_t pid, const char *what, char *out, size_t len, size
 	return 0;
 }
 
-/* A 64-hex-digit run in /proc/PID/cgroup (docker, containerd, cri-o). */
-static void container_id_of(uint32_t pid, char *out, size_t len)
-{
-	char buf[4096];
-	size_t got = 0;
-	int run = 0;
-
-	out[0] = 0;
-	if (read_file(pid, "cgroup", buf, sizeof(buf), &got) != 0)
-		return;
-	for (size_t i = 0; i < got; i++) {
-		if (isxdigit((unsigned char)buf[i]) && !isupper((unsigned char)buf[i])) {
-			if (++run == 64 && (i + 1 >= got || !isxdigit((unsigned char)buf[i + 1]))) {
-				snprintf(out, len, "%.64s", buf + i - 63);
-				/* keep the last one: the innermost cgroup */
-			}
-		} else {
-			run = 0;
-		}
-	}
-}
-
 static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
 {
 	struct cache_ent *e = &cache[pid % CACHE_SLOTS];
@@ -149,7 +128,6 @@ static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
 	e->pid = pid;
 	e->when = t;
 	snprintf(e->exe, sizeof(e->exe), "%s", kexe);
-	container_id_of(pid, e->container_id, sizeof(e->container_id));
 	read_link(pid, "exe", e->exe_full, sizeof(e->exe_full));
 	return e;
 }
@@ -225,19 +203,26 @@ void proc_info_fill(const struct dv_event *ev, struct dnsvis_proc *p, struct pro
 		strip_deleted(s->parent_exe);
 	}
 
-	snprintf(s->container_id, sizeof(s->container_id), "%s", ce->container_id);
+	/* container and pod: cgroup id -> path -> runtime, ids, metadata */
+	if (k8s_meta_attr(ev->cgroup_id, ev->tgid, &s->attr))
+		p->scope = s->attr.is_container ? "container" : "host";
+	else /* nothing known: a pid namespace of its own says container */
+		p->scope = ev->ns_pid && ev->ns_pid != ev->tgid ? "container" : "host";
+	if (!s->attr.is_container)
+		memset(&s->attr, 0, sizeof(s->attr));
+	snprintf(s->container_id, sizeof(s->container_id), "%s", s->attr.ci.id);
 	p->exe = s->exe;
 	p->cmdline = s->cmdline;
 	p->parent_exe = s->parent_exe;
 	p->cwd = s->cwd;
 	p->tty = s->tty;
-	p->scope =
-	    (ev->ns_pid && ev->ns_pid != ev->tgid) || s->container_id[0] ? "container" : "host";
 	p->container_id = s->container_id;
-	p->container_name = "";
-	p->container_image = "";
-	p->pod = "";
-	p->pod_uid = "";
-	p->k8s_namespace = "";
-	p->labels = "";
+	p->container_name = s->attr.container_name;
+	p->container_image = s->attr.image;
+	p->pod = s->attr.pod;
+	p->pod_uid = s->attr.ci.pod_uid;
+	p->k8s_namespace = s->attr.k8s_namespace;
+	p->labels = s->attr.labels;
+	p->runtime = s->attr.ci.runtime;
+	p->qos = s->attr.ci.qos;
 }

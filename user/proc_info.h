@@ -5,6 +5,7 @@
 #define DNSVIS_PROC_INFO_H
 
 #include "event.h"
+#include "k8s_meta.h"
 #include "../kern/dnsvis.h"
 
 /* Strings for one event; valid until the next proc_info_fill(). */
@@ -14,7 +15,8 @@ struct proc_strings {
 	char parent_exe[4096];
 	char cwd[4096];
 	char tty[64];
-	char container_id[80];
+	char container_id[CTR_ID_MAX];
+	struct k8s_attr attr; /* container and pod (k8s_meta.h) */
 };
 
 /* Fill p (and s, which p's pointers point into) from the kernel record. */

@@ -4,15 +4,20 @@
  * clashes with libbpf's). */
 #include "replay.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dns_decode.h"
 #include "event.h"
+#include "event_sink.h"
 #include "output.h"
 #include "packet.h"
 #include "port_set.h"
@@ -38,7 +43,60 @@ struct replay_ctx {
 	/* per packet: what the callback saw */
 	int saw_query, saw_response, saw_malformed;
 	int header_done; /* text column header, once a file opened */
+	struct event_sink *sink;
+	const char *write_path; /* -w FILE */
+	int stats;		/* --stats SECONDS */
+	/* progress bar (stderr is a terminal) and --stats */
+	int tty;
+	unsigned long long bytes_total, bytes_done, last_events;
+	double t_start, t_last_draw, t_last_stats, progress_after;
+	int drawn;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every few thousand packets: the SIGHUP reopen, --stats, and the progress
+ * bar "dnsvis: replay [#####.....]  45%  123456 pkt/s" on a terminal. */
+static void replay_tick(struct replay_ctx *c, pcap_t *p)
+{
+	double t = now_s(), el = t - c->t_start;
+
+	sink_maintain(c->sink);
+	if (c->stats && t - c->t_last_stats >= c->stats) {
+		fprintf(stderr, "dnsvis: stats events=%llu events/s=%.1f lost=0 malformed=%llu\n",
+			c->st.events,
+			(double)(c->st.events - c->last_events) / (t - c->t_last_stats),
+			c->st.malformed);
+		c->last_events = c->st.events;
+		c->t_last_stats = t;
+	}
+	if (c->tty && el >= c->progress_after && t - c->t_last_draw >= 0.2) {
+		FILE *f = p ? pcap_file(p) : NULL;
+		long pos = f ? ftell(f) : -1;
+		unsigned long long done = c->bytes_done + (pos > 0 ? (unsigned long long)pos : 0);
+		double frac = c->bytes_total ? (double)done / (double)c->bytes_total : 0;
+		char bar[31];
+		int fill;
+
+		if (frac > 1)
+			frac = 1;
+		fill = (int)(frac * 30);
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, '.', (size_t)(30 - fill));
+		bar[30] = 0;
+		fprintf(stderr, "\rdnsvis: replay [%s] %3d%%  %.0f pkt/s\033[K", bar,
+			(int)(frac * 100), el > 0 ? (double)c->st.packets / el : 0.0);
+		fflush(stderr);
+		c->drawn = 1;
+		c->t_last_draw = t;
+	}
+}
 
 /* A query's questions are all decoded before any is printed, so a message
  * whose third question is malformed prints nothing (no partial output). */
@@ -83,7 +141,7 @@ static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d, const s
 		ev.domain = q->name.text;
 		ev.qtype = q->qtype;
 		ev.qclass = q->qclass;
-		output_event(stdout, &c->out, &ev);
+		sink_event(c->sink, &ev);
 	}
 	c->st.events += h->qdcount;
 	return 0;
@@ -166,7 +224,7 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		return -1;
 	}
 	if (!c->header_done) {
-		output_header(stdout, &c->out, 0);
+		sink_header(c->sink, 0);
 		c->header_done = 1;
 	}
 	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
@@ -178,6 +236,8 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		c->saw_query = c->saw_response = c->saw_malformed = 0;
 		s = packet_parse(linktype, data, hdr->caplen, on_dns_message, c);
 		count_packet(c, s);
+		if ((c->st.packets & 4095) == 0)
+			replay_tick(c, p);
 	}
 	if (rc == PCAP_ERROR) {
 		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, pcap_geterr(p));
@@ -185,13 +245,19 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		return -1;
 	}
 	pcap_close(p);
+	{
+		struct stat sb;
+
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			c->bytes_done += (unsigned long long)sb.st_size;
+	}
 	return 0;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor] [-p|--port N]... "
-		   "[--cluster-name NAME] FILE...\n");
+		   "[--cluster-name NAME] [-w FILE] [--stats SECONDS] FILE...\n");
 }
 
 static int parse_args(struct replay_ctx *c, int argc, char **argv)
@@ -200,6 +266,8 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {"port", required_argument, NULL, 'p'},
 	    {"cluster-name", required_argument, NULL, 'C'},
+	    {"write", required_argument, NULL, 'w'},
+	    {"stats", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -208,7 +276,7 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0; /* one line of our own per error */
-	while ((opt = getopt_long(argc, argv, ":o:p:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:p:w:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			fmt = output_format_parse(optarg);
@@ -230,6 +298,22 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 		case 'C':
 			c->out.cluster_name = optarg;
 			break;
+		case 'w':
+			c->write_path = optarg;
+			break;
+		case 'S': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v <= 0 || v > 86400) {
+				fprintf(stderr, "dnsvis: replay: bad --stats '%s'\n", optarg);
+				return -1;
+			}
+			c->stats = (int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -258,8 +342,15 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 
 int replay_main(int argc, char **argv)
 {
+	return replay_run(argc, argv, NULL);
+}
+
+int replay_run(int argc, char **argv, struct event_sink *sink)
+{
 	static char outbuf[1 << 16];
+	struct event_sink printer;
 	struct replay_ctx c;
+	const char *pa;
 	int failed = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -267,11 +358,39 @@ int replay_main(int argc, char **argv)
 	if (parse_args(&c, argc, argv) != 0)
 		return 2;
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (!sink) {
+		sink_init_printer(&printer, &c.out);
+		if (c.write_path)
+			printer.print = NULL; /* -w: events go to the file only */
+		sink = &printer;
+	}
+	c.sink = sink;
+	if (c.write_path) {
+		if (sink_open_write(sink, c.write_path, &c.out) != 0)
+			return 1;
+		sink_catch_sighup();
+	}
+	c.tty = isatty(STDERR_FILENO);
+	pa = getenv("DNSVIS_PROGRESS_AFTER");
+	c.progress_after = pa ? atof(pa) : 0.5;
+	for (int i = optind; i < argc; i++) {
+		struct stat sb;
+
+		if (stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			c.bytes_total += (unsigned long long)sb.st_size;
+	}
+	c.t_start = c.t_last_stats = now_s();
+	c.t_last_draw = -1e9;
 	for (int i = optind; i < argc; i++)
 		if (replay_file(&c, argv[i]) != 0)
 			failed = 1;
-	if (fflush(stdout) != 0) {
-		perror("dnsvis: replay: writing output");
+	if (c.drawn) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
+	sink->malformed = c.st.malformed;
+	if (sink_close(sink) != 0) {
+		fprintf(stderr, "dnsvis: replay: writing output failed\n");
 		return 1;
 	}
 	if (failed)

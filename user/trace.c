@@ -24,13 +24,19 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "btf_lookup.h"
+#include "container.h"
+#include "host_root.h"
+#include "k8s_meta.h"
+#include "kprobe_cleanup.h"
 #include "dns_decode.h"
 #include "event.h"
+#include "event_sink.h"
 #include "output.h"
 #include "port_set.h"
 #include "proc_info.h"
@@ -55,10 +61,13 @@ struct trace_opts {
 	int stats;
 	const char *btf;
 	int verbose;
+	const char *write_path;	    /* -w FILE */
+	struct container_filter cf; /* --host, --containers, --container, --pod... */
 };
 
 struct trace_state {
 	struct trace_opts *o;
+	struct event_sink *sink;
 	unsigned long long events, lost, malformed, filtered;
 	int done;
 	int64_t wall_off_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -117,10 +126,19 @@ static void usage(FILE *f)
 		   "      --comm NAME        only processes with this command name\n"
 		   "      --domain GLOB      only names matching GLOB (case-insensitive)\n"
 		   "      --backend auto|kprobe|tracepoint\n"
-		   "      --perf-pages N     perf buffer pages per CPU (default 64)\n"
+		   "      --perf-pages N     perf buffer pages per CPU (default 256)\n"
 		   "      --stats SECONDS    print counters on stderr this often\n"
+		   "  -w, --write FILE       append events to FILE (SIGHUP reopens it)\n"
 		   "      --btf FILE         kernel BTF when /sys/kernel/btf/vmlinux is missing\n"
 		   "      --cluster-name NAME  kubearmor ClusterName\n"
+		   "      --host             only host processes (not in a container)\n"
+		   "      --containers       only processes in containers\n"
+		   "      --container ID     only this container (id, id prefix or name)\n"
+		   "      --pod-uid UID      only containers of this pod\n"
+		   "      --k8s-namespace NS only containers of pods in this namespace\n"
+		   "      --pod NAME         only containers of pods with this name\n"
+		   "      --host-root DIR    read host files (/proc, /sys/fs/cgroup, /var/log/pods,\n"
+		   "                         runtime state) under DIR (dnsvis in a container)\n"
 		   "  -v, --verbose          libbpf diagnostics on stderr\n");
 }
 
@@ -152,6 +170,13 @@ enum {
 	OPT_STATS,
 	OPT_BTF,
 	OPT_CLUSTER,
+	OPT_HOST,
+	OPT_CONTAINERS,
+	OPT_CONTAINER,
+	OPT_POD_UID,
+	OPT_K8S_NS,
+	OPT_POD,
+	OPT_HOST_ROOT,
 };
 
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
@@ -167,8 +192,16 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	    {"backend", required_argument, 0, OPT_BACKEND},
 	    {"perf-pages", required_argument, 0, OPT_PAGES},
 	    {"stats", required_argument, 0, OPT_STATS},
+	    {"write", required_argument, 0, 'w'},
 	    {"btf", required_argument, 0, OPT_BTF},
 	    {"cluster-name", required_argument, 0, OPT_CLUSTER},
+	    {"host", no_argument, 0, OPT_HOST},
+	    {"containers", no_argument, 0, OPT_CONTAINERS},
+	    {"container", required_argument, 0, OPT_CONTAINER},
+	    {"pod-uid", required_argument, 0, OPT_POD_UID},
+	    {"k8s-namespace", required_argument, 0, OPT_K8S_NS},
+	    {"pod", required_argument, 0, OPT_POD},
+	    {"host-root", required_argument, 0, OPT_HOST_ROOT},
 	    {"verbose", no_argument, 0, 'v'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
@@ -180,10 +213,10 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->out.format = OUTPUT_TEXT;
-	o->perf_pages = 64;
+	o->perf_pages = 256;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:p:d:c:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:p:d:c:w:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			f = output_format_parse(optarg);
@@ -242,6 +275,39 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		case OPT_CLUSTER:
 			o->out.cluster_name = optarg;
 			break;
+		case OPT_HOST:
+			o->cf.host_only = 1;
+			break;
+		case OPT_CONTAINERS:
+			o->cf.containers_only = 1;
+			break;
+		case OPT_CONTAINER:
+			if (!*optarg)
+				return usage_err("bad --container '%s'", optarg);
+			o->cf.container = optarg;
+			break;
+		case OPT_POD_UID:
+			if (!*optarg)
+				return usage_err("bad --pod-uid '%s'", optarg);
+			o->cf.pod_uid = optarg;
+			break;
+		case OPT_K8S_NS:
+			if (!*optarg)
+				return usage_err("bad --k8s-namespace '%s'", optarg);
+			o->cf.k8s_namespace = optarg;
+			break;
+		case OPT_POD:
+			if (!*optarg)
+				return usage_err("bad --pod '%s'", optarg);
+			o->cf.pod = optarg;
+			break;
+		case OPT_HOST_ROOT:
+			if (host_root_set(optarg) != 0)
+				return usage_err("--host-root '%s' is not a directory", optarg);
+			break;
+		case 'w':
+			o->write_path = optarg;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -266,6 +332,96 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 static int domain_ok(const struct trace_opts *o, const char *name)
 {
 	return !o->domain || fnmatch(o->domain, name, FNM_CASEFOLD) == 0;
+}
+
+/* ---- container and pod filters -------------------------------------------- */
+
+static int cgroup_event_ok(const struct container_filter *f, const struct dnsvis_proc *p,
+			   const struct k8s_attr *a)
+{
+	struct container_facts c = {strcmp(p->scope, "container") == 0,
+				    a->ci.id,
+				    a->container_name,
+				    a->ci.pod_uid,
+				    a->k8s_namespace,
+				    a->pod,
+				    1};
+
+	return container_filter_eval(f, &c) == CF_PASS;
+}
+
+/* The cgroup_filter map holds a 0 for every indexed cgroup the filter
+ * surely drops: container cgroups that do not match, and (only where the
+ * cgroup2 path is authoritative for "host") host cgroups under a container
+ * filter.  Cgroups not yet resolved (metadata still missing) stay out of
+ * the map: the kernel passes them and user space decides. */
+struct cg_sync {
+	int fd;
+	const struct container_filter *f;
+	int auth;
+};
+
+static void cg_sync_one(uint64_t id, struct k8s_attr *a, void *arg)
+{
+	const struct cg_sync *s = arg;
+	struct container_facts c = {a->is_container, a->ci.id,	     a->container_name,
+				    a->ci.pod_uid,   a->k8s_namespace, a->pod,
+				    a->meta_complete};
+	int v = container_filter_eval(s->f, &c);
+	int drop = v == CF_DROP && (a->is_container || s->auth);
+	__u64 key = id;
+	__u8 zero = 0;
+
+	if (drop && !a->kmap) {
+		if (bpf_map_update_elem(s->fd, &key, &zero, BPF_ANY) == 0)
+			a->kmap = 1;
+	} else if (!drop && a->kmap) {
+		bpf_map_delete_elem(s->fd, &key);
+		a->kmap = 0;
+	}
+}
+
+static void cg_gone(uint64_t id, struct k8s_attr *a, void *arg)
+{
+	__u64 key = id;
+
+	if (a->kmap)
+		bpf_map_delete_elem(*(int *)arg, &key);
+}
+
+static int cg_map_fd = -1;
+
+/* Rescan the cgroup tree (every second) and bring the map up to date. */
+static void cgroup_filter_tick(const struct trace_opts *o)
+{
+	struct cg_sync s = {cg_map_fd, &o->cf, k8s_meta_v2_authoritative()};
+
+	k8s_meta_rescan(1);
+	if (cg_map_fd >= 0)
+		k8s_meta_foreach(container_filter_needs_meta(&o->cf), cg_sync_one, &s);
+}
+
+/* Index the cgroups; with a cgroup-scoped filter, fill the map and turn it
+ * on in the kernel. */
+static void cgroup_filter_start(struct dnsvis_bpf *skel, const struct trace_opts *o)
+{
+	const char *note = NULL;
+	enum k8s_cgroup_mode mode = k8s_meta_init(&note);
+	struct dv_config cfg;
+	__u32 k = 0;
+
+	if (note && (mode == K8S_CG_V1 || mode == K8S_CG_NONE || o->verbose ||
+		     (container_filter_active(&o->cf) && !k8s_meta_v2_authoritative())))
+		fprintf(stderr, "dnsvis: %s\n", note);
+	if (!container_filter_active(&o->cf) || !k8s_meta_cgroup2_mount()[0])
+		return;
+	cg_map_fd = bpf_map__fd(skel->maps.cgroup_filter);
+	k8s_meta_on_remove(cg_gone, &cg_map_fd);
+	cgroup_filter_tick(o);
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &k, &cfg) == 0) {
+		cfg.flags |= DV_CFG_CGROUP;
+		bpf_map_update_elem(bpf_map__fd(skel->maps.config), &k, &cfg, BPF_ANY);
+	}
 }
 
 static void handle_event(void *ctx, int cpu, void *data, __u32 size)
@@ -311,6 +467,16 @@ static void handle_event(void *ctx, int cpu, void *data, __u32 size)
 			return;
 		}
 	}
+	/* container / pod filters: the kernel dropped the cgroups it knows to
+	 * be unwanted; the rest is decided here */
+	if (container_filter_active(&o->cf)) {
+		proc_info_fill(ev, &proc, &ps);
+		have_proc = 1;
+		if (!cgroup_event_ok(&o->cf, &proc, &ps.attr)) {
+			st->filtered++;
+			return;
+		}
+	}
 	wall = (int64_t)m->ts_ns + st->wall_off_ns;
 	memset(&out, 0, sizeof(out));
 	out.ts.tv_sec = wall / 1000000000LL;
@@ -341,7 +507,7 @@ static void handle_event(void *ctx, int cpu, void *data, __u32 size)
 		out.qtype = q.qtype;
 		out.qclass = q.qclass;
 		out.proc = &proc;
-		output_event(stdout, &o->out, &out);
+		sink_event(st->sink, &out);
 		st->events++;
 		if (o->count && st->events >= o->count) {
 			st->done = 1;
@@ -355,7 +521,51 @@ static void handle_lost(void *ctx, int cpu, __u64 cnt)
 	struct trace_state *st = ctx;
 
 	st->lost += cnt;
-	output_lost(stdout, &st->o->out, cnt, cpu);
+	sink_lost(st->sink, cnt, cpu);
+}
+
+/* Records as the kernel writes them into the perf ring (perf_event_open(2)). */
+struct perf_sample_raw {
+	struct perf_event_header header;
+	__u32 size;
+	char data[];
+};
+
+struct perf_lost_rec {
+	struct perf_event_header header;
+	__u64 id;
+	__u64 lost;
+};
+
+static enum bpf_perf_event_ret handle_perf_record(void *ctx, int cpu,
+						   struct perf_event_header *hdr)
+{
+	if (hdr->type == PERF_RECORD_SAMPLE) {
+		struct perf_sample_raw *r = (struct perf_sample_raw *)hdr;
+
+		handle_event(ctx, cpu, r->data, r->size);
+	} else if (hdr->type == PERF_RECORD_LOST) {
+		handle_lost(ctx, cpu, ((struct perf_lost_rec *)hdr)->lost);
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/* libbpf's perf_buffer__new() asks the kernel to wake the reader on every
+ * event, which costs the sender several microseconds per query.  Ask for a
+ * wakeup when a quarter of the ring is full instead; the poll loop drains
+ * every ring at least every 100 ms, so output latency stays bounded. */
+static struct perf_buffer *open_perf_buffer(int map_fd, int pages, struct trace_state *st)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
+	attr.sample_type = PERF_SAMPLE_RAW;
+	attr.sample_period = 1;
+	attr.watermark = 1;
+	attr.wakeup_watermark = (unsigned)pages * (unsigned)getpagesize() / 4;
+	return perf_buffer__new_raw(map_fd, (size_t)pages, &attr, handle_perf_record, st, NULL);
 }
 
 /* ---- connected sockets that predate us ---------------------------------- */
@@ -679,10 +889,54 @@ fail:
 	return err;
 }
 
+/* Open and load, without attaching, the programs the loader would choose
+ * for this BTF (the relocation target) and backend; prints "loaded PROG"
+ * for each.  For `dnsvis btf load-check`: old kernels' layouts checked on
+ * this kernel.  0 or -errno with a reason in why. */
+int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, size_t wl)
+{
+	struct dnsvis_bpf *s;
+	struct bpf_program *p;
+	int iocb = 0, err;
+
+	if (kprobe) {
+		int n = btf_func_arity(btf_path, "udp_sendmsg");
+
+		if (n < 0) {
+			snprintf(why, wl, "udp_sendmsg not found in the BTF");
+			return -ENOENT;
+		}
+		iocb = n >= 4;
+	}
+	s = open_skel(legacy, btf_path);
+	if (!s) {
+		err = -errno;
+		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
+		return err;
+	}
+	set_autoload(s, kprobe ? BACKEND_KPROBE : BACKEND_TRACEPOINT, iocb);
+	err = dnsvis_bpf__load(s);
+	if (err)
+		snprintf(why, wl, "loading the %s programs failed: %s",
+			 kprobe ? "kprobe" : "tracepoint", strerror(-err));
+	for (p = bpf_object__next_program(s->obj, NULL); p && !err;
+	     p = bpf_object__next_program(s->obj, p))
+		if (bpf_program__autoload(p))
+			printf("loaded %s\n", bpf_program__name(p));
+	dnsvis_bpf__destroy(s);
+	return err;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int trace_main(int argc, char **argv)
 {
+	return trace_run(argc, argv, NULL);
+}
+
+int trace_run(int argc, char **argv, struct event_sink *sink)
+{
+	struct event_sink printer;
 	struct trace_opts o;
 	struct trace_state st;
 	struct perf_buffer *pb = NULL;
@@ -690,8 +944,9 @@ int trace_main(int argc, char **argv)
 	struct sigaction sa;
 	char why[512], host[256] = "";
 	const char *btf_path;
-	int btf_custom, rc, err;
+	int btf_custom, rc, err, write_failed = 0;
 	int64_t start, last_stats, last_gc, last_wall;
+	unsigned long long stats_events = 0;
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
@@ -713,6 +968,16 @@ int trace_main(int argc, char **argv)
 		fprintf(stderr, "dnsvis: no tracefs or debugfs: cannot find tracepoints\n");
 		return 1;
 	}
+	/* legacy (tracefs) kprobes that SIGKILLed libbpf users left behind */
+	kprobe_cleanup_stale(o.verbose);
+
+	/* before attaching: a signal must never kill us with probes attached
+	 * (legacy kprobes would stay in tracefs) */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 
 	why[0] = 0;
 	err = -ENOTSUP;
@@ -731,9 +996,22 @@ int trace_main(int argc, char **argv)
 
 	memset(&st, 0, sizeof(st));
 	st.o = &o;
+	if (!sink) {
+		sink_init_printer(&printer, &o.out);
+		if (o.write_path)
+			printer.print = NULL; /* -w: events go to the file only */
+		sink = &printer;
+	}
+	st.sink = sink;
+	if (o.write_path) {
+		if (sink_open_write(sink, o.write_path, &o.out) != 0) {
+			dnsvis_bpf__destroy(L.skel);
+			return 1;
+		}
+		sink_catch_sighup();
+	}
 	update_wall_off(&st);
-	pb = perf_buffer__new(bpf_map__fd(L.skel->maps.events), (size_t)o.perf_pages, handle_event,
-			      handle_lost, &st, NULL);
+	pb = open_perf_buffer(bpf_map__fd(L.skel->maps.events), o.perf_pages, &st);
 	if (!pb) {
 		fprintf(stderr, "dnsvis: cannot open the perf buffer: %s\n", strerror(errno));
 		dnsvis_bpf__destroy(L.skel);
@@ -741,15 +1019,10 @@ int trace_main(int argc, char **argv)
 	}
 	if (L.backend == BACKEND_TRACEPOINT)
 		seed_connected(bpf_map__fd(L.skel->maps.dns_socks), &o.ports);
+	cgroup_filter_start(L.skel, &o);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	output_header(stdout, &o.out, 1);
-	fflush(stdout);
+	sink_header(sink, 1);
+	sink_maintain(sink);
 	fprintf(stderr, "dnsvis: ready (backend %s, %d probes, %s helpers)\n",
 		L.backend == BACKEND_KPROBE ? "kprobe" : "tracepoint", L.nattached,
 		L.legacy ? "bpf_probe_read" : "bpf_probe_read_user/kernel");
@@ -764,17 +1037,24 @@ int trace_main(int argc, char **argv)
 			fprintf(stderr, "dnsvis: perf buffer: %s\n", strerror(-err));
 			break;
 		}
-		fflush(stdout);
+		/* rings below the wakeup watermark are drained here */
+		perf_buffer__consume(pb);
+		sink_maintain(sink);
 		now = ts_ns(CLOCK_MONOTONIC);
 		if (o.duration > 0 && (double)(now - start) / 1e9 >= o.duration)
 			break;
 		if (now - last_wall > 1000000000LL) {
 			update_wall_off(&st);
+			cgroup_filter_tick(&o);
 			last_wall = now;
 		}
 		if (o.stats && now - last_stats >= (int64_t)o.stats * 1000000000LL) {
-			fprintf(stderr, "dnsvis: stats events=%llu lost=%llu malformed=%llu\n",
-				st.events, st.lost, st.malformed);
+			fprintf(stderr,
+				"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu\n",
+				st.events,
+				(double)(st.events - stats_events) * 1e9 / (double)(now - last_stats),
+				st.lost, st.malformed);
+			stats_events = st.events;
 			last_stats = now;
 		}
 		if (now - last_gc > 5000000000LL) {
@@ -788,13 +1068,16 @@ int trace_main(int argc, char **argv)
 	dnsvis_bpf__detach(L.skel);
 	if (!st.done)
 		perf_buffer__consume(pb);
-	fflush(stdout);
+	sink->malformed = st.malformed;
+	if (sink_close(sink) != 0)
+		write_failed = 1;
 	perf_buffer__free(pb);
 	clear_tail_calls(L.skel);
 	dnsvis_bpf__destroy(L.skel);
+	kprobe_cleanup_own();
 	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed\n", st.events, st.lost,
 		st.malformed);
-	return 0;
+	return write_failed ? 1 : 0;
 }
 
 /* ---- doctor ------------------------------------------------------------- */
@@ -829,7 +1112,7 @@ int doctor_main(int argc, char **argv)
 	}
 	btf = btf_select(btf_opt, &custom, why, sizeof(why));
 	if (btf)
-		printf("btf:           %s%s\n", btf, custom ? " (--btf)" : " (kernel)");
+		printf("btf:           %s\n", btf_source_describe());
 	else {
 		printf("btf:           NONE (%s)\n", why);
 		bad = 1;

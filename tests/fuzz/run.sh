@@ -9,12 +9,15 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0 failed=0
 for t in "$@"; do
+	case $t in *.*) continue ;; esac # logs and other files beside the targets
+	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	corpus_seed="$here/corpus/${name#fuzz_}"
 	work=$(dirname "$t")/corpus-${name#fuzz_}
 	art=$(dirname "$t")/artifacts/
 	mkdir -p "$work" "$art"
-	log=$(dirname "$t")/$name.log
+	mkdir -p "$(dirname "$t")/logs"
+	log=$(dirname "$t")/logs/$name.log
 	if "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$art" "$work" "$corpus_seed" >"$log" 2>&1; then
 		runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log")

@@ -460,7 +460,8 @@ static void test_json_exact_v6_proc(void)
 		  "\"pod_uid\":\"0f4c1e9a-1111-2222-3333-444455556666\","
 		  "\"pod\":\"nginx-779797d5bd-wlrsn\",\"k8s_namespace\":\"default\","
 		  "\"container\":\"nginx\",\"scope\":\"container\",\"ns_pid\":51,"
-		  "\"ns_ppid\":41,\"cwd\":\"/\",\"tty\":\"pts0\"}\n");
+		  "\"ns_ppid\":41,\"cwd\":\"/\",\"tty\":\"pts0\",\"runtime\":\"\",\"qos\":\"\","
+		  "\"container_image\":\"docker.io/library/nginx:latest\"}\n");
 	CHECK(json_line_ok(s));
 	free(s);
 }

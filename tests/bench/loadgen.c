@@ -1,0 +1,353 @@
+/* loadgen.c - UDP load generator and sink for tests/bench/bench-live.sh.
+ *
+ *   loadgen sink PORT...
+ *       Bind a UDP socket to 127.0.0.1:PORT for each PORT and drain them (one
+ *       thread per socket, recvmmsg), so loopback sends find a listener and
+ *       the kernel sends no ICMP port unreachable.  Prints "sink: ready" on
+ *       stdout once every socket is bound; on SIGTERM/SIGINT prints
+ *       "sink: received PORT=N ..." and exits 0.  Exit 3 when a port is
+ *       taken (for 53: a local DNS server), 1 on other errors.
+ *
+ *   loadgen send --port P --seconds T [--rate QPS] [--tag TAG]
+ *       Send DNS queries (type A, RD) to 127.0.0.1:P from one unconnected UDP
+ *       socket with sendto().  Every query has a unique name
+ *       "q<N>.<TAG>.bench.example" (N counts from 0), so a tracer's events
+ *       can be matched and counted.  The payload is built the same way
+ *       whatever the port, so DNS (53) and non-DNS (e.g. 9) runs cost the
+ *       sender the same in user space.
+ *       --rate QPS > 0: paced.  Each 1 ms tick (clock_nanosleep, absolute
+ *       CLOCK_MONOTONIC) sends as many queries as keep the total at
+ *       QPS * elapsed; a late tick catches up.  Sending stops after T seconds
+ *       whether or not the schedule was kept, so a sender slower than QPS
+ *       shows up as an achieved rate below the target.  --rate 0 (default):
+ *       as fast as possible for T seconds.
+ *       Prints one line on stdout:
+ *         sent=N errors=E seconds=S rate=R target=QPS cpu=C
+ *       (rate = sent / S, achieved; target 0 = max throughput; C = the
+ *       sender's user+system CPU seconds, which include the BPF programs
+ *       and the loopback delivery run in its context).
+ *
+ * Traffic goes to 127.0.0.1 only.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PORTS 8
+#define RX_BATCH  64
+#define RX_SIZE	  2048
+
+static void die(int code, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "loadgen: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static int parse_port(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 65535)
+		die(2, "bad port '%s'", s);
+	return (int)v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- sink --------------------------------------------------------------- */
+
+struct sink {
+	int fd;
+	int port;
+	volatile unsigned long long received;
+};
+
+static void *sink_thread(void *arg)
+{
+	struct sink *s = arg;
+	char (*bufs)[RX_SIZE] = malloc(RX_BATCH * RX_SIZE);
+	struct mmsghdr mm[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+
+	if (!bufs)
+		return NULL;
+	for (int i = 0; i < RX_BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = RX_SIZE;
+		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (;;) {
+		int n = recvmmsg(s->fd, mm, RX_BATCH, MSG_WAITFORONE, NULL);
+
+		if (n > 0)
+			s->received += (unsigned)n;
+		else if (n < 0 && errno != EINTR)
+			break;
+	}
+	return NULL;
+}
+
+static int sink_main(int argc, char **argv)
+{
+	static struct sink sinks[MAX_PORTS];
+	int n = argc - 2;
+	sigset_t set;
+	int sig;
+
+	if (n < 1 || n > MAX_PORTS)
+		die(2, "usage: loadgen sink PORT... (1 to %s ports)", "8");
+	/* Block the stop signals in every thread; the main thread waits. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_in a = {.sin_family = AF_INET};
+		int rcvbuf = 4 << 20;
+		char what[64];
+
+		sinks[i].port = parse_port(argv[2 + i]);
+		a.sin_port = htons((uint16_t)sinks[i].port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sinks[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (sinks[i].fd < 0)
+			die(1, "socket: %s", strerror(errno));
+		setsockopt(sinks[i].fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		snprintf(what, sizeof(what), "127.0.0.1:%d", sinks[i].port);
+		if (bind(sinks[i].fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+			if (errno == EADDRINUSE) {
+				fprintf(stderr,
+					"loadgen: cannot bind UDP %s: port busy (another server "
+					"listens there; stop it first)\n",
+					what);
+				exit(3);
+			}
+			fprintf(stderr, "loadgen: cannot bind UDP %s: %s\n", what,
+				strerror(errno));
+			exit(1);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, sink_thread, &sinks[i]) != 0)
+			die(1, "pthread_create failed%s", "");
+		pthread_detach(t);
+	}
+	printf("sink: ready\n");
+	fflush(stdout);
+	while (sigwait(&set, &sig) != 0)
+		;
+	printf("sink: received");
+	for (int i = 0; i < n; i++)
+		printf(" %d=%llu", sinks[i].port, sinks[i].received);
+	printf("\n");
+	fflush(stdout);
+	_exit(0);
+}
+
+/* ---- sender ------------------------------------------------------------- */
+
+/* Header (12) + "q" N "." TAG ".bench.example" + type/class; names stay far
+ * below 255 bytes because TAG is limited to 32 bytes. */
+struct query {
+	unsigned char b[128];
+	size_t fixed;	  /* bytes before the "q<N>" label */
+	unsigned char tail[64]; /* TAG label, bench, example, root, QTYPE, QCLASS */
+	size_t tail_len;
+};
+
+static void query_init(struct query *q, const char *tag)
+{
+	static const unsigned char hdr[12] = {0, 0, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+	size_t t = 0, tl = strlen(tag);
+
+	if (tl == 0 || tl > 32)
+		die(2, "bad --tag '%s' (1 to 32 bytes)", tag);
+	for (size_t i = 0; i < tl; i++)
+		if (tag[i] == '.' || (unsigned char)tag[i] <= ' ')
+			die(2, "bad --tag '%s' (one label, printable)", tag);
+	memcpy(q->b, hdr, sizeof(hdr));
+	q->fixed = sizeof(hdr);
+	q->tail[t++] = (unsigned char)tl;
+	memcpy(q->tail + t, tag, tl);
+	t += tl;
+	q->tail[t++] = 5;
+	memcpy(q->tail + t, "bench", 5);
+	t += 5;
+	q->tail[t++] = 7;
+	memcpy(q->tail + t, "example", 7);
+	t += 7;
+	q->tail[t++] = 0;
+	q->tail[t++] = 0; /* QTYPE A */
+	q->tail[t++] = 1;
+	q->tail[t++] = 0; /* QCLASS IN */
+	q->tail[t++] = 1;
+	q->tail_len = t;
+}
+
+/* Query number n; returns its length. */
+static size_t query_build(struct query *q, unsigned long long n)
+{
+	char d[24];
+	int nd = 0;
+	size_t o = q->fixed;
+
+	q->b[0] = (unsigned char)(n >> 8); /* transaction id */
+	q->b[1] = (unsigned char)n;
+	do {
+		d[nd++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	q->b[o++] = (unsigned char)(nd + 1);
+	q->b[o++] = 'q';
+	while (nd)
+		q->b[o++] = (unsigned char)d[--nd];
+	memcpy(q->b + o, q->tail, q->tail_len);
+	return o + q->tail_len;
+}
+
+static void ts_add_ns(struct timespec *t, long ns)
+{
+	t->tv_nsec += ns;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+static int tick_late(const struct timespec *t)
+{
+	struct timespec n;
+
+	clock_gettime(CLOCK_MONOTONIC, &n);
+	return n.tv_sec > t->tv_sec || (n.tv_sec == t->tv_sec && n.tv_nsec > t->tv_nsec);
+}
+
+static int send_main(int argc, char **argv)
+{
+	struct sockaddr_in dst = {.sin_family = AF_INET};
+	unsigned long long sent = 0, errors = 0;
+	double rate = 0, seconds = 0, t0, el, cpu;
+	struct rusage ru;
+	const char *tag = "bench";
+	struct query q;
+	char *end;
+	int port = 0, fd, sndbuf = 4 << 20;
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			die(2, "option %s needs a value", a);
+		if (!strcmp(a, "--port"))
+			port = parse_port(v);
+		else if (!strcmp(a, "--rate")) {
+			errno = 0;
+			rate = strtod(v, &end);
+			if (errno || *end || rate < 0 || rate > 1e8)
+				die(2, "bad --rate '%s'", v);
+		} else if (!strcmp(a, "--seconds")) {
+			errno = 0;
+			seconds = strtod(v, &end);
+			if (errno || *end || !(seconds > 0) || seconds > 3600)
+				die(2, "bad --seconds '%s'", v);
+		} else if (!strcmp(a, "--tag"))
+			tag = v;
+		else
+			die(2, "unknown option '%s'", a);
+		i++;
+	}
+	if (!port || !(seconds > 0))
+		die(2, "usage: loadgen send --port P --seconds T [--rate QPS] [--tag TAG]%s", "");
+	query_init(&q, tag);
+	dst.sin_port = htons((uint16_t)port);
+	dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die(1, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+
+	t0 = now_s();
+	if (rate > 0) {
+		struct timespec tick;
+
+		clock_gettime(CLOCK_MONOTONIC, &tick);
+		for (;;) {
+			double e = now_s() - t0;
+			unsigned long long due = (unsigned long long)(rate * e), batch = 0;
+
+			if (e >= seconds)
+				break;
+			/* behind schedule: send in bounded batches, checking the clock */
+			while (sent < due && batch++ < 4096) {
+				size_t len = query_build(&q, sent);
+
+				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+					errors++;
+				sent++;
+			}
+			if (sent < due)
+				continue;
+			ts_add_ns(&tick, 1000000L);
+			if (tick_late(&tick)) /* fell behind: no burst of past ticks */
+				clock_gettime(CLOCK_MONOTONIC, &tick);
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL) == EINTR)
+				;
+		}
+	} else {
+		for (;;) {
+			for (int k = 0; k < 256; k++) {
+				size_t len = query_build(&q, sent);
+
+				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+					errors++;
+				sent++;
+			}
+			if (now_s() - t0 >= seconds)
+				break;
+		}
+	}
+	el = now_s() - t0;
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	printf("sent=%llu errors=%llu seconds=%.3f rate=%.0f target=%.0f cpu=%.3f\n", sent, errors,
+	       el, (double)sent / el, rate, cpu);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "sink"))
+		return sink_main(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "send"))
+		return send_main(argc, argv);
+	fprintf(stderr, "usage: loadgen sink PORT...\n"
+			"       loadgen send --port P --seconds T [--rate QPS] [--tag TAG]\n");
+	return 2;
+}

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Checks and report for tests/vm/run.sh (python3 stdlib only).
+
+  check.py --modes "M1 M2 ..." --live-check PATH [--timeout S] [--markdown OUT]
+           SERIES=RUNDIR...
+
+RUNDIR holds one VM run: data.log (the guest's second serial port: files
+between "@@BEGIN TAG/NAME" and "@@END TAG/NAME"), console.log, qemu.rc,
+package, version.  An empty RUNDIR means the kernel could not be fetched.
+Per mode TAG the guest sent manifest.tsv, events.jsonl, dnsvis.err, ...
+(see guest-init.sh).  The send-path cases are checked by tests/live/check.py
+(events and bpf subcommands); the rest here.  Prints "ok"/"FAIL" per cell,
+the kernel x mode x check table, the console log of every failed VM and
+"vm: N passed, N failed".  Exit status 0 only if nothing failed.
+"""
+import os
+import re
+import subprocess
+import sys
+
+CASES = ["sendto", "send", "write", "writev", "sendmsg1", "sendmsg3", "sendmsg-connected",
+         "sendmmsg", "ipv6", "v4mapped", "busybox-nslookup"]
+ROWS = (["ready"] + CASES + ["schema", "fields", "clients", "exit", "shutdown", "stale-probes",
+                              "other-probes-kept", "no-leftovers"])
+GUEST_CWD = "/run/vmtest"
+
+
+def split_data(path, outdir):
+    """Split data.log into files; return (set of finished runs, done flag, hello)."""
+    runs, done, hello = set(), False, ""
+    cur, buf = None, []
+    try:
+        raw = open(path, "rb").read().decode("utf-8", "replace")
+    except OSError:
+        return runs, done, hello
+    for line in raw.replace("\r", "").split("\n"):
+        if cur is not None:
+            if line == "@@END " + cur:
+                dest = os.path.join(outdir, cur)
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with open(dest, "w") as f:
+                    f.write("\n".join(buf).rstrip("\n") + ("\n" if buf else ""))
+                cur, buf = None, []
+            else:
+                buf.append(line)
+            continue
+        if line.startswith("@@BEGIN "):
+            cur, buf = line[8:].strip(), []
+        elif line.startswith("@@RUN-DONE "):
+            runs.add(line[11:].strip())
+        elif line.startswith("@@DONE"):
+            done = True
+        elif line.startswith("@@HELLO "):
+            hello = line[8:].strip()
+    return runs, done, hello
+
+
+def read(path, default=""):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def run_live(live_check, args):
+    """Run tests/live/check.py; return {name: (ok, msg)}."""
+    try:
+        p = subprocess.run([sys.executable, live_check] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        out = p.stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return {"_error": (False, "check.py: %s" % e)}
+    res = {}
+    for line in out.splitlines():
+        m = re.match(r"^ok (\S+)(?: \((.*)\))?$", line)
+        if m:
+            res[m.group(1)] = (True, m.group(2) or "")
+            continue
+        m = re.match(r"^FAIL (\S+): (.*)$", line)
+        if m:
+            res[m.group(1)] = (False, m.group(2))
+    if not res:
+        res["_error"] = (False, "check.py printed nothing usable: %s" % out[-400:])
+    return res
+
+
+def probe_names(text):
+    """Event names in kprobe_events text: 'p:kprobes/NAME FUNC' -> NAME."""
+    names = []
+    for line in text.splitlines():
+        m = re.match(r"^[pr]:[^/\s]+/(\S+)", line.strip())
+        if m:
+            names.append(m.group(1))
+    return names
+
+
+def check_mode(d, mode, live_check):
+    """Return {row: (ok, msg)} for one finished mode directory d."""
+    cell = {}
+    ready = read(os.path.join(d, "ready.txt")).strip()
+    err_tail = read(os.path.join(d, "dnsvis.err")).strip().splitlines()[-6:]
+    if mode.endswith("-btf"):
+        btf = read(os.path.join(d, "btf.txt")).split()
+        hidden = len(btf) > 4 and btf[4] == "0"
+        if not hidden:
+            cell["ready"] = (False, "/sys/kernel/btf/vmlinux was not hidden: %s" % " ".join(btf))
+            return cell
+    if mode.endswith("-legacy") and read(os.path.join(d, "pmu.txt")).split():
+        cell["ready"] = (False, "kprobe PMU was not hidden: %s" %
+                         read(os.path.join(d, "pmu.txt")).strip())
+        return cell
+    if not ready.startswith("ready after"):
+        cell["ready"] = (False, "%s; stderr: %s" % (ready or "no result", " | ".join(err_tail)))
+        return cell
+    note = ready
+    if mode.endswith("-btf"):
+        doc = [l for l in read(os.path.join(d, "doctor.txt")).splitlines()
+               if l.startswith("btf:")]
+        note += "; kernel BTF hidden; doctor: %s" % (
+            " ".join(doc[0].split()[1:]) if doc else "no btf line")
+    cell["ready"] = (True, note)
+
+    backend = "kprobe" if mode.startswith("kprobe") else "tracepoint"
+    ev = run_live(live_check, ["events", os.path.join(d, "events.jsonl"),
+                               os.path.join(d, "manifest.tsv"), "--source-prefix",
+                               backend + "/", "--pid-field", "pid", "--cwd", GUEST_CWD])
+    for name in CASES + ["schema", "fields"]:
+        cell[name] = ev.get(name, ev.get("_error", (False, "not checked")))
+
+    clients = read(os.path.join(d, "clients.txt")).strip()
+    cell["clients"] = (clients == "none", "all senders exited 0 with their answers"
+                       if clients == "none" else "failed: %s" % (clients or "no result"))
+    ex = read(os.path.join(d, "exit.txt")).strip()
+    cell["exit"] = (ex == "status 0", "%s on SIGTERM; stderr: %s" % (
+        ex or "no result", err_tail[-1] if err_tail else ""))
+
+    pid = read(os.path.join(d, "dnsvis.pid")).strip()
+    bpf = run_live(live_check, ["bpf", os.path.join(d, "bpf"), pid or "0"])
+    cell["shutdown"] = bpf.get("shutdown", bpf.get("_error", (False, "not checked")))
+
+    planted = {}
+    for line in read(os.path.join(d, "probes.txt")).splitlines():
+        p = line.split()
+        if len(p) == 2:
+            planted[p[1]] = p[0]
+    before = set(probe_names(read(os.path.join(d, "kprobe_events.before"))))
+    at_ready = set(probe_names(read(os.path.join(d, "kprobe_events.ready"))))
+    after = probe_names(read(os.path.join(d, "kprobe_events.after")))
+    stale = [n for n, k in planted.items() if k == "stale"]
+    keep = [n for n, k in planted.items() if k == "keep"]
+    not_planted = [n for n in stale + keep if n not in before]
+    if not planted or not_planted:
+        msg = "test could not plant %s" % (", ".join(not_planted) or "anything")
+        cell["stale-probes"] = (False, msg)
+        cell["other-probes-kept"] = (False, msg)
+    else:
+        left = [n for n in stale if n in at_ready]
+        pmu = "kprobe PMU present" if read(os.path.join(d, "pmu.txt")).split() else \
+            "kprobe PMU hidden"
+        cell["stale-probes"] = (not left, "dnsvis did not remove the dead pid's libbpf probes "
+                                "at start-up (still in kprobe_events when ready; %s): %s" %
+                                (pmu, ", ".join(left)) if left else "dead pid's libbpf probes removed: %s"
+                                % ", ".join(stale))
+        gone = [n for n in keep if n not in at_ready]
+        cell["other-probes-kept"] = (not gone, "removed by dnsvis: %s (live pid / not libbpf)"
+                                     % ", ".join(gone) if gone else ", ".join(keep))
+    probs = []
+    extra = [n for n in after if n not in keep and n not in stale]
+    if extra:
+        probs.append("kprobe_events after exit: %s" % ", ".join(extra))
+    mine = [n for n in probe_names(read(os.path.join(d, "kprobe_events.during")))
+            if pid and n.startswith("libbpf_%s_" % pid)]
+    if mode.endswith("-legacy") and not mine:
+        probs.append("PMU hidden but dnsvis made no kprobe_events entry (legacy path not used)")
+    bpffs = read(os.path.join(d, "bpffs.after")).split()
+    if bpffs:
+        probs.append("/sys/fs/bpf after exit: %s" % " ".join(bpffs))
+    cell["no-leftovers"] = (not probs, "; ".join(probs) if probs else
+                            "kprobe_events and /sys/fs/bpf clean after exit%s" % (
+                                " (%d legacy kprobe_events entries while running)" % len(mine)
+                                if mine else ""))
+    return cell
+
+
+def main():
+    argv = sys.argv[1:]
+    modes, timeout, live_check, pairs, md = [], 0, None, [], None
+    while argv:
+        if argv[0] == "--modes":
+            modes, argv = argv[1].split(), argv[2:]
+        elif argv[0] == "--timeout":
+            timeout, argv = int(argv[1]), argv[2:]
+        elif argv[0] == "--markdown":
+            md, argv = argv[1], argv[2:]
+        elif argv[0] == "--live-check":
+            live_check, argv = argv[1], argv[2:]
+        else:
+            pairs.append(argv[0].split("=", 1))
+            argv = argv[1:]
+    if not modes or not pairs or not live_check:
+        raise SystemExit(__doc__)
+
+    table, details, failed_vms = {}, [], []
+    headers = []
+    for series, rd in pairs:
+        pkg = read(os.path.join(rd, "version")).strip() if rd else ""
+        headers.append((series, pkg))
+        if not rd:
+            for m in modes:
+                for r in ROWS:
+                    table[series, m, r] = (False, "kernel %s could not be fetched" % series)
+            continue
+        out = os.path.join(rd, "out")
+        runs, done, hello = split_data(os.path.join(rd, "data.log"), out)
+        qrc = read(os.path.join(rd, "qemu.rc")).strip()
+        vm_problem = ""
+        if qrc in ("124", "137"):
+            vm_problem = "guest hung: killed after the %d s timeout" % timeout
+        elif not hello:
+            vm_problem = "guest never started the test (qemu status %s; see console)" % qrc
+        elif not done:
+            vm_problem = "guest stopped before finishing (qemu status %s; crash/panic?)" % qrc
+        bad = bool(vm_problem)
+        for m in modes:
+            if m in runs:
+                cell = check_mode(os.path.join(out, m), m, live_check)
+            else:
+                cell = {}
+            for r in ROWS:
+                if r not in cell:
+                    cell[r] = (False, "not run: %s" % (vm_problem or "run %s did not finish" % m)
+                               if m not in runs else "skipped (dnsvis not ready)")
+                table[series, m, r] = cell[r]
+                bad |= not cell[r][0]
+        if vm_problem:
+            details.append("FAIL %s: %s" % (series, vm_problem))
+        if bad:
+            failed_vms.append((series, rd))
+
+    npass = sum(1 for v in table.values() if v[0])
+    nfail = len(table) - npass
+    for series, _ in headers:
+        for m in modes:
+            msgs = {table[series, m, r] for r in ROWS}
+            if len(msgs) == 1 and not list(msgs)[0][0]:
+                print("FAIL %s/%s/* (%d checks): %s" % (series, m, len(ROWS), list(msgs)[0][1]))
+                continue
+            for r in ROWS:
+                ok, msg = table[series, m, r]
+                name = "%s/%s/%s" % (series, m, r)
+                print("ok %s%s" % (name, " (%s)" % msg if msg else "") if ok else
+                      "FAIL %s: %s" % (name, msg))
+    for line in details:
+        print(line)
+
+    cols = ["%s %s" % (s, m) for s, _ in headers for m in modes]
+    w0 = max(len(r) for r in ROWS)
+    print()
+    print("kernels: " + ", ".join("%s = %s" % (s, v or "not fetched") for s, v in headers))
+    print("%-*s  %s" % (w0, "check \\ kernel mode", "  ".join(cols)))
+    for r in ROWS:
+        cells = []
+        for s, _ in headers:
+            for m in modes:
+                c = "%s %s" % (s, m)
+                cells.append(("pass" if table[s, m, r][0] else "FAIL").ljust(len(c)))
+        print("%-*s  %s" % (w0, r, "  ".join(cells).rstrip()))
+    print()
+    if md:
+        with open(md, "w") as f:
+            f.write("Kernels: %s\n\n" % ", ".join("%s = `%s`" % (s, v or "not fetched")
+                                                for s, v in headers))
+            f.write("| check | %s |\n" % " | ".join(cols))
+            f.write("|---|%s\n" % ("---|" * len(cols)))
+            for r in ROWS:
+                f.write("| %s | %s |\n" % (r, " | ".join(
+                    "pass" if table[s, m, r][0] else "**FAIL**"
+                    for s, _ in headers for m in modes)))
+
+    for series, rd in failed_vms:
+        con = read(os.path.join(rd, "console.log")).replace("\r", "").splitlines()
+        print("---- console log of the %s guest (%d lines%s) ----" % (
+            series, len(con), ", last 300" if len(con) > 300 else ""))
+        for line in con[-300:]:
+            print("  | " + re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|[@-~])", "", line))
+        out = os.path.join(rd, "out")
+        for m in modes:
+            e = read(os.path.join(out, m, "dnsvis.err")).strip().splitlines()
+            if e and any(not table[series, m, r][0] for r in ROWS):
+                print("---- dnsvis stderr, %s %s (last 20 lines) ----" % (series, m))
+                for line in e[-20:]:
+                    print("  | " + line)
+        print("---- run directory: %s ----" % rd)
+    print("vm: %d passed, %d failed" % (npass, nfail))
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

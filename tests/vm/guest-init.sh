@@ -1,0 +1,213 @@
+#!/bin/busybox sh
+# guest-init.sh - /init of the VM test initramfs (busybox sh, PID 1).
+#
+# Runs dnsvis through the send-path matrix once per mode listed in
+# /vmtest/modes (one "TAG BACKEND BTF [legacy]" line each; BTF is "kernel" or
+# a file given as --btf with /sys/kernel/btf/vmlinux hidden; "legacy" hides
+# the kprobe PMU so that libbpf uses kprobe_events) and powers off.
+# Progress goes to the console (ttyS0).  Every result file goes to the data
+# port (ttyS1) between "@@BEGIN TAG/NAME" and "@@END TAG/NAME" lines; the
+# host (tests/vm/run.sh) splits them and runs the checks.  Nothing leaves
+# the guest's loopback.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+dmesg -n 1
+ip link set lo up
+
+say() { echo "vmtest: $*"; }
+bye() {
+	say "${1:-done}"
+	echo "@@DONE" >&3
+	sync
+	poweroff -f
+	sleep 5
+	echo o >/proc/sysrq-trigger
+}
+exec 3>/dev/ttyS1 || { echo "vmtest: no /dev/ttyS1"; poweroff -f; }
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+emit() { # NAME FILE: copy FILE to the data port
+	echo "@@BEGIN $1" >&3
+	[ -e "$2" ] && cat "$2" >&3
+	echo "" >&3
+	echo "@@END $1" >&3
+}
+say "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpu"
+KE=/sys/kernel/tracing/kprobe_events
+[ -e "$KE" ] || KE=/sys/kernel/debug/tracing/kprobe_events
+ip -6 addr show dev lo | grep -q 'inet6 ::1/' || say "warning: ::1 not on lo"
+
+W=/run/vmtest
+mkdir -p $W
+cd $W || bye "no $W"
+/bin/responder $W/responder.ready 2>$W/responder.err &
+RESP=$!
+i=0
+while [ ! -e $W/responder.ready ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e $W/responder.ready ] || { cat $W/responder.err; bye "responder did not start"; }
+
+CLIENT=/bin/dns_client
+FAILED_CLIENTS=""
+# record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE
+# (the manifest format of tests/live/check.py; ppid is this shell)
+record() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
+		"$$" "$6" "$7" "$8" "$9" "${10}" "${11}" >>"$MAN"
+}
+# client NAME PATH SERVER QTYPE [DADDRS [QTYPES]]
+client() {
+	local name=$1 path=$2 server=$3 qtype=$4 daddrs=${5:-$3} qtypes=${6:-$4} dom txid
+	dom="$name-$TAG-$RAND.test.example"
+	IDX=$((IDX + 1))
+	txid=$((4096 + IDX * 16))
+	$CLIENT -r "$path" "$server" 53 "$dom" "$qtype" "$txid" >$W/c.out 2>$W/c.err </dev/null &
+	pid=$!
+	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $W/c.err))"
+	record "$name" client "$dom" "$qtypes" "$pid" dns_client "$CLIENT" "$daddrs" udp "$txid" \
+		"$CLIENT -r $path $server 53 $dom $qtype $txid"
+}
+cases() {
+	client sendto sendto 127.0.0.1 A
+	client send send 127.0.0.1 A
+	client write write 127.0.0.1 A
+	client writev writev 127.0.0.1 A
+	client sendmsg1 sendmsg1 127.0.0.1 A
+	client sendmsg3 sendmsg3 127.0.0.1 TXT
+	client sendmsg-connected sendmsg-connected 127.0.0.1 A
+	client sendmmsg sendmmsg 127.0.0.1 A 127.0.0.1 A,AAAA
+	client ipv6 ipv6 ::1 AAAA
+	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
+	dom="busybox-nslookup-$TAG-$RAND.test.example"
+	/bin/busybox nslookup "$dom" 127.0.0.1 >$W/c.out 2>$W/c.err </dev/null &
+	pid=$!
+	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS busybox-nslookup($(head -c 100 $W/c.err))"
+	record busybox-nslookup resolver "$dom" A,AAAA "$pid" busybox /bin/busybox 127.0.0.1 udp - \
+		"/bin/busybox nslookup $dom 127.0.0.1"
+}
+bpf_snap() { # WHEN
+	for k in prog perf link; do
+		timeout 30 bpftool -j $k show >$D/bpf/$k.$1.json 2>$D/bpf/$k.$1.err
+	done
+}
+
+# run_mode TAG BACKEND BTF [legacy]
+run_mode() {
+	TAG=$1 BACKEND=$2 BTF=$3 LEGACY=${4:-}
+	D=$W/$TAG
+	MAN=$D/manifest.tsv
+	mkdir -p $D/bpf
+	: >$MAN
+	FAILED_CLIENTS=""
+	IDX=0
+	RAND=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	BTFARG=""
+	if [ "$BTF" != kernel ]; then
+		mount --bind /vmtest/empty /sys/kernel/btf/vmlinux || say "$TAG: cannot hide BTF"
+		BTFARG="--btf $BTF"
+	fi
+	ls -l /sys/kernel/btf/vmlinux >$D/btf.txt 2>&1
+	# legacy: hide the kprobe PMU, as on kernels before 4.17; libbpf then
+	# creates its kprobes through kprobe_events
+	PMU=/sys/bus/event_source/devices/kprobe
+	if [ "$LEGACY" = legacy ]; then
+		mount -t tmpfs -o size=16k,mode=755 vmtest-no-pmu $PMU || say "$TAG: cannot hide $PMU"
+	fi
+	ls -A $PMU >$D/pmu.txt 2>&1
+	timeout 60 /bin/dnsvis doctor $BTFARG >$D/doctor.txt 2>&1 </dev/null
+	# Stale libbpf legacy probes (libbpf 1.1 naming) of a pid that is gone,
+	# plus one of a live process and one foreign probe that must survive.
+	true &
+	dead=$!
+	wait $dead
+	STALE="libbpf_${dead}_udp_sendmsg_0x0_0"
+	STALE6="libbpf_${dead}_udpv6_sendmsg_0x0_1"
+	LIVE="libbpf_${RESP}_udp_sendmsg_0x0_0"
+	FOREIGN="vmtest_foreign_$RAND"
+	{
+		echo "p:kprobes/$STALE udp_sendmsg"
+		echo "p:kprobes/$STALE6 udpv6_sendmsg"
+		echo "p:kprobes/$LIVE udp_sendmsg"
+		echo "p:kprobes/$FOREIGN udp_sendmsg"
+	} >$D/planted.txt
+	while read -r l; do echo "$l" >>$KE || say "$TAG: cannot write '$l' to $KE"; done <$D/planted.txt
+	printf 'stale %s\nstale %s\nkeep %s\nkeep %s\n' "$STALE" "$STALE6" "$LIVE" "$FOREIGN" \
+		>$D/probes.txt
+	cat $KE >$D/kprobe_events.before
+	bpf_snap before
+	ls -A /sys/fs/bpf >$D/bpffs.before
+	T0=$(date +%s)
+	/bin/dnsvis trace -o json --backend $BACKEND $BTFARG >$D/events.jsonl 2>$D/dnsvis.err </dev/null &
+	DV=$!
+	echo "$DV" >$D/dnsvis.pid
+	i=0
+	while [ $i -lt 900 ]; do
+		grep -qs '^dnsvis: ready' $D/dnsvis.err && break
+		kill -0 $DV 2>/dev/null || break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if grep -q '^dnsvis: ready' $D/dnsvis.err; then
+		echo "ready after $(($(date +%s) - T0)) s" >$D/ready.txt
+		say "$TAG: $(cat $D/ready.txt); sending queries"
+		cat $KE >$D/kprobe_events.ready
+		cases
+		echo "${FAILED_CLIENTS:-none}" >$D/clients.txt
+		sleep 1
+		bpf_snap during
+		cat $KE >$D/kprobe_events.during
+		kill -TERM $DV
+		i=0
+		while kill -0 $DV 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+		if kill -0 $DV 2>/dev/null; then
+			echo "still running 20 s after SIGTERM" >$D/exit.txt
+			kill -KILL $DV
+			wait $DV
+		else
+			wait $DV
+			echo "status $?" >$D/exit.txt
+		fi
+	else
+		if kill -0 $DV 2>/dev/null; then
+			echo "no ready line within 180 s" >$D/ready.txt
+			kill -KILL $DV
+			wait $DV
+		else
+			wait $DV
+			echo "exited with status $? before ready" >$D/ready.txt
+		fi
+		say "$TAG: $(cat $D/ready.txt)"
+	fi
+	bpf_snap after
+	cat $KE >$D/kprobe_events.after
+	ls -A /sys/fs/bpf >$D/bpffs.after
+	say "$TAG: finished in $(($(date +%s) - T0)) s"
+	# remove what this run planted and what is still there
+	for n in $STALE $STALE6 $LIVE $FOREIGN; do echo "-:kprobes/$n" >>$KE 2>/dev/null; done
+	[ "$BTF" != kernel ] && umount /sys/kernel/btf/vmlinux
+	[ "$LEGACY" = legacy ] && umount $PMU
+	for f in manifest.tsv events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
+		btf.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
+		kprobe_events.after bpffs.before bpffs.after; do
+		emit "$TAG/$f" $D/$f
+	done
+	for f in $D/bpf/*; do emit "$TAG/bpf/${f##*/}" $f; done
+	echo "@@RUN-DONE $TAG" >&3
+}
+
+echo "@@HELLO $(uname -r) cwd=$W" >&3
+while read -r tag backend btf legacy <&4; do
+	[ -n "$tag" ] || continue
+	say "run $tag: --backend $backend, btf $btf${legacy:+, $legacy}"
+	run_mode "$tag" "$backend" "$btf" "$legacy" 4<&-
+done 4</vmtest/modes
+kill $RESP
+bye "all runs done"
