@@ -94,8 +94,8 @@ struct dv_sock_val {
 };
 
 /* The config map (ARRAY, one entry). */
-#define DV_CFG_ON 0x1 /* set once user space has filled the maps */
-#define DV_CFG_CGROUP 0x2 /* consult cgroup_filter: drop ids whose value is 0 */
+#define DV_CFG_ON      0x1   /* set once user space has filled the maps */
+#define DV_CFG_CGROUP  0x2   /* consult cgroup_filter: drop ids whose value is 0 */
 #define DV_CGROUPS_MAX 16384 /* entries of the cgroup_filter map */
 struct dv_config {
 	unsigned int flags;

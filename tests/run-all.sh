@@ -39,13 +39,25 @@ compat_objects() {
 	fi
 }
 
+lint() {
+	# clang-format and cppcheck over every C file of the project
+	if make --no-print-directory lint; then
+		echo "lint: 1 passed, 0 failed"
+	else
+		echo "lint: 0 passed, 1 failed"
+		return 1
+	fi
+}
+
+run_suite lint lint
 run_suite compat-check compat_objects
 run_suite compat-selftest tests/compat/run.sh $BUILD/compat-check
 run_suite unit tests/run-unit.sh $BUILD/tests/test_*
 run_suite replay tests/replay/run.sh "$DNSVIS"
 run_suite conformance tests/conformance/run.sh "$DNSVIS"
 run_suite btf tests/btf/run.sh "$DNSVIS"
-[ -x tests/live/run.sh ] && run_suite live tests/live/run.sh "$DNSVIS"
+run_suite live tests/live/run.sh "$DNSVIS"
+run_suite vm tests/vm/run.sh "$DNSVIS"
 run_suite audit tests/audit/run.sh "$DNSVIS"
 run_suite containers tests/containers/run.sh "$DNSVIS"
 run_suite fuzz tests/fuzz/run.sh "$FUZZ_SECONDS" $BUILD/fuzz/fuzz_*

@@ -213,7 +213,7 @@ void btf_normalize_version(const char *id, char *ver)
 {
 	char *dot;
 
-	if (strcmp(id, "rhel") && strcmp(id, "centos") && strcmp(id, "ol"))
+	if (strcmp(id, "rhel") != 0 && strcmp(id, "centos") != 0 && strcmp(id, "ol") != 0)
 		return;
 	dot = strchr(ver, '.');
 	if (dot)

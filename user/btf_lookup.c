@@ -367,7 +367,8 @@ static void print_member(const struct btf *btf, __u32 tid, const char *sname,
 			const struct btf_type *t = btf__type_by_id(btf, cand);
 			const char *cn = btf__name_by_offset(btf, t->name_off);
 
-			if (cand == tid || !btf_is_struct(t) || !tname || !cn || strcmp(cn, tname))
+			if (cand == tid || !btf_is_struct(t) || !tname || !cn ||
+			    strcmp(cn, tname) != 0)
 				continue;
 		}
 		for (int k = 0; names[k]; k++) {
@@ -400,7 +401,7 @@ static int btf_offsets(int argc, char **argv)
 	struct btf *btf;
 	int id, shown = 0;
 
-	if (!path || (argc == 3 && strcmp(argv[1], "--btf"))) {
+	if (!path || (argc == 3 && strcmp(argv[1], "--btf") != 0)) {
 		btf_usage(stderr);
 		return 2;
 	}
@@ -434,7 +435,7 @@ static int btf_offsets(int argc, char **argv)
 		for (int k = 0; k < btf_vlen(t); k++) {
 			const struct btf_enum *v = btf_enum(t) + k;
 
-			if (strcmp(btf__name_by_offset(btf, v->name_off), "ITER_IOVEC"))
+			if (strcmp(btf__name_by_offset(btf, v->name_off), "ITER_IOVEC") != 0)
 				continue;
 			printf("ITER_IOVEC %d %s%s\n", v->val,
 			       en && *en ? "enum " : "anonymous enum", en && *en ? en : "");
@@ -461,7 +462,7 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 
 	(void)level;
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(NULL, 0, fmt, aq); // NOLINT(clang-analyzer-valist.Uninitialized): va_copy'd
 	va_end(aq);
 	if (n <= 0)
 		return n;
@@ -537,7 +538,7 @@ static int report_relos(int failed)
 
 			snprintf(key, sizeof(key), "%s#%d ", prog, relo);
 			for (int i = nl - 1; i >= 0; i--) {
-				if (strncmp(local[i], key, strlen(key)))
+				if (strncmp(local[i], key, strlen(key)) != 0)
 					continue;
 				if (np < MAXR && !seen(poisoned, np, local[i] + strlen(key)))
 					snprintf(poisoned[np++], sizeof(buf), "%s",
@@ -577,7 +578,7 @@ static int btf_load_check(int argc, char **argv)
 			i++;
 			if (!strcmp(argv[i], "kprobe"))
 				kprobe = 1;
-			else if (strcmp(argv[i], "tracepoint")) {
+			else if (strcmp(argv[i], "tracepoint") != 0) {
 				fprintf(stderr, "dnsvis: btf load-check: unknown backend '%s'\n",
 					argv[i]);
 				return 2;

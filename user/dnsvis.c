@@ -11,13 +11,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dnsvis [trace] [options]     trace DNS queries live (default)\n"
-		   "       dnsvis replay [options] FILE...  decode DNS queries from captures\n"
-		   "       dnsvis audit [options]           report what is resolved; allow/deny lists\n"
-		   "       dnsvis doctor                   check what this kernel supports\n"
-		   "       dnsvis btf list|which|extract   kernel BTF built in for old kernels\n"
-		   "       dnsvis --version | --help\n"
-		   "Run 'dnsvis SUBCOMMAND --help' for the options of each.\n");
+	fprintf(
+	    f, "usage: dnsvis [trace] [options]     trace DNS queries live (default)\n"
+	       "       dnsvis replay [options] FILE...  decode DNS queries from captures\n"
+	       "       dnsvis audit [options]           report what is resolved; allow/deny lists\n"
+	       "       dnsvis doctor                   check what this kernel supports\n"
+	       "       dnsvis btf list|which|extract   kernel BTF built in for old kernels\n"
+	       "       dnsvis --version | --help\n"
+	       "Run 'dnsvis SUBCOMMAND --help' for the options of each.\n");
 }
 
 int main(int argc, char **argv)

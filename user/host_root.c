@@ -43,7 +43,7 @@ char *host_path(char *out, size_t len, const char *fmt, ...)
 		return out;
 	}
 	va_start(ap, fmt);
-	vsnprintf(out + n, len - (size_t)n, fmt, ap);
+	vsnprintf(out + n, len - (size_t)n, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	return out;
 }

@@ -188,6 +188,20 @@ static int pid_is(unsigned pid, void *arg)
 	return pid == *(unsigned *)arg;
 }
 
+/* A tracefs that is already mounted (or the test hook's); never mounts. */
+static const char *mounted_tracefs(void)
+{
+	const char *hook = getenv("DNSVIS_TRACEFS");
+
+	if (hook && *hook)
+		return hook;
+	if (exists("/sys/kernel/tracing/kprobe_events"))
+		return "/sys/kernel/tracing";
+	if (exists("/sys/kernel/debug/tracing/kprobe_events"))
+		return "/sys/kernel/debug/tracing";
+	return NULL;
+}
+
 static int legacy_kprobes(void)
 {
 	const char *hook = getenv("DNSVIS_TRACEFS");
@@ -199,8 +213,13 @@ int kprobe_cleanup_stale(int verbose)
 {
 	const char *dir;
 
-	if (!legacy_kprobes())
-		return 0;
+	/* Where the kprobe PMU exists our libbpf makes no kprobe_events entries,
+	 * but another tool's (or an older libbpf's) may still be left there:
+	 * clean them too, as long as tracefs is already mounted. */
+	if (!legacy_kprobes()) {
+		dir = mounted_tracefs();
+		return dir ? kc_cleanup_dir(dir, pid_gone, NULL, verbose) : 0;
+	}
 	dir = tracefs_dir();
 	if (!dir)
 		return -ENOENT;
@@ -210,18 +229,12 @@ int kprobe_cleanup_stale(int verbose)
 int kprobe_cleanup_own(void)
 {
 	unsigned me = (unsigned)getpid();
-	const char *hook = getenv("DNSVIS_TRACEFS");
-	const char *dir = NULL;
+	const char *dir;
 
 	if (!legacy_kprobes())
 		return 0;
 	/* at exit: only where tracefs already is, never mount */
-	if (hook && *hook)
-		dir = hook;
-	else if (exists("/sys/kernel/tracing/kprobe_events"))
-		dir = "/sys/kernel/tracing";
-	else if (exists("/sys/kernel/debug/tracing/kprobe_events"))
-		dir = "/sys/kernel/debug/tracing";
+	dir = mounted_tracefs();
 	if (!dir)
 		return 0;
 	return kc_cleanup_dir(dir, pid_is, &me, 0);

@@ -302,7 +302,7 @@ static void json_strn(struct sbuf *b, const char *s, size_t n, int trunc)
 		i += k;
 	}
 	if (trunc) {
-		memcpy(o, "...", 3);
+		memcpy(o, "...", 3); // NOLINT(bugprone-not-null-terminated-result): not a C string
 		o += 3;
 	}
 	*o++ = '"';
@@ -356,7 +356,7 @@ static void text_strn(struct sbuf *b, const char *s, size_t n, int trunc, int do
 		}
 	}
 	if (trunc) {
-		memcpy(o, "...", 3);
+		memcpy(o, "...", 3); // NOLINT(bugprone-not-null-terminated-result): not a C string
 		o += 3;
 	}
 	b->len = (size_t)(o - b->p);

@@ -105,14 +105,13 @@ static void replay_tick(struct replay_ctx *c, pcap_t *p)
 static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d, const struct dns_header *h,
 			  size_t off)
 {
-	static struct dns_question qs[REPLAY_QUESTIONS_INLINE];
+	static struct dns_question qs[REPLAY_QUESTIONS_INLINE], scratch;
 	struct dnsvis_event ev;
 	size_t first = off;
 	unsigned i;
 
 	for (i = 0; i < h->qdcount; i++) {
-		struct dns_question tmp;
-		struct dns_question *q = i < REPLAY_QUESTIONS_INLINE ? &qs[i] : &tmp;
+		struct dns_question *q = i < REPLAY_QUESTIONS_INLINE ? &qs[i] : &scratch;
 
 		if (dns_decode_question(d->msg, d->msg_len, &off, q) != DNS_OK)
 			return -1;
@@ -129,14 +128,13 @@ static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d, const s
 	ev.txid = h->id;
 	off = first;
 	for (i = 0; i < h->qdcount; i++) {
-		struct dns_question tmp;
 		const struct dns_question *q = &qs[i];
 
 		if (i >= REPLAY_QUESTIONS_INLINE) {
 			/* validated above: cannot fail now */
-			if (dns_decode_question(d->msg, d->msg_len, &off, &tmp) != DNS_OK)
+			if (dns_decode_question(d->msg, d->msg_len, &off, &scratch) != DNS_OK)
 				return -1;
-			q = &tmp;
+			q = &scratch;
 		}
 		ev.domain = q->name.text;
 		ev.qtype = q->qtype;

@@ -117,29 +117,30 @@ static void update_wall_off(struct trace_state *st)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dnsvis [trace] [options]\n"
-		   "  -o, --output text|json|kubearmor   output format (default text)\n"
-		   "  -p, --port N           DNS server port to watch (repeatable; default 53)\n"
-		   "  -d, --duration SECONDS stop after this long\n"
-		   "  -c, --count N          stop after N events\n"
-		   "      --pid PID          only this process\n"
-		   "      --comm NAME        only processes with this command name\n"
-		   "      --domain GLOB      only names matching GLOB (case-insensitive)\n"
-		   "      --backend auto|kprobe|tracepoint\n"
-		   "      --perf-pages N     perf buffer pages per CPU (default 256)\n"
-		   "      --stats SECONDS    print counters on stderr this often\n"
-		   "  -w, --write FILE       append events to FILE (SIGHUP reopens it)\n"
-		   "      --btf FILE         kernel BTF when /sys/kernel/btf/vmlinux is missing\n"
-		   "      --cluster-name NAME  kubearmor ClusterName\n"
-		   "      --host             only host processes (not in a container)\n"
-		   "      --containers       only processes in containers\n"
-		   "      --container ID     only this container (id, id prefix or name)\n"
-		   "      --pod-uid UID      only containers of this pod\n"
-		   "      --k8s-namespace NS only containers of pods in this namespace\n"
-		   "      --pod NAME         only containers of pods with this name\n"
-		   "      --host-root DIR    read host files (/proc, /sys/fs/cgroup, /var/log/pods,\n"
-		   "                         runtime state) under DIR (dnsvis in a container)\n"
-		   "  -v, --verbose          libbpf diagnostics on stderr\n");
+	fprintf(f,
+		"usage: dnsvis [trace] [options]\n"
+		"  -o, --output text|json|kubearmor   output format (default text)\n"
+		"  -p, --port N           DNS server port to watch (repeatable; default 53)\n"
+		"  -d, --duration SECONDS stop after this long\n"
+		"  -c, --count N          stop after N events\n"
+		"      --pid PID          only this process\n"
+		"      --comm NAME        only processes with this command name\n"
+		"      --domain GLOB      only names matching GLOB (case-insensitive)\n"
+		"      --backend auto|kprobe|tracepoint\n"
+		"      --perf-pages N     perf buffer pages per CPU (default 256)\n"
+		"      --stats SECONDS    print counters on stderr this often\n"
+		"  -w, --write FILE       append events to FILE (SIGHUP reopens it)\n"
+		"      --btf FILE         kernel BTF when /sys/kernel/btf/vmlinux is missing\n"
+		"      --cluster-name NAME  kubearmor ClusterName\n"
+		"      --host             only host processes (not in a container)\n"
+		"      --containers       only processes in containers\n"
+		"      --container ID     only this container (id, id prefix or name)\n"
+		"      --pod-uid UID      only containers of this pod\n"
+		"      --k8s-namespace NS only containers of pods in this namespace\n"
+		"      --pod NAME         only containers of pods with this name\n"
+		"      --host-root DIR    read host files (/proc, /sys/fs/cgroup, /var/log/pods,\n"
+		"                         runtime state) under DIR (dnsvis in a container)\n"
+		"  -v, --verbose          libbpf diagnostics on stderr\n");
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -364,9 +365,8 @@ struct cg_sync {
 static void cg_sync_one(uint64_t id, struct k8s_attr *a, void *arg)
 {
 	const struct cg_sync *s = arg;
-	struct container_facts c = {a->is_container, a->ci.id,	     a->container_name,
-				    a->ci.pod_uid,   a->k8s_namespace, a->pod,
-				    a->meta_complete};
+	struct container_facts c = {a->is_container,  a->ci.id, a->container_name, a->ci.pod_uid,
+				    a->k8s_namespace, a->pod,	a->meta_complete};
 	int v = container_filter_eval(s->f, &c);
 	int drop = v == CF_DROP && (a->is_container || s->auth);
 	__u64 key = id;
@@ -537,8 +537,7 @@ struct perf_lost_rec {
 	__u64 lost;
 };
 
-static enum bpf_perf_event_ret handle_perf_record(void *ctx, int cpu,
-						   struct perf_event_header *hdr)
+static enum bpf_perf_event_ret handle_perf_record(void *ctx, int cpu, struct perf_event_header *hdr)
 {
 	if (hdr->type == PERF_RECORD_SAMPLE) {
 		struct perf_sample_raw *r = (struct perf_sample_raw *)hdr;
@@ -735,7 +734,7 @@ static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb)
 /* Open the skeleton with the split-read or the legacy ELF. */
 static struct dnsvis_bpf *open_skel(int legacy, const char *btf_custom)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_custom);
+	struct bpf_object_open_opts oo = {.sz = sizeof(oo), .btf_custom_path = btf_custom};
 	struct dnsvis_bpf *s = calloc(1, sizeof(*s));
 	int err;
 
@@ -983,10 +982,7 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 	err = -ENOTSUP;
 	if (o.backend == BACKEND_KPROBE || (o.backend == BACKEND_AUTO && th_have_kprobes()))
 		err = load_backend(&L, &o, BACKEND_KPROBE, btf_path, btf_custom, why, sizeof(why));
-	if (err && o.backend == BACKEND_AUTO)
-		err = load_backend(&L, &o, BACKEND_TRACEPOINT, btf_path, btf_custom, why,
-				   sizeof(why));
-	else if (o.backend == BACKEND_TRACEPOINT)
+	if (o.backend == BACKEND_TRACEPOINT || (err && o.backend == BACKEND_AUTO))
 		err = load_backend(&L, &o, BACKEND_TRACEPOINT, btf_path, btf_custom, why,
 				   sizeof(why));
 	if (err) {
@@ -1049,11 +1045,12 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 			last_wall = now;
 		}
 		if (o.stats && now - last_stats >= (int64_t)o.stats * 1000000000LL) {
-			fprintf(stderr,
-				"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu\n",
-				st.events,
-				(double)(st.events - stats_events) * 1e9 / (double)(now - last_stats),
-				st.lost, st.malformed);
+			fprintf(
+			    stderr,
+			    "dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu\n",
+			    st.events,
+			    (double)(st.events - stats_events) * 1e9 / (double)(now - last_stats),
+			    st.lost, st.malformed);
 			stats_events = st.events;
 			last_stats = now;
 		}

@@ -87,7 +87,7 @@ struct sink {
 static void *sink_thread(void *arg)
 {
 	struct sink *s = arg;
-	char (*bufs)[RX_SIZE] = malloc(RX_BATCH * RX_SIZE);
+	char(*bufs)[RX_SIZE] = malloc(RX_BATCH * RX_SIZE);
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 
@@ -146,8 +146,7 @@ static int sink_main(int argc, char **argv)
 					what);
 				exit(3);
 			}
-			fprintf(stderr, "loadgen: cannot bind UDP %s: %s\n", what,
-				strerror(errno));
+			fprintf(stderr, "loadgen: cannot bind UDP %s: %s\n", what, strerror(errno));
 			exit(1);
 		}
 	}
@@ -176,7 +175,7 @@ static int sink_main(int argc, char **argv)
  * below 255 bytes because TAG is limited to 32 bytes. */
 struct query {
 	unsigned char b[128];
-	size_t fixed;	  /* bytes before the "q<N>" label */
+	size_t fixed;		/* bytes before the "q<N>" label */
 	unsigned char tail[64]; /* TAG label, bench, example, root, QTYPE, QCLASS */
 	size_t tail_len;
 };
@@ -307,7 +306,8 @@ static int send_main(int argc, char **argv)
 			while (sent < due && batch++ < 4096) {
 				size_t len = query_build(&q, sent);
 
-				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) <
+				    0)
 					errors++;
 				sent++;
 			}
@@ -316,7 +316,8 @@ static int send_main(int argc, char **argv)
 			ts_add_ns(&tick, 1000000L);
 			if (tick_late(&tick)) /* fell behind: no burst of past ticks */
 				clock_gettime(CLOCK_MONOTONIC, &tick);
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL) == EINTR)
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL) ==
+			       EINTR)
 				;
 		}
 	} else {
@@ -324,7 +325,8 @@ static int send_main(int argc, char **argv)
 			for (int k = 0; k < 256; k++) {
 				size_t len = query_build(&q, sent);
 
-				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) <
+				    0)
 					errors++;
 				sent++;
 			}

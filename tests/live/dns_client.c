@@ -74,10 +74,9 @@ static const struct {
 	const char *name;
 	unsigned code;
 } qtypes[] = {
-    {"A", 1},      {"NS", 2},     {"CNAME", 5}, {"SOA", 6},    {"PTR", 12},
-    {"MX", 15},    {"TXT", 16},   {"AAAA", 28}, {"SRV", 33},   {"NAPTR", 35},
-    {"DS", 43},    {"DNSKEY", 48}, {"SVCB", 64}, {"HTTPS", 65}, {"ANY", 255},
-    {"CAA", 257},
+    {"A", 1},	  {"NS", 2},	 {"CNAME", 5}, {"SOA", 6},    {"PTR", 12}, {"MX", 15},
+    {"TXT", 16},  {"AAAA", 28},	 {"SRV", 33},  {"NAPTR", 35}, {"DS", 43},  {"DNSKEY", 48},
+    {"SVCB", 64}, {"HTTPS", 65}, {"ANY", 255}, {"CAA", 257},
 };
 
 static unsigned long parse_num(const char *s, unsigned long max, const char *what)
@@ -106,18 +105,19 @@ static uint16_t parse_qtype(const char *s)
  * can split it. */
 struct query {
 	unsigned char buf[MAXMSG];
-	size_t len;      /* whole message */
+	size_t len;	 /* whole message */
 	size_t name_len; /* encoded qname, including the root label */
 	uint16_t txid, qtype;
 };
 
 static void build_query(struct query *q, const char *name, uint16_t qtype, uint16_t txid)
 {
-	unsigned char *p = q->buf;
+	unsigned char *p;
 	size_t off = 12;
 	const char *label = name;
 
 	memset(q, 0, sizeof(*q));
+	p = q->buf;
 	p[0] = (unsigned char)(txid >> 8);
 	p[1] = (unsigned char)txid;
 	p[2] = 0x01; /* RD */
@@ -327,8 +327,10 @@ static void flood_udp(unsigned long n)
 		die("socket: %s", strerror(errno));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (unsigned long i = 0; i < n; i++) {
-		int len = snprintf(payload, sizeof(payload), "dnsvis flood datagram %lu, not DNS", i);
-		ssize_t s = sendto(fd, payload, (size_t)len, 0, (struct sockaddr *)&sin, sizeof(sin));
+		int len =
+		    snprintf(payload, sizeof(payload), "dnsvis flood datagram %lu, not DNS", i);
+		ssize_t s =
+		    sendto(fd, payload, (size_t)len, 0, (struct sockaddr *)&sin, sizeof(sin));
 
 		/* Nothing listens on 9999; an unconnected socket may still see
 		 * an ICMP error reported on a later send. */

@@ -55,6 +55,11 @@ def split_data(path, outdir):
     return runs, done, hello
 
 
+def strip_esc(line):
+    """Drop terminal escape sequences (SeaBIOS clears the screen)."""
+    return re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|[@-~])", "", line)
+
+
 def read(path, default=""):
     try:
         with open(path, errors="replace") as f:
@@ -235,6 +240,11 @@ def main():
                 bad |= not cell[r][0]
         if vm_problem:
             details.append("FAIL %s: %s" % (series, vm_problem))
+        if os.path.exists(os.path.join(rd, "retried")):
+            con = read(os.path.join(rd, "console.attempt1.log")).replace("\r", "").splitlines()
+            details.append("note %s: the first boot hung before /init (booted again); its "
+                           "console ended with:\n%s" % (series, "\n".join(
+                               "  | " + strip_esc(l) for l in con[-15:])))
         if bad:
             failed_vms.append((series, rd))
 
@@ -283,7 +293,7 @@ def main():
         print("---- console log of the %s guest (%d lines%s) ----" % (
             series, len(con), ", last 300" if len(con) > 300 else ""))
         for line in con[-300:]:
-            print("  | " + re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|[@-~])", "", line))
+            print("  | " + strip_esc(line))
         out = os.path.join(rd, "out")
         for m in modes:
             e = read(os.path.join(out, m, "dnsvis.err")).strip().splitlines()
