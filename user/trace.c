@@ -132,6 +132,7 @@ static void usage(FILE *f)
 		"  -w, --write FILE       append events to FILE (SIGHUP reopens it)\n"
 		"      --btf FILE         kernel BTF when /sys/kernel/btf/vmlinux is missing\n"
 		"      --cluster-name NAME  kubearmor ClusterName\n"
+		"      --host-name NAME   kubearmor HostName (default: this host's name)\n"
 		"      --host             only host processes (not in a container)\n"
 		"      --containers       only processes in containers\n"
 		"      --container ID     only this container (id, id prefix or name)\n"
@@ -171,6 +172,7 @@ enum {
 	OPT_STATS,
 	OPT_BTF,
 	OPT_CLUSTER,
+	OPT_HOSTNAME,
 	OPT_HOST,
 	OPT_CONTAINERS,
 	OPT_CONTAINER,
@@ -196,6 +198,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	    {"write", required_argument, 0, 'w'},
 	    {"btf", required_argument, 0, OPT_BTF},
 	    {"cluster-name", required_argument, 0, OPT_CLUSTER},
+	    {"host-name", required_argument, 0, OPT_HOSTNAME},
 	    {"host", no_argument, 0, OPT_HOST},
 	    {"containers", no_argument, 0, OPT_CONTAINERS},
 	    {"container", required_argument, 0, OPT_CONTAINER},
@@ -275,6 +278,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 			break;
 		case OPT_CLUSTER:
 			o->out.cluster_name = optarg;
+			break;
+		case OPT_HOSTNAME:
+			o->out.host_name = optarg;
 			break;
 		case OPT_HOST:
 			o->cf.host_only = 1;
@@ -933,6 +939,29 @@ int trace_main(int argc, char **argv)
 	return trace_run(argc, argv, NULL);
 }
 
+/* Runs the kernel skipped because another BPF program was already running
+ * on that CPU (bpf_prog_info.recursion_misses, 5.12+; 0 where the kernel
+ * does not count them).  Those sends were never seen, so say how many. */
+static unsigned long long prog_misses(struct dnsvis_bpf *s)
+{
+	unsigned long long n = 0;
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 int trace_run(int argc, char **argv, struct event_sink *sink)
 {
 	struct event_sink printer;
@@ -945,12 +974,12 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 	const char *btf_path;
 	int btf_custom, rc, err, write_failed = 0;
 	int64_t start, last_stats, last_gc, last_wall;
-	unsigned long long stats_events = 0;
+	unsigned long long stats_events = 0, missed;
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	if (gethostname(host, sizeof(host) - 1) == 0)
+	if (!o.out.host_name && gethostname(host, sizeof(host) - 1) == 0)
 		o.out.host_name = host;
 	th_libbpf_logging(o.verbose);
 	if (th_check_privileges(why, sizeof(why)) != 0) {
@@ -1045,12 +1074,13 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 			last_wall = now;
 		}
 		if (o.stats && now - last_stats >= (int64_t)o.stats * 1000000000LL) {
-			fprintf(
-			    stderr,
-			    "dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu\n",
-			    st.events,
-			    (double)(st.events - stats_events) * 1e9 / (double)(now - last_stats),
-			    st.lost, st.malformed);
+			fprintf(stderr,
+				"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
+				"missed=%llu\n",
+				st.events,
+				(double)(st.events - stats_events) * 1e9 /
+				    (double)(now - last_stats),
+				st.lost, st.malformed, prog_misses(L.skel));
 			stats_events = st.events;
 			last_stats = now;
 		}
@@ -1063,6 +1093,7 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 	}
 	/* detach first, then drain what is already in the buffers */
 	dnsvis_bpf__detach(L.skel);
+	missed = prog_misses(L.skel);
 	if (!st.done)
 		perf_buffer__consume(pb);
 	sink->malformed = st.malformed;
@@ -1072,8 +1103,8 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 	clear_tail_calls(L.skel);
 	dnsvis_bpf__destroy(L.skel);
 	kprobe_cleanup_own();
-	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed\n", st.events, st.lost,
-		st.malformed);
+	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed, %llu missed\n", st.events,
+		st.lost, st.malformed, missed);
 	return write_failed ? 1 : 0;
 }
 

@@ -117,8 +117,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		REQUIRE(off > before && off <= size);
-		/* A name is at least 1 byte, at most 255 or 2 (a pointer). */
-		REQUIRE(off - before >= 5 && off - before <= DNS_WIRE_NAME_MAX + 4);
+		/* A name takes at least 1 byte in place; at most 256: up to 254
+		 * bytes of labels, then a 2-byte pointer to the root label. */
+		REQUIRE(off - before >= 5 && off - before <= DNS_WIRE_NAME_MAX + 1 + 4);
 		check_name(&q.name);
 		check_type_names(q.qtype, q.qclass);
 	}

@@ -508,6 +508,22 @@ static void test_name_255(void)
 	CHECK_INT(n.wire_len, 255);
 	CHECK_INT(n.labels, 4);
 	CHECK_INT(off, m.n);
+
+	/* 254 bytes of labels in place, then a pointer to a root label: 255
+	 * wire bytes, but 256 bytes in place (found by the fuzzer). */
+	header(&m, 1, 0, 0, 0, 0, 0);
+	size_t root = m.n;
+	put8(&m, 0);
+	p = m.n;
+	put_label_of(&m, 63, 'a');
+	put_label_of(&m, 63, 'b');
+	put_label_of(&m, 63, 'c');
+	put_label_of(&m, 61, 'd');
+	putptr(&m, (unsigned)root);
+	off = p;
+	CHECK_INT(name_exact(m.b, m.n, &off, &n), DNS_OK);
+	CHECK_INT(n.wire_len, 255);
+	CHECK_INT(off - p, 256);
 }
 
 static void test_127_labels(void)
