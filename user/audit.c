@@ -32,6 +32,7 @@
 #include "dns_types.h"
 #include "event_sink.h"
 #include "host_root.h"
+#include "json_escape.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -281,6 +282,15 @@ static int ts_before(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* Widen the span [*first, *last] to take in ts. */
+static void seen_at(struct timespec *first, struct timespec *last, const struct timespec *ts)
+{
+	if (ts_before(ts, first))
+		*first = *ts;
+	if (ts_before(last, ts))
+		*last = *ts;
+}
+
 /* v4-mapped IPv6 -> IPv4, so both spellings of one server compare equal */
 static void norm_addr(int *family, uint8_t *addr)
 {
@@ -381,61 +391,105 @@ static void resolv_parse(struct resolv *r, FILE *f)
 	}
 }
 
-/* The resolv.conf of process pid: NULL when it cannot be known (the process
- * is gone and was not seen before). */
-static const struct resolv *resolv_of(struct audit *a, const struct dnsvis_proc *p,
-				      const struct timespec *now)
+/* The mount namespace of process p in *mntns: read from /proc (and noted
+ * in a->pids), or, when p is gone now but was seen moments ago (an earlier
+ * query of the same process), the noted one, and *gone is set.  0, or -1
+ * when it cannot be known. */
+static int mntns_of(struct audit *a, const struct dnsvis_proc *p, const struct timespec *now,
+		    unsigned long *mntns, int *gone)
 {
 	char path[256], link[64], key[32];
 	struct pid_ns *pn;
-	struct resolv *r;
-	struct stat st;
-	unsigned long mntns = 0;
 	ssize_t k;
-	FILE *f;
 
 	host_path(path, sizeof(path), "/proc/%u/ns/mnt", p->pid);
 	k = readlink(path, link, sizeof(link) - 1);
 	snprintf(key, sizeof(key), "%u", p->pid);
 	pn = map_get(&a->pids, key);
-	if (k > 0) {
-		link[k] = 0;
-		if (sscanf(link, "mnt:[%lu]", &mntns) != 1)
-			return NULL;
-		if (!pn) {
-			pn = calloc(1, sizeof(*pn));
-			if (!pn || map_put(&a->pids, key, pn) != 0) {
-				free(pn);
-				a->oom++;
-				pn = NULL;
-			}
-		}
-		if (pn) {
-			pn->mntns = mntns;
-			memcpy(pn->comm, p->comm, sizeof(pn->comm));
-			pn->seen = *now;
-		}
-	} else if (pn && strncmp(pn->comm, p->comm, sizeof(pn->comm)) == 0 &&
-		   now->tv_sec - pn->seen.tv_sec < 30) {
-		/* gone now, but seen moments ago (an earlier query of the
-		 * same process): its namespace's file is in the cache */
-		mntns = pn->mntns;
-		snprintf(key, sizeof(key), "m%lu", mntns);
-		r = map_get(&a->resolvs, key);
-		return r && r->known ? r : NULL;
-	} else {
-		return NULL;
+	*gone = k <= 0;
+	if (*gone) {
+		if (!pn || strncmp(pn->comm, p->comm, sizeof(pn->comm)) != 0 ||
+		    now->tv_sec - pn->seen.tv_sec >= 30)
+			return -1;
+		*mntns = pn->mntns;
+		return 0;
 	}
+	link[k] = 0;
+	if (sscanf(link, "mnt:[%lu]", mntns) != 1)
+		return -1;
+	if (!pn) {
+		pn = calloc(1, sizeof(*pn));
+		if (!pn || map_put(&a->pids, key, pn) != 0) {
+			free(pn);
+			a->oom++;
+			return 0;
+		}
+	}
+	pn->mntns = *mntns;
+	memcpy(pn->comm, p->comm, sizeof(pn->comm));
+	pn->seen = *now;
+	return 0;
+}
+
+static const struct resolv *known_or_null(const struct resolv *r)
+{
+	return r && r->known ? r : NULL;
+}
+
+/* Is r (still) what was read from the file st describes? */
+static int same_file(const struct resolv *r, const struct stat *st)
+{
+	return r->dev == st->st_dev && r->ino == st->st_ino && r->size == st->st_size &&
+	       r->mtime.tv_sec == st->st_mtim.tv_sec && r->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* (Re)read r from path, which st describes (st_ino 0: there is no file,
+ * and r is the defaults).  0, or -1 when it cannot be read. */
+static int resolv_load(struct resolv *r, const char *path, const struct stat *st)
+{
+	FILE *f;
+
+	for (unsigned i = 0; i < r->nsearch; i++)
+		free(r->search[i]);
+	r->nsearch = r->nns = 0;
+	r->known = 0;
+	f = st->st_ino ? fopen(path, "re") : fmemopen((void *)"", 0, "r");
+	if (!f)
+		return -1;
+	resolv_parse(r, f);
+	fclose(f);
+	r->dev = st->st_dev;
+	r->ino = st->st_ino;
+	r->size = st->st_size;
+	r->mtime = st->st_mtim;
+	r->known = 1;
+	return 0;
+}
+
+/* The resolv.conf of process p, cached per mount namespace: NULL when it
+ * cannot be known (the process is gone and was not seen before). */
+static const struct resolv *resolv_of(struct audit *a, const struct dnsvis_proc *p,
+				      const struct timespec *now)
+{
+	char path[256], key[32];
+	unsigned long mntns = 0;
+	struct resolv *r;
+	struct stat st;
+	int gone;
+
+	if (mntns_of(a, p, now, &mntns, &gone) != 0)
+		return NULL;
 	snprintf(key, sizeof(key), "m%lu", mntns);
 	r = map_get(&a->resolvs, key);
+	if (gone) /* its namespace's file is in the cache, if anywhere */
+		return known_or_null(r);
 	host_path(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", p->pid);
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT) /* ESRCH, EACCES: cannot know; keep a cached answer */
-			return r && r->known ? r : NULL;
+			return known_or_null(r);
 		memset(&st, 0, sizeof(st)); /* no file: the defaults */
 	}
-	if (r && r->known && r->dev == st.st_dev && r->ino == st.st_ino && r->size == st.st_size &&
-	    r->mtime.tv_sec == st.st_mtim.tv_sec && r->mtime.tv_nsec == st.st_mtim.tv_nsec)
+	if (r && r->known && same_file(r, &st))
 		return r;
 	if (!r) {
 		r = calloc(1, sizeof(*r));
@@ -445,30 +499,7 @@ static const struct resolv *resolv_of(struct audit *a, const struct dnsvis_proc 
 			return NULL;
 		}
 	}
-	for (unsigned i = 0; i < r->nsearch; i++)
-		free(r->search[i]);
-	r->nsearch = r->nns = 0;
-	r->known = 0;
-	f = st.st_ino ? fopen(path, "re") : NULL;
-	if (st.st_ino && !f)
-		return NULL;
-	if (f) {
-		resolv_parse(r, f);
-		fclose(f);
-	} else {
-		FILE *empty = fmemopen((void *)"", 0, "r");
-
-		if (!empty)
-			return NULL;
-		resolv_parse(r, empty);
-		fclose(empty);
-	}
-	r->dev = st.st_dev;
-	r->ino = st.st_ino;
-	r->size = st.st_size;
-	r->mtime = st.st_mtim;
-	r->known = 1;
-	return r;
+	return resolv_load(r, path, &st) == 0 ? r : NULL;
 }
 
 /* 1 expected, 0 unexpected, -1 unknown, -2 not checked */
@@ -575,10 +606,7 @@ static void add_violation(struct audit *a, const char *type, const char *wl,
 		v->first = v->last = ev->ts;
 	}
 	v->count++;
-	if (ts_before(&ev->ts, &v->first))
-		v->first = ev->ts;
-	if (ts_before(&v->last, &ev->ts))
-		v->last = ev->ts;
+	seen_at(&v->first, &v->last, &ev->ts);
 }
 
 /* name allowed by --allow, directly or as a search-list expansion */
@@ -598,95 +626,145 @@ static int in_list(struct audit *a, const struct allowlist *l, const char *name,
 	return allowlist_match_expansion(l, name, search, n, NULL);
 }
 
-void audit_consume(void *arg, const struct dnsvis_event *ev)
+/* The workload ev is filed under, made on first sight; its key
+ * ("kind:name") goes to wkey.  NULL when out of memory. */
+static struct workload *workload_get(struct audit *a, const struct dnsvis_event *ev, char *wkey,
+				     size_t wlen)
 {
-	struct audit *a = arg;
-	char kind[16], name[4200], wkey[4300], *lname;
-	const struct resolv *r = NULL;
+	char kind[16], name[4200];
 	struct workload *w;
-	struct domain_rec *d;
-	struct server srv;
-	unsigned i;
-	size_t k;
 
-	a->events++;
 	workload_of(ev, kind, sizeof(kind), name, sizeof(name));
-	snprintf(wkey, sizeof(wkey), "%s:%s", kind, name);
+	snprintf(wkey, wlen, "%s:%s", kind, name);
 	w = map_get(&a->workloads, wkey);
-	if (!w) {
-		w = calloc(1, sizeof(*w));
-		if (!w || map_put(&a->workloads, wkey, w) != 0) {
-			free(w);
-			a->oom++;
-			return;
-		}
-		w->kind = xstrdup(a, kind);
-		w->name = xstrdup(a, name);
-		w->container_id = xstrdup(a, ev->proc ? ev->proc->container_id : "");
-	}
-	w->events++;
-	lname = strdup(ev->domain ? ev->domain : "");
-	if (!lname) {
+	if (w)
+		return w;
+	w = calloc(1, sizeof(*w));
+	if (!w || map_put(&a->workloads, wkey, w) != 0) {
+		free(w);
 		a->oom++;
-		return;
+		return NULL;
 	}
+	w->kind = xstrdup(a, kind);
+	w->name = xstrdup(a, name);
+	w->container_id = xstrdup(a, ev->proc ? ev->proc->container_id : "");
+	return w;
+}
+
+/* The domain of ev as it is filed: lowercased, without the final dot, "."
+ * for the root.  malloc'd; NULL when out of memory. */
+static char *domain_key(const struct dnsvis_event *ev)
+{
+	const char *dom = ev->domain ? ev->domain : "";
+	size_t n = strlen(dom);
+	char *lname = malloc(n + 2); /* + 2: room for "." */
+
+	if (!lname)
+		return NULL;
+	memcpy(lname, dom, n + 1);
 	lower(lname);
 	lname[dnsname_len(lname)] = 0;
 	if (!*lname)
 		strcpy(lname, "."); /* the root */
+	return lname;
+}
 
-	memset(&srv, 0, sizeof(srv));
-	srv.family = ev->family;
-	memcpy(srv.addr, ev->daddr, 16);
-	norm_addr(&srv.family, srv.addr);
-	srv.port = ev->dport;
-	srv.status = server_status(a, ev, srv.family, srv.addr, &r);
-	if (srv.status == -1)
+/* The server ev went to, with its status; *rp is the sender's resolv.conf
+ * (NULL when unknown or not checked). */
+static void server_of(struct audit *a, const struct dnsvis_event *ev, struct server *srv,
+		      const struct resolv **rp)
+{
+	memset(srv, 0, sizeof(*srv));
+	srv->family = ev->family;
+	memcpy(srv->addr, ev->daddr, 16);
+	norm_addr(&srv->family, srv->addr);
+	srv->port = ev->dport;
+	srv->status = server_status(a, ev, srv->family, srv->addr, rp);
+	if (srv->status == -1)
 		a->unverified++;
+}
 
+static void domain_add_qtype(struct domain_rec *d, uint16_t qtype)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nqtypes && d->qtypes[i] != qtype; i++)
+		;
+	if (i == d->nqtypes && i < MAX_QTYPES)
+		d->qtypes[d->nqtypes++] = qtype;
+}
+
+/* Count one query to srv under d (the server is added on first sight). */
+static void domain_add_server(struct audit *a, struct domain_rec *d, const struct server *srv)
+{
+	size_t k;
+
+	for (k = 0; k < d->nservers; k++)
+		if (d->servers[k].family == srv->family && d->servers[k].port == srv->port &&
+		    memcmp(d->servers[k].addr, srv->addr, 16) == 0)
+			break;
+	if (k == d->nservers) {
+		struct server *ns = realloc(d->servers, (k + 1) * sizeof(*ns));
+
+		if (ns) {
+			d->servers = ns;
+			d->servers[k] = *srv;
+			d->servers[k].count = 0;
+			d->nservers++;
+		} else {
+			a->oom++;
+		}
+	}
+	if (k < d->nservers) {
+		struct server *s = &d->servers[k];
+
+		s->count++;
+		/* known beats unknown; unexpected beats expected */
+		if (s->status < 0 || (srv->status >= 0 && srv->status < s->status))
+			s->status = srv->status;
+	}
+}
+
+/* File the violations of one query of workload wkey for domain lname. */
+static void check_query(struct audit *a, const char *wkey, const struct dnsvis_event *ev,
+			const char *lname, const struct server *srv, const struct resolv *r)
+{
+	if (a->cfg.deny && in_list(a, a->cfg.deny, lname, r))
+		add_violation(a, "denied", wkey, ev, lname, srv, r);
+	if (a->cfg.allow && !in_list(a, a->cfg.allow, lname, r))
+		add_violation(a, "not_allowed", wkey, ev, lname, srv, r);
+	if (srv->status == 0)
+		add_violation(a, "unexpected_server", wkey, ev, lname, srv, r);
+}
+
+void audit_consume(void *arg, const struct dnsvis_event *ev)
+{
+	struct audit *a = arg;
+	const struct resolv *r;
+	char wkey[4300], *lname;
+	struct workload *w;
+	struct domain_rec *d;
+	struct server srv;
+
+	a->events++;
+	w = workload_get(a, ev, wkey, sizeof(wkey));
+	if (!w)
+		return;
+	w->events++;
+	lname = domain_key(ev);
+	if (!lname) {
+		a->oom++;
+		return;
+	}
+	server_of(a, ev, &srv, &r);
 	d = domain_get(a, w, lname, &ev->ts);
 	if (d) {
 		d->count++;
-		if (ts_before(&ev->ts, &d->first))
-			d->first = ev->ts;
-		if (ts_before(&d->last, &ev->ts))
-			d->last = ev->ts;
-		for (i = 0; i < d->nqtypes && d->qtypes[i] != ev->qtype; i++)
-			;
-		if (i == d->nqtypes && i < MAX_QTYPES)
-			d->qtypes[d->nqtypes++] = ev->qtype;
-		for (k = 0; k < d->nservers; k++)
-			if (d->servers[k].family == srv.family && d->servers[k].port == srv.port &&
-			    memcmp(d->servers[k].addr, srv.addr, 16) == 0)
-				break;
-		if (k == d->nservers) {
-			struct server *ns = realloc(d->servers, (k + 1) * sizeof(*ns));
-
-			if (ns) {
-				d->servers = ns;
-				d->servers[k] = srv;
-				d->servers[k].count = 0;
-				d->nservers++;
-			} else {
-				a->oom++;
-			}
-		}
-		if (k < d->nservers) {
-			struct server *s = &d->servers[k];
-
-			s->count++;
-			/* known beats unknown; unexpected beats expected */
-			if (s->status < 0 || (srv.status >= 0 && srv.status < s->status))
-				s->status = srv.status;
-		}
+		seen_at(&d->first, &d->last, &ev->ts);
+		domain_add_qtype(d, ev->qtype);
+		domain_add_server(a, d, &srv);
 	}
-
-	if (a->cfg.deny && in_list(a, a->cfg.deny, lname, r))
-		add_violation(a, "denied", wkey, ev, lname, &srv, r);
-	if (a->cfg.allow && !in_list(a, a->cfg.allow, lname, r))
-		add_violation(a, "not_allowed", wkey, ev, lname, &srv, r);
-	if (srv.status == 0)
-		add_violation(a, "unexpected_server", wkey, ev, lname, &srv, r);
+	check_query(a, wkey, ev, lname, &srv, r);
 	free(lname);
 }
 
@@ -701,52 +779,6 @@ static void put_time(FILE *f, const struct timespec *ts)
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(f, "%s.%06ldZ", buf, ts->tv_nsec / 1000);
-}
-
-/* JSON string: valid UTF-8 passes, controls and invalid bytes are escaped */
-static void json_s(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	fputc('"', f);
-	while (*p) {
-		unsigned char c = *p;
-		size_t n = 0;
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-			p++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		if (c < 0x80) {
-			fputc(c, f);
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		for (size_t i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				n = 0;
-		if (n == 0) {
-			fprintf(f, "\\u%04x", c);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, n + 1, f);
-		p += n + 1;
-	}
-	fputc('"', f);
 }
 
 /* Terminal-safe text: printable ASCII only, other bytes as \xHH */
@@ -789,14 +821,86 @@ static int cmp_u16(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* A literal key (with the separator before it) and a JSON string. */
+static void json_field(FILE *f, const char *key, const char *s)
+{
+	fputs(key, f);
+	json_escape_file(f, s);
+}
+
+static void json_domain(FILE *f, struct domain_rec *d)
+{
+	char buf[64];
+
+	json_field(f, "{\"domain\":", d->name);
+	fprintf(f, ",\"count\":%lu,\"qtypes\":[", d->count);
+	qsort(d->qtypes, d->nqtypes, sizeof(d->qtypes[0]), cmp_u16);
+	for (unsigned q = 0; q < d->nqtypes; q++) {
+		qtype_name(d->qtypes[q], buf, sizeof(buf));
+		json_field(f, q ? "," : "", buf);
+	}
+	fprintf(f, "],\"servers\":[");
+	for (size_t s = 0; s < d->nservers; s++) {
+		server_str(&d->servers[s], buf, sizeof(buf));
+		json_field(f, s ? ",{\"server\":" : "{\"server\":", buf);
+		fprintf(f, ",\"count\":%lu,\"status\":\"%s\"}", d->servers[s].count,
+			status_name(d->servers[s].status));
+	}
+	fprintf(f, "],\"first_seen\":\"");
+	put_time(f, &d->first);
+	fprintf(f, "\",\"last_seen\":\"");
+	put_time(f, &d->last);
+	fprintf(f, "\"}");
+}
+
+static void json_workload(FILE *f, const char *key, struct workload *w)
+{
+	struct ment *dl = map_sorted(&w->domains);
+
+	json_field(f, "{\"workload\":", key);
+	json_field(f, ",\"kind\":", w->kind);
+	json_field(f, ",\"name\":", w->name);
+	json_field(f, ",\"container_id\":", w->container_id);
+	fprintf(f, ",\"queries\":%lu,\"domains\":[", w->events);
+	for (size_t j = 0; dl && j < w->domains.n; j++) {
+		if (j)
+			fputc(',', f);
+		json_domain(f, dl[j].val);
+	}
+	fprintf(f, "]}");
+	free(dl);
+}
+
+static void json_violation(FILE *f, const struct violation *v)
+{
+	char buf[64];
+
+	server_str(&v->server, buf, sizeof(buf));
+	json_field(f, "{\"type\":", v->type);
+	json_field(f, ",\"workload\":", v->workload);
+	json_field(f, ",\"domain\":", v->domain);
+	json_field(f, ",\"server\":", buf);
+	if (v->has_proc) {
+		fprintf(f, ",\"pid\":%u", v->pid);
+		json_field(f, ",\"comm\":", v->comm);
+		json_field(f, ",\"exe\":", v->exe);
+	} else {
+		fprintf(f, ",\"pid\":null,\"comm\":null,\"exe\":null");
+	}
+	if (!strcmp(v->type, "unexpected_server"))
+		json_field(f, ",\"nameservers\":", v->nameservers);
+	fprintf(f, ",\"count\":%lu,\"first_seen\":\"", v->count);
+	put_time(f, &v->first);
+	fprintf(f, "\",\"last_seen\":\"");
+	put_time(f, &v->last);
+	fprintf(f, "\"}");
+}
+
 static void report_json(struct audit *a, FILE *f, const char *mode, const struct timespec *start,
 			const struct timespec *end, unsigned long long lost,
 			unsigned long long malformed, struct ment *wl, struct ment *vl)
 {
-	char buf[64];
-
-	fprintf(f, "{\"type\":\"dnsvis_audit\",\"mode\":");
-	json_s(f, mode);
+	json_field(f, "{\"type\":\"dnsvis_audit\",\"mode\":", mode);
 	fprintf(f, ",\"start\":\"");
 	put_time(f, start);
 	fprintf(f, "\",\"end\":\"");
@@ -804,77 +908,15 @@ static void report_json(struct audit *a, FILE *f, const char *mode, const struct
 	fprintf(f, "\",\"server_check\":%s,\"workloads\":[",
 		a->cfg.check_servers ? "true" : "false");
 	for (size_t i = 0; i < a->workloads.n; i++) {
-		struct workload *w = wl[i].val;
-		struct ment *dl = map_sorted(&w->domains);
-
-		fprintf(f, "%s{\"workload\":", i ? "," : "");
-		json_s(f, wl[i].key);
-		fprintf(f, ",\"kind\":");
-		json_s(f, w->kind);
-		fprintf(f, ",\"name\":");
-		json_s(f, w->name);
-		fprintf(f, ",\"container_id\":");
-		json_s(f, w->container_id);
-		fprintf(f, ",\"queries\":%lu,\"domains\":[", w->events);
-		for (size_t j = 0; dl && j < w->domains.n; j++) {
-			struct domain_rec *d = dl[j].val;
-
-			fprintf(f, "%s{\"domain\":", j ? "," : "");
-			json_s(f, d->name);
-			fprintf(f, ",\"count\":%lu,\"qtypes\":[", d->count);
-			qsort(d->qtypes, d->nqtypes, sizeof(d->qtypes[0]), cmp_u16);
-			for (unsigned q = 0; q < d->nqtypes; q++) {
-				qtype_name(d->qtypes[q], buf, sizeof(buf));
-				fprintf(f, "%s", q ? "," : "");
-				json_s(f, buf);
-			}
-			fprintf(f, "],\"servers\":[");
-			for (size_t s = 0; s < d->nservers; s++) {
-				server_str(&d->servers[s], buf, sizeof(buf));
-				fprintf(f, "%s{\"server\":", s ? "," : "");
-				json_s(f, buf);
-				fprintf(f, ",\"count\":%lu,\"status\":\"%s\"}", d->servers[s].count,
-					status_name(d->servers[s].status));
-			}
-			fprintf(f, "],\"first_seen\":\"");
-			put_time(f, &d->first);
-			fprintf(f, "\",\"last_seen\":\"");
-			put_time(f, &d->last);
-			fprintf(f, "\"}");
-		}
-		fprintf(f, "]}");
-		free(dl);
+		if (i)
+			fputc(',', f);
+		json_workload(f, wl[i].key, wl[i].val);
 	}
 	fprintf(f, "],\"violations\":[");
 	for (size_t i = 0; i < a->violations.n; i++) {
-		struct violation *v = vl[i].val;
-
-		server_str(&v->server, buf, sizeof(buf));
-		fprintf(f, "%s{\"type\":", i ? "," : "");
-		json_s(f, v->type);
-		fprintf(f, ",\"workload\":");
-		json_s(f, v->workload);
-		fprintf(f, ",\"domain\":");
-		json_s(f, v->domain);
-		fprintf(f, ",\"server\":");
-		json_s(f, buf);
-		if (v->has_proc) {
-			fprintf(f, ",\"pid\":%u,\"comm\":", v->pid);
-			json_s(f, v->comm);
-			fprintf(f, ",\"exe\":");
-			json_s(f, v->exe);
-		} else {
-			fprintf(f, ",\"pid\":null,\"comm\":null,\"exe\":null");
-		}
-		if (!strcmp(v->type, "unexpected_server")) {
-			fprintf(f, ",\"nameservers\":");
-			json_s(f, v->nameservers);
-		}
-		fprintf(f, ",\"count\":%lu,\"first_seen\":\"", v->count);
-		put_time(f, &v->first);
-		fprintf(f, "\",\"last_seen\":\"");
-		put_time(f, &v->last);
-		fprintf(f, "\"}");
+		if (i)
+			fputc(',', f);
+		json_violation(f, vl[i].val);
 	}
 	fprintf(f,
 		"],\"totals\":{\"events\":%llu,\"workloads\":%zu,\"domains\":%zu,"
@@ -884,79 +926,87 @@ static void report_json(struct audit *a, FILE *f, const char *mode, const struct
 		a->unverified, lost, malformed);
 }
 
+/* One row of a workload's table: domain, count, qtypes, servers, times. */
+static void text_domain(FILE *f, struct domain_rec *d)
+{
+	char buf[64], qt[256] = "", sv[1024] = "";
+
+	qsort(d->qtypes, d->nqtypes, sizeof(d->qtypes[0]), cmp_u16);
+	for (unsigned q = 0; q < d->nqtypes; q++) {
+		size_t l = strlen(qt);
+
+		qtype_name(d->qtypes[q], buf, sizeof(buf));
+		snprintf(qt + l, sizeof(qt) - l, "%s%s", q ? "," : "", buf);
+	}
+	for (size_t s = 0; s < d->nservers; s++) {
+		size_t l = strlen(sv);
+		int st = d->servers[s].status;
+
+		server_str(&d->servers[s], buf, sizeof(buf));
+		snprintf(sv + l, sizeof(sv) - l, "%s%s%s", s ? "," : "", buf,
+			 st == 0    ? "(unexpected)"
+			 : st == -1 ? "(unknown)"
+				    : "");
+	}
+	fprintf(f, "  ");
+	text_s(f, d->name);
+	fprintf(f, "%*s %6lu  %-12s %-24s ", strlen(d->name) < 40 ? (int)(40 - strlen(d->name)) : 0,
+		"", d->count, qt, sv);
+	put_time(f, &d->first);
+	fprintf(f, "  ");
+	put_time(f, &d->last);
+	fprintf(f, "\n");
+}
+
+static void text_workload(FILE *f, struct workload *w)
+{
+	struct ment *dl = map_sorted(&w->domains);
+
+	fprintf(f, "\nWORKLOAD %s ", w->kind);
+	text_s(f, w->name);
+	fprintf(f, "  (%lu queries)\n", w->events);
+	fprintf(f, "  %-40s %6s  %-12s %-24s %-27s %s\n", "DOMAIN", "COUNT", "QTYPES", "SERVERS",
+		"FIRST SEEN", "LAST SEEN");
+	for (size_t j = 0; dl && j < w->domains.n; j++)
+		text_domain(f, dl[j].val);
+	free(dl);
+}
+
+static void text_violation(FILE *f, const struct violation *v)
+{
+	char buf[64];
+
+	server_str(&v->server, buf, sizeof(buf));
+	fprintf(f, "  %-17s ", v->type);
+	text_s(f, v->domain);
+	fprintf(f, "  workload ");
+	text_s(f, v->workload);
+	if (v->has_proc) {
+		fprintf(f, "  pid %u comm ", v->pid);
+		text_s(f, v->comm);
+		fprintf(f, " exe ");
+		text_s(f, v->exe);
+	}
+	fprintf(f, "  server %s", buf);
+	if (!strcmp(v->type, "unexpected_server"))
+		fprintf(f, " (resolv.conf: %s)", v->nameservers);
+	fprintf(f, "  count %lu\n", v->count);
+}
+
 static void report_text(struct audit *a, FILE *f, const char *mode, const struct timespec *start,
 			const struct timespec *end, unsigned long long lost,
 			unsigned long long malformed, struct ment *wl, struct ment *vl)
 {
-	char buf[64];
-
 	fprintf(f, "dnsvis audit (%s) ", mode);
 	put_time(f, start);
 	fprintf(f, " .. ");
 	put_time(f, end);
 	fprintf(f, "\n");
-	for (size_t i = 0; i < a->workloads.n; i++) {
-		struct workload *w = wl[i].val;
-		struct ment *dl = map_sorted(&w->domains);
-
-		fprintf(f, "\nWORKLOAD %s ", w->kind);
-		text_s(f, w->name);
-		fprintf(f, "  (%lu queries)\n", w->events);
-		fprintf(f, "  %-40s %6s  %-12s %-24s %-27s %s\n", "DOMAIN", "COUNT", "QTYPES",
-			"SERVERS", "FIRST SEEN", "LAST SEEN");
-		for (size_t j = 0; dl && j < w->domains.n; j++) {
-			struct domain_rec *d = dl[j].val;
-			char qt[256] = "", sv[1024] = "";
-
-			qsort(d->qtypes, d->nqtypes, sizeof(d->qtypes[0]), cmp_u16);
-			for (unsigned q = 0; q < d->nqtypes; q++) {
-				size_t l = strlen(qt);
-
-				qtype_name(d->qtypes[q], buf, sizeof(buf));
-				snprintf(qt + l, sizeof(qt) - l, "%s%s", q ? "," : "", buf);
-			}
-			for (size_t s = 0; s < d->nservers; s++) {
-				size_t l = strlen(sv);
-				int st = d->servers[s].status;
-
-				server_str(&d->servers[s], buf, sizeof(buf));
-				snprintf(sv + l, sizeof(sv) - l, "%s%s%s", s ? "," : "", buf,
-					 st == 0    ? "(unexpected)"
-					 : st == -1 ? "(unknown)"
-						    : "");
-			}
-			fprintf(f, "  ");
-			text_s(f, d->name);
-			fprintf(f, "%*s %6lu  %-12s %-24s ",
-				strlen(d->name) < 40 ? (int)(40 - strlen(d->name)) : 0, "",
-				d->count, qt, sv);
-			put_time(f, &d->first);
-			fprintf(f, "  ");
-			put_time(f, &d->last);
-			fprintf(f, "\n");
-		}
-		free(dl);
-	}
+	for (size_t i = 0; i < a->workloads.n; i++)
+		text_workload(f, wl[i].val);
 	fprintf(f, "\nVIOLATIONS (%zu)\n", a->violations.n);
-	for (size_t i = 0; i < a->violations.n; i++) {
-		struct violation *v = vl[i].val;
-
-		server_str(&v->server, buf, sizeof(buf));
-		fprintf(f, "  %-17s ", v->type);
-		text_s(f, v->domain);
-		fprintf(f, "  workload ");
-		text_s(f, v->workload);
-		if (v->has_proc) {
-			fprintf(f, "  pid %u comm ", v->pid);
-			text_s(f, v->comm);
-			fprintf(f, " exe ");
-			text_s(f, v->exe);
-		}
-		fprintf(f, "  server %s", buf);
-		if (!strcmp(v->type, "unexpected_server"))
-			fprintf(f, " (resolv.conf: %s)", v->nameservers);
-		fprintf(f, "  count %lu\n", v->count);
-	}
+	for (size_t i = 0; i < a->violations.n; i++)
+		text_violation(f, vl[i].val);
 	fprintf(f,
 		"\nTOTALS events %llu  workloads %zu  domains %zu  violations %zu (%llu events)  "
 		"servers unknown %llu  lost %llu  malformed %llu\n",
@@ -1068,172 +1118,222 @@ static int is_opt(int argc, char **argv, int *i, const char *lng, char shrt, int
 	return 1;
 }
 
-int audit_main(int argc, char **argv)
-{
-	struct allowlist *allow = NULL, *deny = NULL;
-	const char **fwd = calloc((size_t)argc + 4, sizeof(char *));
-	const char **search = calloc((size_t)argc + 1, sizeof(char *));
-	const char *write_path = NULL;
+/* What the command line of `dnsvis audit` asks for. */
+struct audit_args {
+	const char **fwd; /* the arguments for trace_run() or replay_run() */
+	int nf;
+	const char **search; /* the --search domains */
 	struct audit_config cfg;
-	struct event_sink sink;
-	struct output_opts jo = {OUTPUT_JSON, NULL, NULL};
-	struct timespec t0, t1;
-	struct audit *a = NULL;
-	char err[600], dur[64];
-	int nf = 0, replay = 0, rc = AUDIT_EXIT_ERROR, dashdash = 0, is_allow;
-	unsigned long nv;
+	struct allowlist *allow, *deny;
+	const char *write_path;
+	int replay, dashdash;
+	char dur[64]; /* --duration in seconds, as passed on with -d */
+};
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (!fwd || !search) {
+#define ARGS_GO_ON (-1) /* parsed; not an exit status */
+
+static int needs_value(const char *opt)
+{
+	return usage_err("option '%s' needs a value", opt);
+}
+
+static int opt_output(struct audit_args *aa, const char *v)
+{
+	if (!strcmp(v, "text"))
+		aa->cfg.format = AUDIT_TEXT;
+	else if (!strcmp(v, "json"))
+		aa->cfg.format = AUDIT_JSON;
+	else
+		return usage_err("unknown report format '%s' (text, json)", v);
+	return ARGS_GO_ON;
+}
+
+/* --allow or --deny FILE: add FILE's names to *l (made on first use). */
+static int opt_list(struct allowlist **l, const char *path)
+{
+	char err[600];
+
+	if (!*l && !(*l = allowlist_new())) {
 		fprintf(stderr, "dnsvis: audit: out of memory\n");
-		goto out;
+		return AUDIT_EXIT_ERROR;
 	}
-	fwd[nf++] = argv[0];
+	if (allowlist_load_file(*l, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dnsvis: audit: %s\n", err);
+		return AUDIT_EXIT_ERROR;
+	}
+	return ARGS_GO_ON;
+}
+
+static int opt_duration(struct audit_args *aa, const char *v)
+{
+	double s = parse_duration(v);
+
+	if (s <= 0)
+		return usage_err("bad --duration '%s' (e.g. 90, 30s, 5m, 1h)", v);
+	snprintf(aa->dur, sizeof(aa->dur), "%.3f", s);
+	aa->fwd[aa->nf++] = "-d";
+	aa->fwd[aa->nf++] = aa->dur;
+	return ARGS_GO_ON;
+}
+
+/* argv[*i], with its value when it takes one: audit's own options are
+ * taken, the others are passed on in fwd.  An exit status, or ARGS_GO_ON. */
+static int parse_arg(struct audit_args *aa, int argc, char **argv, int *i)
+{
+	const char *v = NULL;
+	int missing, is_allow;
+
+	if (aa->dashdash || argv[*i][0] != '-' || argv[*i][1] == 0) {
+		aa->fwd[aa->nf++] = argv[*i];
+		return ARGS_GO_ON;
+	}
+	if (!strcmp(argv[*i], "--")) {
+		aa->dashdash = 1;
+		aa->fwd[aa->nf++] = argv[*i];
+		return ARGS_GO_ON;
+	}
+	if (is_opt(argc, argv, i, "help", 'h', 0, &v, &missing)) {
+		usage(stdout);
+		return AUDIT_EXIT_OK;
+	}
+	if (is_opt(argc, argv, i, "replay", 0, 0, &v, &missing)) {
+		aa->replay = 1;
+		return ARGS_GO_ON;
+	}
+	if (is_opt(argc, argv, i, "output", 'o', 1, &v, &missing))
+		return missing ? needs_value(argv[*i]) : opt_output(aa, v);
+	is_allow = is_opt(argc, argv, i, "allow", 0, 1, &v, &missing);
+	if (is_allow || is_opt(argc, argv, i, "deny", 0, 1, &v, &missing))
+		return missing ? needs_value(argv[*i])
+			       : opt_list(is_allow ? &aa->allow : &aa->deny, v);
+	if (is_opt(argc, argv, i, "search", 0, 1, &v, &missing)) {
+		if (missing || !*v)
+			return needs_value(argv[*i]);
+		aa->search[aa->cfg.nsearch++] = v;
+		return ARGS_GO_ON;
+	}
+	if (is_opt(argc, argv, i, "write", 'w', 1, &v, &missing)) {
+		if (missing)
+			return needs_value(argv[*i]);
+		aa->write_path = v;
+		return ARGS_GO_ON;
+	}
+	if (is_opt(argc, argv, i, "duration", 'd', 1, &v, &missing))
+		return missing ? needs_value(argv[*i]) : opt_duration(aa, v);
+	aa->fwd[aa->nf++] = argv[*i];
+	return ARGS_GO_ON;
+}
+
+/* The whole command line: an exit status, or ARGS_GO_ON. */
+static int parse_args(struct audit_args *aa, int argc, char **argv)
+{
+	aa->fwd[aa->nf++] = argv[0];
 	for (int i = 1; i < argc; i++) {
-		const char *v = NULL;
-		int missing;
+		int rc = parse_arg(aa, argc, argv, &i);
 
-		if (dashdash || argv[i][0] != '-' || argv[i][1] == 0) {
-			fwd[nf++] = argv[i];
-			continue;
-		}
-		if (!strcmp(argv[i], "--")) {
-			dashdash = 1;
-			fwd[nf++] = argv[i];
-			continue;
-		}
-		if (is_opt(argc, argv, &i, "help", 'h', 0, &v, &missing)) {
-			usage(stdout);
-			rc = AUDIT_EXIT_OK;
-			goto out;
-		}
-		if (is_opt(argc, argv, &i, "replay", 0, 0, &v, &missing)) {
-			replay = 1;
-			continue;
-		}
-		if (is_opt(argc, argv, &i, "output", 'o', 1, &v, &missing)) {
-			if (missing) {
-				rc = usage_err("option '%s' needs a value", argv[i]);
-				goto out;
-			}
-			if (!strcmp(v, "text"))
-				cfg.format = AUDIT_TEXT;
-			else if (!strcmp(v, "json"))
-				cfg.format = AUDIT_JSON;
-			else {
-				rc = usage_err("unknown report format '%s' (text, json)", v);
-				goto out;
-			}
-			continue;
-		}
-		is_allow = is_opt(argc, argv, &i, "allow", 0, 1, &v, &missing);
-		if (is_allow || is_opt(argc, argv, &i, "deny", 0, 1, &v, &missing)) {
-			struct allowlist **l = is_allow ? &allow : &deny;
-
-			if (missing) {
-				rc = usage_err("option '%s' needs a value", argv[i]);
-				goto out;
-			}
-			if (!*l && !(*l = allowlist_new())) {
-				fprintf(stderr, "dnsvis: audit: out of memory\n");
-				goto out;
-			}
-			if (allowlist_load_file(*l, v, err, sizeof(err)) != 0) {
-				fprintf(stderr, "dnsvis: audit: %s\n", err);
-				goto out;
-			}
-			continue;
-		}
-		if (is_opt(argc, argv, &i, "search", 0, 1, &v, &missing)) {
-			if (missing || !*v) {
-				rc = usage_err("option '%s' needs a value", argv[i]);
-				goto out;
-			}
-			search[cfg.nsearch++] = v;
-			continue;
-		}
-		if (is_opt(argc, argv, &i, "write", 'w', 1, &v, &missing)) {
-			if (missing) {
-				rc = usage_err("option '%s' needs a value", argv[i]);
-				goto out;
-			}
-			write_path = v;
-			continue;
-		}
-		if (is_opt(argc, argv, &i, "duration", 'd', 1, &v, &missing)) {
-			double s;
-
-			if (missing) {
-				rc = usage_err("option '%s' needs a value", argv[i]);
-				goto out;
-			}
-			s = parse_duration(v);
-			if (s <= 0) {
-				rc = usage_err("bad --duration '%s' (e.g. 90, 30s, 5m, 1h)", v);
-				goto out;
-			}
-			snprintf(dur, sizeof(dur), "%.3f", s);
-			fwd[nf++] = "-d";
-			fwd[nf++] = dur;
-			continue;
-		}
-		fwd[nf++] = argv[i];
+		if (rc != ARGS_GO_ON)
+			return rc;
 	}
-	fwd[nf] = NULL;
-	if (replay) {
-		for (int i = 1; i < nf; i++)
-			if (!strcmp(fwd[i], "-d") && fwd[i + 1] == dur) {
-				rc = usage_err("%s: -d/--duration is for live audits", "--replay");
-				goto out;
-			}
+	aa->fwd[aa->nf] = NULL;
+	if (aa->replay) {
+		for (int i = 1; i < aa->nf; i++)
+			if (!strcmp(aa->fwd[i], "-d") && aa->fwd[i + 1] == aa->dur)
+				return usage_err("%s: -d/--duration is for live audits",
+						 "--replay");
 	}
+	return ARGS_GO_ON;
+}
 
-	cfg.allow = allow;
-	cfg.deny = deny;
-	cfg.search = search;
-	cfg.check_servers = !replay;
-	a = audit_new(&cfg);
-	if (!a) {
-		fprintf(stderr, "dnsvis: audit: out of memory\n");
-		goto out;
-	}
-	memset(&sink, 0, sizeof(sink));
-	sink.consume = audit_consume;
-	sink.arg = a;
-	if (write_path) {
-		if (sink_open_write(&sink, write_path, &jo) != 0)
-			goto out;
+/* Feed a from the live trace or the captures (the times it took in t0 and
+ * t1): 0, or the exit status of a failure. */
+static int audit_collect(const struct audit_args *aa, struct audit *a, struct event_sink *sink,
+			 struct timespec *t0, struct timespec *t1)
+{
+	static const struct output_opts jo = {OUTPUT_JSON, NULL, NULL};
+	int rc;
+
+	memset(sink, 0, sizeof(*sink));
+	sink->consume = audit_consume;
+	sink->arg = a;
+	if (aa->write_path) {
+		if (sink_open_write(sink, aa->write_path, &jo) != 0)
+			return AUDIT_EXIT_ERROR;
 		sink_catch_sighup();
 	}
-	clock_gettime(CLOCK_REALTIME, &t0);
-	if (replay)
-		rc = replay_run(nf, (char **)fwd, &sink);
+	clock_gettime(CLOCK_REALTIME, t0);
+	if (aa->replay)
+		rc = replay_run(aa->nf, (char **)aa->fwd, sink);
 	else
-		rc = trace_run(nf, (char **)fwd, &sink);
-	clock_gettime(CLOCK_REALTIME, &t1);
-	if (sink.wfile && sink_close(&sink) != 0 && rc == 0)
+		rc = trace_run(aa->nf, (char **)aa->fwd, sink);
+	clock_gettime(CLOCK_REALTIME, t1);
+	if (sink->wfile && sink_close(sink) != 0 && rc == 0)
 		rc = AUDIT_EXIT_ERROR;
-	if (rc != 0) {
-		/* 2 stays 2 (usage); any other failure is an error */
-		rc = rc == AUDIT_EXIT_USAGE ? AUDIT_EXIT_USAGE : AUDIT_EXIT_ERROR;
-		goto out;
-	}
-	nv = audit_report(a, stdout, replay ? "replay" : "live", &t0, &t1, sink.lost,
-			  sink.malformed);
+	if (rc != 0) /* 2 stays 2 (usage); any other failure is an error */
+		return rc == AUDIT_EXIT_USAGE ? AUDIT_EXIT_USAGE : AUDIT_EXIT_ERROR;
+	return 0;
+}
+
+/* The report on stdout, and the exit status it makes. */
+static int audit_finish(struct audit *a, const struct audit_args *aa, const struct event_sink *sink,
+			const struct timespec *t0, const struct timespec *t1)
+{
+	unsigned long nv = audit_report(a, stdout, aa->replay ? "replay" : "live", t0, t1,
+					sink->lost, sink->malformed);
+
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dnsvis: audit: writing the report: %s\n", strerror(errno));
-		rc = AUDIT_EXIT_ERROR;
-	} else if (a->oom) {
+		return AUDIT_EXIT_ERROR;
+	}
+	if (a->oom) {
 		fprintf(stderr, "dnsvis: audit: out of memory: the report is incomplete\n");
+		return AUDIT_EXIT_ERROR;
+	}
+	return nv ? AUDIT_EXIT_VIOLATION : AUDIT_EXIT_OK;
+}
+
+static int audit_run(struct audit_args *aa)
+{
+	struct event_sink sink;
+	struct timespec t0, t1;
+	struct audit *a;
+	int rc;
+
+	aa->cfg.allow = aa->allow;
+	aa->cfg.deny = aa->deny;
+	aa->cfg.search = aa->search;
+	aa->cfg.check_servers = !aa->replay;
+	a = audit_new(&aa->cfg);
+	if (!a) {
+		fprintf(stderr, "dnsvis: audit: out of memory\n");
+		return AUDIT_EXIT_ERROR;
+	}
+	rc = audit_collect(aa, a, &sink, &t0, &t1);
+	if (rc == 0)
+		rc = audit_finish(a, aa, &sink, &t0, &t1);
+	audit_free(a);
+	return rc;
+}
+
+int audit_main(int argc, char **argv)
+{
+	struct audit_args aa;
+	int rc;
+
+	memset(&aa, 0, sizeof(aa));
+	/* each argument passes on as at most two ("-d5" is "-d" "5.000") */
+	aa.fwd = calloc(2 * (size_t)argc + 2, sizeof(char *));
+	aa.search = calloc((size_t)argc + 1, sizeof(char *));
+	if (!aa.fwd || !aa.search) {
+		fprintf(stderr, "dnsvis: audit: out of memory\n");
 		rc = AUDIT_EXIT_ERROR;
 	} else {
-		rc = nv ? AUDIT_EXIT_VIOLATION : AUDIT_EXIT_OK;
+		rc = parse_args(&aa, argc, argv);
+		if (rc == ARGS_GO_ON)
+			rc = audit_run(&aa);
 	}
-out:
-	audit_free(a);
-	allowlist_free(allow);
-	allowlist_free(deny);
-	free(fwd);
-	free(search);
+	allowlist_free(aa.allow);
+	allowlist_free(aa.deny);
+	free(aa.fwd);
+	free(aa.search);
 	return rc;
 }

@@ -12,13 +12,8 @@
  * a visible "...".  The domain is not capped (the decoder bounds it).
  *
  * Escaping:
- *   json/kubearmor: '"' '\\' and every byte < 0x20 or == 0x7f are escaped
- *     (short forms \b \f \n \r \t, else \u00XX); bytes >= 0x80 pass through
- *     only as part of valid UTF-8, and an invalid byte is written as \u00XX,
- *     so a line is always valid UTF-8 JSON.  Valid UTF-8 C1 controls
- *     (U+0080..U+009F), the line/paragraph separators U+2028/U+2029 and the
- *     bidi controls (U+200E/F, U+202A..U+202E, U+2066..U+2069) are written as
- *     \uXXXX too, so a log viewer cannot be tricked by them.
+ *   json/kubearmor: strings go through json_escape() (the rules are in
+ *     json_escape.h), so a line is always valid UTF-8 JSON.
  *   text: nothing but 0x20..0x7e reaches the terminal.  Process strings
  *     write other bytes as \xHH and a backslash as "\\"; the domain is
  *     already RFC 1035 presentation text, so its other bytes (and a raw
@@ -35,6 +30,7 @@
 #include <unistd.h>
 
 #include "dns_types.h"
+#include "json_escape.h"
 
 #define FIELD_MAX 4096 /* cap for process-supplied strings, in input bytes */
 #define NO_CAP	  ((size_t)-1)
@@ -186,127 +182,18 @@ static size_t capped_len(const char *s, size_t max, int *trunc)
 	return n;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if it is
- * not one (overlong forms, surrogates and > U+10FFFF are invalid). */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned c = s[0];
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		if (n < 2 || (s[1] & 0xc0) != 0x80)
-			return 0;
-		*cp = (c & 0x1fu) << 6 | (s[1] & 0x3fu);
-		return 2;
-	}
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))
-			return 0;
-		*cp = (c & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu);
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-			return 0;
-		*cp =
-		    (c & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
-		return 4;
-	}
-	return 0;
-}
-
-static char *put_uesc(char *o, uint32_t cp)
-{
-	*o++ = '\\';
-	*o++ = 'u';
-	*o++ = hex_lc[(cp >> 12) & 0xf];
-	*o++ = hex_lc[(cp >> 8) & 0xf];
-	*o++ = hex_lc[(cp >> 4) & 0xf];
-	*o++ = hex_lc[cp & 0xf];
-	return o;
-}
-
-static int json_hidden_cp(uint32_t cp)
-{
-	return cp <= 0x9f || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* A quoted JSON string of n bytes of s (see the escaping notes on top). */
+/* A quoted JSON string of n bytes of s (see json_escape.h). */
 static void json_strn(struct sbuf *b, const char *s, size_t n, int trunc)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	char *o;
+	size_t room = json_escape_room(n);
 
-	if (n > (SIZE_MAX - 8) / 6) {
+	if (room == SIZE_MAX) {
 		b->oom = 1;
 		return;
 	}
-	if (sb_reserve(b, n * 6 + 8))
+	if (sb_reserve(b, room))
 		return;
-	o = b->p + b->len;
-	*o++ = '"';
-	while (i < n) {
-		unsigned c = u[i];
-		uint32_t cp = 0;
-		size_t k;
-
-		if (c >= 0x20 && c < 0x7f) {
-			if (c == '"' || c == '\\')
-				*o++ = '\\';
-			*o++ = (char)c;
-			i++;
-			continue;
-		}
-		if (c < 0x80) {
-			*o++ = '\\';
-			switch (c) {
-			case '\b':
-				*o++ = 'b';
-				break;
-			case '\f':
-				*o++ = 'f';
-				break;
-			case '\n':
-				*o++ = 'n';
-				break;
-			case '\r':
-				*o++ = 'r';
-				break;
-			case '\t':
-				*o++ = 't';
-				break;
-			default:
-				o = put_uesc(o - 1, c);
-			}
-			i++;
-			continue;
-		}
-		k = utf8_seq(u + i, n - i, &cp);
-		if (!k) {
-			o = put_uesc(o, c); /* invalid UTF-8: the byte as U+00XX */
-			i++;
-			continue;
-		}
-		if (json_hidden_cp(cp)) {
-			o = put_uesc(o, cp);
-		} else {
-			memcpy(o, u + i, k);
-			o += k;
-		}
-		i += k;
-	}
-	if (trunc) {
-		memcpy(o, "...", 3); // NOLINT(bugprone-not-null-terminated-result): not a C string
-		o += 3;
-	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->p);
+	b->len = (size_t)(json_escape(b->p + b->len, s, n, trunc) - b->p);
 }
 
 /* JSON string of s, capped at max bytes; NULL is "". */
@@ -570,6 +457,11 @@ static const char *host_name(const struct output_opts *o)
 
 /* ---- formats ----------------------------------------------------------- */
 
+/* A literal key (with the separator before it) and its value: a JSON
+ * string capped at FIELD_MAX, or a number. */
+#define put_str_field(b, key, s) (sb_lit((b), (key)), json_str((b), (s), FIELD_MAX))
+#define put_u64_field(b, key, v) (sb_lit((b), (key)), sb_u64((b), (v)))
+
 static void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 {
 	const struct dnsvis_proc *p = ev->proc;
@@ -577,22 +469,18 @@ static void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 
 	sb_lit(b, "{\"time\":\"");
 	put_rfc3339(b, &ev->ts);
-	sb_lit(b, "\",\"source\":");
-	json_str(b, ev->source, FIELD_MAX);
+	put_str_field(b, "\",\"source\":", ev->source);
 	sb_lit(b, ",\"family\":\"");
 	put_family(b, ev->family);
 	sb_lit(b, "\",\"proto\":\"");
 	put_proto(b, ev->proto);
 	sb_lit(b, "\",\"saddr\":\"");
 	put_addr(b, ev->family, ev->saddr);
-	sb_lit(b, "\",\"sport\":");
-	sb_u64(b, ev->sport);
+	put_u64_field(b, "\",\"sport\":", ev->sport);
 	sb_lit(b, ",\"daddr\":\"");
 	put_addr(b, ev->family, ev->daddr);
-	sb_lit(b, "\",\"dport\":");
-	sb_u64(b, ev->dport);
-	sb_lit(b, ",\"txid\":");
-	sb_u64(b, ev->txid);
+	put_u64_field(b, "\",\"dport\":", ev->dport);
+	put_u64_field(b, ",\"txid\":", ev->txid);
 	sb_lit(b, ",\"domain\":");
 	json_str(b, ev->domain, NO_CAP);
 	sb_lit(b, ",\"qtype\":");
@@ -600,50 +488,29 @@ static void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 	sb_lit(b, ",\"qclass\":");
 	json_str(b, dns_class_name(ev->qclass, tbuf, sizeof(tbuf)), NO_CAP);
 	if (p) {
-		sb_lit(b, ",\"pid\":");
-		sb_u64(b, p->pid);
-		sb_lit(b, ",\"tid\":");
-		sb_u64(b, p->tid);
-		sb_lit(b, ",\"ppid\":");
-		sb_u64(b, p->ppid);
-		sb_lit(b, ",\"uid\":");
-		sb_u64(b, p->uid);
-		sb_lit(b, ",\"gid\":");
-		sb_u64(b, p->gid);
+		put_u64_field(b, ",\"pid\":", p->pid);
+		put_u64_field(b, ",\"tid\":", p->tid);
+		put_u64_field(b, ",\"ppid\":", p->ppid);
+		put_u64_field(b, ",\"uid\":", p->uid);
+		put_u64_field(b, ",\"gid\":", p->gid);
 		sb_lit(b, ",\"comm\":");
 		json_strn(b, p->comm, strnlen(p->comm, sizeof(p->comm)), 0);
-		sb_lit(b, ",\"exe\":");
-		json_str(b, p->exe, FIELD_MAX);
-		sb_lit(b, ",\"cmdline\":");
-		json_str(b, p->cmdline, FIELD_MAX);
-		sb_lit(b, ",\"cgroup_id\":");
-		sb_u64(b, p->cgroup_id);
-		sb_lit(b, ",\"container_id\":");
-		json_str(b, p->container_id, FIELD_MAX);
-		sb_lit(b, ",\"pod_uid\":");
-		json_str(b, p->pod_uid, FIELD_MAX);
-		sb_lit(b, ",\"pod\":");
-		json_str(b, p->pod, FIELD_MAX);
-		sb_lit(b, ",\"k8s_namespace\":");
-		json_str(b, p->k8s_namespace, FIELD_MAX);
-		sb_lit(b, ",\"container\":");
-		json_str(b, p->container_name, FIELD_MAX);
-		sb_lit(b, ",\"scope\":");
-		json_str(b, p->scope, FIELD_MAX);
-		sb_lit(b, ",\"ns_pid\":");
-		sb_u64(b, p->ns_pid);
-		sb_lit(b, ",\"ns_ppid\":");
-		sb_u64(b, p->ns_ppid);
-		sb_lit(b, ",\"cwd\":");
-		json_str(b, p->cwd, FIELD_MAX);
-		sb_lit(b, ",\"tty\":");
-		json_str(b, p->tty, FIELD_MAX);
-		sb_lit(b, ",\"runtime\":");
-		json_str(b, p->runtime, FIELD_MAX);
-		sb_lit(b, ",\"qos\":");
-		json_str(b, p->qos, FIELD_MAX);
-		sb_lit(b, ",\"container_image\":");
-		json_str(b, p->container_image, FIELD_MAX);
+		put_str_field(b, ",\"exe\":", p->exe);
+		put_str_field(b, ",\"cmdline\":", p->cmdline);
+		put_u64_field(b, ",\"cgroup_id\":", p->cgroup_id);
+		put_str_field(b, ",\"container_id\":", p->container_id);
+		put_str_field(b, ",\"pod_uid\":", p->pod_uid);
+		put_str_field(b, ",\"pod\":", p->pod);
+		put_str_field(b, ",\"k8s_namespace\":", p->k8s_namespace);
+		put_str_field(b, ",\"container\":", p->container_name);
+		put_str_field(b, ",\"scope\":", p->scope);
+		put_u64_field(b, ",\"ns_pid\":", p->ns_pid);
+		put_u64_field(b, ",\"ns_ppid\":", p->ns_ppid);
+		put_str_field(b, ",\"cwd\":", p->cwd);
+		put_str_field(b, ",\"tty\":", p->tty);
+		put_str_field(b, ",\"runtime\":", p->runtime);
+		put_str_field(b, ",\"qos\":", p->qos);
+		put_str_field(b, ",\"container_image\":", p->container_image);
 	}
 	sb_lit(b, "}\n");
 }
@@ -666,42 +533,26 @@ static void kubearmor_event(struct sbuf *b, const struct output_opts *o,
 	sb_i64(b, ev->ts.tv_sec);
 	sb_lit(b, ",\"UpdatedTime\":\"");
 	put_rfc3339(b, &ev->ts);
-	sb_lit(b, "\",\"ClusterName\":");
-	json_str(b, cluster, FIELD_MAX);
-	sb_lit(b, ",\"HostName\":");
-	json_str(b, host_name(o), FIELD_MAX);
-	sb_lit(b, ",\"NamespaceName\":");
-	json_str(b, p->k8s_namespace, FIELD_MAX);
-	sb_lit(b, ",\"PodName\":");
-	json_str(b, p->pod, FIELD_MAX);
-	sb_lit(b, ",\"Labels\":");
-	json_str(b, p->labels, FIELD_MAX);
-	sb_lit(b, ",\"ContainerID\":");
-	json_str(b, p->container_id, FIELD_MAX);
-	sb_lit(b, ",\"ContainerName\":");
-	json_str(b, p->container_name, FIELD_MAX);
-	sb_lit(b, ",\"ContainerImage\":");
-	json_str(b, p->container_image, FIELD_MAX);
-	sb_lit(b, ",\"ParentProcessName\":");
-	json_str(b, p->parent_exe, FIELD_MAX);
-	sb_lit(b, ",\"ProcessName\":");
-	json_str(b, exe, FIELD_MAX);
-	sb_lit(b, ",\"HostPPID\":");
-	sb_u64(b, p->ppid);
-	sb_lit(b, ",\"HostPID\":");
-	sb_u64(b, p->pid);
-	sb_lit(b, ",\"PPID\":");
-	sb_u64(b, p->ns_ppid);
-	sb_lit(b, ",\"PID\":");
-	sb_u64(b, p->ns_pid);
-	sb_lit(b, ",\"UID\":");
-	sb_u64(b, p->uid);
+	put_str_field(b, "\",\"ClusterName\":", cluster);
+	put_str_field(b, ",\"HostName\":", host_name(o));
+	put_str_field(b, ",\"NamespaceName\":", p->k8s_namespace);
+	put_str_field(b, ",\"PodName\":", p->pod);
+	put_str_field(b, ",\"Labels\":", p->labels);
+	put_str_field(b, ",\"ContainerID\":", p->container_id);
+	put_str_field(b, ",\"ContainerName\":", p->container_name);
+	put_str_field(b, ",\"ContainerImage\":", p->container_image);
+	put_str_field(b, ",\"ParentProcessName\":", p->parent_exe);
+	put_str_field(b, ",\"ProcessName\":", exe);
+	put_u64_field(b, ",\"HostPPID\":", p->ppid);
+	put_u64_field(b, ",\"HostPID\":", p->pid);
+	put_u64_field(b, ",\"PPID\":", p->ns_ppid);
+	put_u64_field(b, ",\"PID\":", p->ns_pid);
+	put_u64_field(b, ",\"UID\":", p->uid);
 	if (p->scope && strcmp(p->scope, "container") == 0)
 		sb_lit(b, ",\"Type\":\"ContainerLog\"");
 	else
 		sb_lit(b, ",\"Type\":\"HostLog\"");
-	sb_lit(b, ",\"Source\":");
-	json_str(b, p->cmdline, FIELD_MAX);
+	put_str_field(b, ",\"Source\":", p->cmdline);
 	sb_lit(b, ",\"Operation\":\"Network\",\"Resource\":\"sa_family=");
 	put_family(b, ev->family);
 	if (ev->family == AF_INET6)
@@ -726,18 +577,14 @@ static void kubearmor_event(struct sbuf *b, const struct output_opts *o,
 	}
 	sb_lit(b, "\",\"Sa_family\":\"");
 	put_family(b, ev->family);
-	sb_lit(b, "\",\"Sin_port\":\"");
-	sb_u64(b, ev->dport);
-	sb_lit(b, "\"},\"Result\":\"Passed\",\"Cwd\":");
-	json_str(b, p->cwd, FIELD_MAX);
-	sb_lit(b, ",\"TTY\":");
-	json_str(b, p->tty, FIELD_MAX);
+	put_u64_field(b, "\",\"Sin_port\":\"", ev->dport);
+	put_str_field(b, "\"},\"Result\":\"Passed\",\"Cwd\":", p->cwd);
+	put_str_field(b, ",\"TTY\":", p->tty);
 	sb_lit(b, ",\"ExecEvent\":{\"ExecID\":\"");
 	/* A stable id of the exec: start time (ns since boot) plus host pid. */
 	if (p->start_time)
 		sb_u64(b, p->start_time + p->pid);
-	sb_lit(b, "\",\"ExecutableName\":");
-	json_str(b, slash ? slash + 1 : exe, FIELD_MAX);
+	put_str_field(b, "\",\"ExecutableName\":", slash ? slash + 1 : exe);
 	sb_lit(b, "}}\n");
 }
 
@@ -763,59 +610,85 @@ static void text_qtype(struct sbuf *b, const struct dnsvis_event *ev)
 	}
 }
 
+/* s padded to width, then gap more spaces: one cell of the header. */
+static void header_cell(struct sbuf *b, const char *s, size_t width, size_t gap)
+{
+	size_t col = b->len;
+
+	sb_str(b, s);
+	sb_pad(b, col, width, gap);
+}
+
+static void endpoint_cell(struct sbuf *b, int family, const uint8_t *a, uint16_t port, size_t gap)
+{
+	size_t col = b->len;
+
+	put_endpoint(b, family, a, port);
+	sb_pad(b, col, W_ENDPOINT, gap);
+}
+
+static void qtype_cell(struct sbuf *b, const struct dnsvis_event *ev)
+{
+	size_t col = b->len;
+
+	text_qtype(b, ev);
+	sb_pad(b, col, W_QTYPE, 2);
+}
+
+/* The columns after the time when no process is known (replay). */
+static void text_packet_cols(struct sbuf *b, const struct dnsvis_event *ev)
+{
+	size_t col = b->len;
+
+	put_proto(b, ev->proto);
+	sb_pad(b, col, W_PROTO, 2);
+	endpoint_cell(b, ev->family, ev->saddr, ev->sport, 1);
+	sb_lit(b, "-> ");
+	endpoint_cell(b, ev->family, ev->daddr, ev->dport, 2);
+	sb_u64_right(b, ev->txid, W_TXID);
+	sb_pad(b, b->len, 0, 2);
+	qtype_cell(b, ev);
+	text_str(b, ev->domain, NO_CAP, 1);
+}
+
+/* The columns after the time for the process p that sent ev (live). */
+static void text_proc_cols(struct sbuf *b, const struct dnsvis_event *ev,
+			   const struct dnsvis_proc *p)
+{
+	const char *ctr = nz(p->container_name);
+	size_t ctr_max = FIELD_MAX, n, col;
+	int trunc;
+
+	if (!*ctr) {
+		ctr = nz(p->container_id);
+		ctr_max = 12;
+	}
+	col = b->len;
+	sb_u64(b, p->pid);
+	sb_pad(b, col, W_PID, 2);
+	col = b->len;
+	text_strn(b, p->comm, strnlen(p->comm, sizeof(p->comm)), 0, 0);
+	sb_pad(b, col, W_COMM, 2);
+	qtype_cell(b, ev);
+	col = b->len;
+	text_str(b, ev->domain, NO_CAP, 1);
+	sb_pad(b, col, W_DOMAIN, 1);
+	sb_lit(b, "-> ");
+	endpoint_cell(b, ev->family, ev->daddr, ev->dport, 2);
+	n = capped_len(ctr, ctr_max, &trunc);
+	text_strn(b, ctr, n, trunc && ctr_max == FIELD_MAX, 0);
+}
+
 static void text_event(struct sbuf *b, const struct dnsvis_event *ev)
 {
-	const struct dnsvis_proc *p = ev->proc;
-	size_t col;
+	size_t col = b->len;
 
-	col = b->len;
 	put_clock(b, &ev->ts);
 	sb_pad(b, col, W_TIME, 2);
-	if (!p) {
-		col = b->len;
-		put_proto(b, ev->proto);
-		sb_pad(b, col, W_PROTO, 2);
-		col = b->len;
-		put_endpoint(b, ev->family, ev->saddr, ev->sport);
-		sb_pad(b, col, W_ENDPOINT, 1);
-		sb_lit(b, "-> ");
-		col = b->len;
-		put_endpoint(b, ev->family, ev->daddr, ev->dport);
-		sb_pad(b, col, W_ENDPOINT, 2);
-		sb_u64_right(b, ev->txid, W_TXID);
-		sb_pad(b, b->len, 0, 2);
-		col = b->len;
-		text_qtype(b, ev);
-		sb_pad(b, col, W_QTYPE, 2);
-		text_str(b, ev->domain, NO_CAP, 1);
-	} else {
-		const char *ctr = nz(p->container_name);
-		size_t ctr_max = FIELD_MAX, n;
-		int trunc;
-
-		if (!*ctr) {
-			ctr = nz(p->container_id);
-			ctr_max = 12;
-		}
-		col = b->len;
-		sb_u64(b, p->pid);
-		sb_pad(b, col, W_PID, 2);
-		col = b->len;
-		text_strn(b, p->comm, strnlen(p->comm, sizeof(p->comm)), 0, 0);
-		sb_pad(b, col, W_COMM, 2);
-		col = b->len;
-		text_qtype(b, ev);
-		sb_pad(b, col, W_QTYPE, 2);
-		col = b->len;
-		text_str(b, ev->domain, NO_CAP, 1);
-		sb_pad(b, col, W_DOMAIN, 1);
-		sb_lit(b, "-> ");
-		col = b->len;
-		put_endpoint(b, ev->family, ev->daddr, ev->dport);
-		sb_pad(b, col, W_ENDPOINT, 2);
-		n = capped_len(ctr, ctr_max, &trunc);
-		text_strn(b, ctr, n, trunc && ctr_max == FIELD_MAX, 0);
-	}
+	if (ev->proc)
+		text_proc_cols(b, ev, ev->proc);
+	else
+		text_packet_cols(b, ev);
 	while (!b->oom && b->len > 0 && b->p[b->len - 1] == ' ')
 		b->len--;
 	sb_ch(b, '\n');
@@ -854,47 +727,26 @@ int output_format_parse(const char *name)
 void output_header(FILE *out, const struct output_opts *o, int with_proc)
 {
 	struct sbuf *b;
-	size_t col;
 
 	if (!o)
 		o = &default_opts;
 	if (o->format != OUTPUT_TEXT)
 		return;
 	b = line_begin();
-	col = b->len;
-	sb_lit(b, "TIME(UTC)");
-	sb_pad(b, col, W_TIME, 2);
+	header_cell(b, "TIME(UTC)", W_TIME, 2);
 	if (!with_proc) {
-		col = b->len;
-		sb_lit(b, "PROTO");
-		sb_pad(b, col, W_PROTO, 2);
-		col = b->len;
-		sb_lit(b, "SOURCE");
-		sb_pad(b, col, W_ENDPOINT, 4);
-		col = b->len;
-		sb_lit(b, "DESTINATION");
-		sb_pad(b, col, W_ENDPOINT, 2);
+		header_cell(b, "PROTO", W_PROTO, 2);
+		header_cell(b, "SOURCE", W_ENDPOINT, 4);
+		header_cell(b, "DESTINATION", W_ENDPOINT, 2);
 		sb_lit(b, " TXID  ");
-		col = b->len;
-		sb_lit(b, "QTYPE");
-		sb_pad(b, col, W_QTYPE, 2);
+		header_cell(b, "QTYPE", W_QTYPE, 2);
 		sb_lit(b, "DOMAIN\n");
 	} else {
-		col = b->len;
-		sb_lit(b, "PID");
-		sb_pad(b, col, W_PID, 2);
-		col = b->len;
-		sb_lit(b, "COMM");
-		sb_pad(b, col, W_COMM, 2);
-		col = b->len;
-		sb_lit(b, "QTYPE");
-		sb_pad(b, col, W_QTYPE, 2);
-		col = b->len;
-		sb_lit(b, "DOMAIN");
-		sb_pad(b, col, W_DOMAIN, 4);
-		col = b->len;
-		sb_lit(b, "SERVER");
-		sb_pad(b, col, W_ENDPOINT, 2);
+		header_cell(b, "PID", W_PID, 2);
+		header_cell(b, "COMM", W_COMM, 2);
+		header_cell(b, "QTYPE", W_QTYPE, 2);
+		header_cell(b, "DOMAIN", W_DOMAIN, 4);
+		header_cell(b, "SERVER", W_ENDPOINT, 2);
 		sb_lit(b, "CONTAINER\n");
 	}
 	line_end(out, b);

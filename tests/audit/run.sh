@@ -26,6 +26,8 @@ fi
 DNSVIS=$(realpath "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/lib/common.sh
+. "$ROOT/tests/lib/common.sh"
 PASS=0
 FAIL=0
 ok() { PASS=$((PASS + 1)); echo "ok $1${2:+: $2}"; }
@@ -315,21 +317,16 @@ fi
 for tool in cc unshare flock timeout; do
 	command -v "$tool" >/dev/null || { fail live-setup "missing tool: $tool"; finish; }
 done
-exec 9>/tmp/dnsvis-live.lock
-flock -w 900 9 || { fail live-setup "could not take /tmp/dnsvis-live.lock"; finish; }
+take_live_lock 900 || { fail live-setup "could not take /tmp/dnsvis-live.lock"; finish; }
 
 CLIENT=$T/dns_client
 cc -O2 -o "$CLIENT" "$ROOT/tests/live/dns_client.c" 2>"$T/e" || { fail live-setup "cc: $(head -3 "$T/e")"; finish; }
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
-"$PY" "$ROOT/tests/live/responder.py" --port 53 --ready-file "$T/responder.ready" 2>"$T/responder.err" &
-RESP=$!
-PIDS+=" $RESP"
-for ((i = 0; i < 50; i++)); do
-	[ -e "$T/responder.ready" ] && break
-	sleep 0.1
-done
-[ -e "$T/responder.ready" ] || { fail live-setup "responder: $(head -c 200 "$T/responder.err")"; finish; }
+start_responder "$PY" "$T"
+ready=$?
+PIDS+=" $RESPONDER_PID"
+[ "$ready" = 0 ] || { fail live-setup "responder: $(head -c 200 "$T/responder.err")"; finish; }
 RAND=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
 
 # start_bg TAG CMD...: background with SIGINT at its default; sets BG
@@ -341,23 +338,14 @@ start_bg() {
 	PIDS+=" $BG"
 }
 wait_ready() { # TAG
-	local i
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^dnsvis: ready' "$T/$1.err" 2>/dev/null && return 0
-		kill -0 "$BG" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until "$BG" 200 dnsvis_ready "$T/$1.err" && return 0
 	fail "$1" "not ready: $(tail -c 300 "$T/$1.err" | tr '\n' '|')"
 	kill -KILL "$BG" 2>/dev/null
 	return 1
 }
 stop_bg() { # sets RC
-	local i
 	kill -INT "$BG" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$BG" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_gone "$BG" 100
 	kill -KILL "$BG" 2>/dev/null
 	wait "$BG"
 	RC=$?
@@ -426,8 +414,7 @@ fi
 start_bg dur "$DNSVIS" audit -d 2s -o json --domain "*-$RAND.dur.example"
 if wait_ready dur; then
 	inns "$CLIENT" -r sendto 127.0.0.1 53 "d-$RAND.dur.example" A 4243
-	for ((i = 0; i < 100; i++)); do kill -0 "$BG" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$BG" 2>/dev/null; then
+	if ! wait_gone "$BG" 100; then
 		fail live-duration "still running 10 s after -d 2s"
 		stop_bg
 	else

@@ -50,6 +50,8 @@ case $DNSVIS in /*) ;; *) DNSVIS=$PWD/$DNSVIS ;; esac
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/bench
+# shellcheck source=tests/lib/common.sh
+. "$ROOT/tests/lib/common.sh"
 OUT=$ROOT/build/bench
 RATES=${BENCH_RATES:-10000 50000 100000 200000}
 SECS=${BENCH_SECONDS:-5}
@@ -77,26 +79,12 @@ command -v taskset >/dev/null || die 2 "taskset not found (util-linux)"
 command -v "$CC" >/dev/null || die 2 "no C compiler ($CC)"
 
 # One live run at a time on this machine (binds loopback port 53).
-exec 9>/tmp/dnsvis-live.lock
-flock -w 900 9 || die 2 "another live run holds /tmp/dnsvis-live.lock"
+take_live_lock 900 || die 2 "another live run holds /tmp/dnsvis-live.lock"
 
 mkdir -p "$OUT"
 WORK=$(mktemp -d "$OUT/live.XXXXXX") || die 2 "mktemp failed"
 SINK_PID="" DNSVIS_PID="" SEND_PID="" WATCHDOG_PID=""
 
-stop_pid() { # PID SIGNAL SECONDS: signal, wait up to SECONDS, then SIGKILL
-	local pid=$1 sig=$2 i
-	[ -n "$pid" ] || return 0
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -"$sig" "$pid" 2>/dev/null
-	for ((i = 0; i < $3 * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 cleanup() {
 	trap - EXIT INT TERM
 	stop_pid "$SEND_PID" KILL 1
@@ -111,13 +99,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'say "interrupted"; exit 1' INT TERM
-(
-	trap 'kill $sp 2>/dev/null; exit 0' TERM
-	sleep "$TIME_LIMIT" &
-	sp=$!
-	wait $sp && echo "bench-live: time limit (${TIME_LIMIT}s) hit" >&2 && kill -TERM $$
-) &
-WATCHDOG_PID=$!
+start_watchdog bench-live "$TIME_LIMIT"
 
 # ---- build and sink ------------------------------------------------------
 LOADGEN=$OUT/loadgen
@@ -141,26 +123,16 @@ CLK_TCK=$(getconf CLK_TCK)
 
 "${PIN_SINK[@]}" "$LOADGEN" sink 53 9 >"$WORK/sink.out" 2>"$WORK/sink.err" &
 SINK_PID=$!
-for ((i = 0; i < 50; i++)); do
-	grep -q '^sink: ready' "$WORK/sink.out" 2>/dev/null && break
-	kill -0 "$SINK_PID" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q '^sink: ready' "$WORK/sink.out" ||
+wait_until "$SINK_PID" 50 grep -q '^sink: ready' "$WORK/sink.out" ||
 	die 2 "sink did not start: $(head -c 300 "$WORK/sink.err")"
 
 # ---- helpers -------------------------------------------------------------
 # start_dnsvis OUTFILE ERRFILE: start, wait for "dnsvis: ready" (20 s).
 start_dnsvis() {
-	local i
 	: >"$2"
 	"${PIN_DNSVIS[@]}" "$DNSVIS" trace -o json --port 53 "${XARGS[@]}" >"$1" 2>"$2" &
 	DNSVIS_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^dnsvis: ready' "$2" && return 0
-		kill -0 "$DNSVIS_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until "$DNSVIS_PID" 200 dnsvis_ready "$2" && return 0
 	say "dnsvis did not get ready: $(head -c 400 "$2")"
 	stop_pid "$DNSVIS_PID" KILL 1
 	DNSVIS_PID=""
@@ -169,14 +141,10 @@ start_dnsvis() {
 # stop_dnsvis ERRFILE: SIGINT, wait (15 s), require the summary line.
 # Sets SUM_EVENTS SUM_LOST.
 stop_dnsvis() {
-	local pid=$DNSVIS_PID i line
+	local pid=$DNSVIS_PID line
 	DNSVIS_PID=""
 	kill -INT "$pid" 2>/dev/null
-	for ((i = 0; i < 150; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! wait_gone "$pid" 150; then
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		say "dnsvis did not exit within 15 s of SIGINT"

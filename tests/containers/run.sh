@@ -24,13 +24,13 @@
 # Output: "ok CASE" / "FAIL CASE: reason", then "containers: N passed, N failed".
 set -u
 
-exec 9>/tmp/dnsvis-live.lock
-flock -w 900 9 || {
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/common.sh
+. "$HERE/../lib/common.sh"
+take_live_lock 900 || {
 	echo "containers: another live test run holds /tmp/dnsvis-live.lock"
 	exit 1
 }
-
-HERE=$(cd "$(dirname "$0")" && pwd)
 KEEP=0
 DNSVIS=""
 TIME_LIMIT=240
@@ -47,16 +47,6 @@ PASS=0
 FAIL=0
 ok() { PASS=$((PASS + 1)); echo "ok $*"; }
 fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
-count_lines() {
-	local line
-	while IFS= read -r line; do
-		echo "$line"
-		case "$line" in
-		"ok "*) PASS=$((PASS + 1)) ;;
-		"FAIL "*) FAIL=$((FAIL + 1)) ;;
-		esac
-	done
-}
 finish() {
 	echo "containers: $PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ] && exit 0
@@ -69,19 +59,6 @@ CGBASE=""
 DNSVIS_PID=""
 WATCHDOG_PID=""
 CG_DIRS=() # every cgroup directory made, parents first
-stop_pid() {
-	local pid=$1 sig=$2 i
-	[ -n "$pid" ] || return 0
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -"$sig" "$pid" 2>/dev/null
-	for ((i = 0; i < $3 * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 remove_cgroups() {
 	local i d p
 	for ((i = ${#CG_DIRS[@]} - 1; i >= 0; i--)); do
@@ -108,13 +85,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "containers: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TERM
-(
-	trap 'kill $sp 2>/dev/null; exit 0' TERM
-	sleep "$TIME_LIMIT" &
-	sp=$!
-	wait $sp && echo "containers: time limit (${TIME_LIMIT}s) hit" >&2 && kill -TERM $$
-) &
-WATCHDOG_PID=$!
+start_watchdog containers "$TIME_LIMIT"
 
 # ---- preflight -----------------------------------------------------------
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
@@ -275,18 +246,14 @@ send_all() {
 
 # ---- dnsvis control ------------------------------------------------------
 start_dnsvis() { # TAG ARGS...
-	local tag=$1 i
+	local tag=$1
 	shift
 	OUT=$TMPD/$tag.out
 	ERR=$TMPD/$tag.err
 	env --default-signal=INT "$DNSVIS" trace --host-root "$FR" --cluster-name testcluster \
 		"$@" >"$OUT" 2>"$ERR" </dev/null &
 	DNSVIS_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^dnsvis: ready' "$ERR" 2>/dev/null && return 0
-		kill -0 "$DNSVIS_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until "$DNSVIS_PID" 200 dnsvis_ready "$ERR" && return 0
 	fail "$tag" "dnsvis not ready: $(tail -c 300 "$ERR" | tr '\n' '|')"
 	stop_pid "$DNSVIS_PID" KILL 1
 	DNSVIS_PID=""
@@ -296,14 +263,13 @@ stop_dnsvis() { # TAG
 	local rc
 	sleep 0.5
 	kill -INT "$DNSVIS_PID" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do kill -0 "$DNSVIS_PID" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$DNSVIS_PID" 2>/dev/null; then
-		stop_pid "$DNSVIS_PID" KILL 1
-		fail "$1" "dnsvis still running 10 s after SIGINT"
-	else
+	if wait_gone "$DNSVIS_PID" 100; then
 		wait "$DNSVIS_PID"
 		rc=$?
 		[ "$rc" = 0 ] || fail "$1" "dnsvis exit status $rc: $(tail -c 300 "$ERR" | tr '\n' '|')"
+	else
+		stop_pid "$DNSVIS_PID" KILL 1
+		fail "$1" "dnsvis still running 10 s after SIGINT"
 	fi
 	DNSVIS_PID=""
 }
@@ -317,7 +283,7 @@ for fmt in json kubearmor; do
 	start_dnsvis "attrib-$fmt" -o "$fmt" || continue
 	send_all "a$fmt"
 	stop_dnsvis "attrib-$fmt"
-	count_lines < <(timeout 30 python3 "$HERE/check.py" attrib "$fmt" "$OUT" \
+	count_results < <(timeout 30 python3 "$HERE/check.py" attrib "$fmt" "$OUT" \
 		"$TMPD/manifest.json" "a$fmt" 2>&1)
 done
 
@@ -333,12 +299,12 @@ filter_case() {
 	sleep 1.6
 	timeout 10 bpftool -j map dump name cgroup_filter >"$TMPD/kmap.$name.json" 2>"$TMPD/kmap.$name.err"
 	stop_dnsvis "filter-$name"
-	count_lines < <(timeout 30 python3 "$HERE/check.py" filter "$name" "$OUT" \
+	count_results < <(timeout 30 python3 "$HERE/check.py" filter "$name" "$OUT" \
 		"$TMPD/manifest.json" "f$name" "$keep" 2>&1)
 	for k in ${ALL_CTR//,/ }; do
 		case ",$keep," in *",$k,"*) ;; *) drops+="${drops:+,}$k" ;; esac
 	done
-	count_lines < <(timeout 30 python3 "$HERE/check.py" kmap "$name" "$TMPD/kmap.$name.json" \
+	count_results < <(timeout 30 python3 "$HERE/check.py" kmap "$name" "$TMPD/kmap.$name.json" \
 		"$TMPD/manifest.json" "$drops" 2>&1)
 }
 filter_case host host --host
@@ -361,7 +327,7 @@ if start_dnsvis late -o json --container "${ID_DSD:0:16}"; then
 	sleep 1.6
 	timeout 10 bpftool -j map dump name cgroup_filter >"$TMPD/kmap.late.json" 2>/dev/null
 	stop_dnsvis late
-	count_lines < <(timeout 30 python3 "$HERE/check.py" late "$TMPD/kmap.late.json" \
+	count_results < <(timeout 30 python3 "$HERE/check.py" late "$TMPD/kmap.late.json" \
 		"$(stat -c %i "$CG$LATE")" 2>&1)
 fi
 

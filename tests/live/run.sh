@@ -25,15 +25,13 @@
 # "live: N passed, N failed".  Exit status 0 only if nothing failed.
 set -u
 
-# One live run at a time on this machine: each binds loopback port 53 and
-# counts every BPF program it sees.
-exec 9>/tmp/dnsvis-live.lock
-flock -w 600 9 || {
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/common.sh
+. "$HERE/../lib/common.sh"
+take_live_lock 600 || {
 	echo "live: another live test run holds /tmp/dnsvis-live.lock"
 	exit 1
 }
-
-HERE=$(cd "$(dirname "$0")" && pwd)
 PREFIX="tracepoint/"
 KEEP=0
 SELFTEST=0
@@ -63,14 +61,7 @@ ok() { PASS=$((PASS + 1)); echo "ok $*"; }
 fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
 # Run check.py and count its ok/FAIL lines.
 run_check() {
-	local line
-	while IFS= read -r line; do
-		echo "$line"
-		case "$line" in
-		"ok "*) PASS=$((PASS + 1)) ;;
-		"FAIL "*) FAIL=$((FAIL + 1)) ;;
-		esac
-	done < <(timeout 30 python3 "$HERE/check.py" "$@" 2>&1)
+	count_results < <(timeout 30 python3 "$HERE/check.py" "$@" 2>&1)
 }
 finish() {
 	echo "live: $PASS passed, $FAIL failed"
@@ -86,19 +77,6 @@ TCPDUMP_PID=""
 WATCHDOG_PID=""
 GATED_PIDS=""
 
-stop_pid() { # PID SIGNAL SECONDS: signal, wait up to SECONDS, then SIGKILL
-	local pid=$1 sig=$2 i
-	[ -n "$pid" ] || return 0
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -"$sig" "$pid" 2>/dev/null
-	for ((i = 0; i < $3 * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
 cleanup() {
 	trap - EXIT INT TERM
 	local p
@@ -119,13 +97,7 @@ trap cleanup EXIT
 trap 'echo "live: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TERM
 
 # The whole run is bounded: past TIME_LIMIT seconds the script fails.
-(
-	trap 'kill $sp 2>/dev/null; exit 0' TERM
-	sleep "$TIME_LIMIT" &
-	sp=$!
-	wait $sp && echo "live: time limit (${TIME_LIMIT}s) hit" >&2 && kill -TERM $$
-) &
-WATCHDOG_PID=$!
+start_watchdog live "$TIME_LIMIT"
 
 # ---- preflight -----------------------------------------------------------
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
@@ -173,15 +145,7 @@ if [ "$(awk '/^NSpid:/ {print NF - 1}' /proc/self/status)" != 1 ]; then
 fi
 
 # ---- responder -----------------------------------------------------------
-"$PY" "$HERE/responder.py" --port 53 --ready-file "$TMPD/responder.ready" \
-	2>"$TMPD/responder.err" &
-RESPONDER_PID=$!
-for ((i = 0; i < 50; i++)); do
-	[ -e "$TMPD/responder.ready" ] && break
-	kill -0 "$RESPONDER_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [ ! -e "$TMPD/responder.ready" ]; then
+if ! start_responder "$PY" "$TMPD"; then
 	msg=$(head -c 300 "$TMPD/responder.err")
 	case "$msg" in
 	*"already in use"*) msg="port 53 is taken on loopback (stop the local DNS server first): $msg" ;;
@@ -306,12 +270,7 @@ elapsed() { awk -v a="$DNSVIS_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f
 err_tail() { tail -c 400 "$DNSVIS_ERR" 2>/dev/null | tr '\n' '|'; }
 # wait_ready TAG: bounded wait for the "dnsvis: ready" stderr line.
 wait_ready() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		grep -q '^dnsvis: ready' "$DNSVIS_ERR" 2>/dev/null && return 0
-		kill -0 "$DNSVIS_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until "$DNSVIS_PID" 200 dnsvis_ready "$DNSVIS_ERR" && return 0
 	if kill -0 "$DNSVIS_PID" 2>/dev/null; then
 		fail "$1" "no 'dnsvis: ready' line within 20 s; stderr: $(err_tail)"
 	else
@@ -326,17 +285,12 @@ wait_ready() {
 # wait_exit SECONDS: wait for dnsvis to exit by itself; sets EXIT_RC
 # (or 124 if it did not, in which case it is killed).
 wait_exit() {
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		kill -0 "$DNSVIS_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$DNSVIS_PID" 2>/dev/null; then
-		stop_pid "$DNSVIS_PID" KILL 1
-		EXIT_RC=124
-	else
+	if wait_gone "$DNSVIS_PID" $(($1 * 10)); then
 		wait "$DNSVIS_PID"
 		EXIT_RC=$?
+	else
+		stop_pid "$DNSVIS_PID" KILL 1
+		EXIT_RC=124
 	fi
 	DNSVIS_PID=""
 }
