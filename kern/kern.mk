@@ -29,7 +29,10 @@ $(BUILD)/dnsvis.skel.h: $(BUILD)/kern/dnsvis.bpf.o
 $(BUILD)/dnsvis_legacy.skel.h: $(BUILD)/kern/dnsvis_legacy.bpf.o
 	$(BPFTOOL) gen skeleton $< name dnsvis_legacy_bpf > $@.tmp && mv $@.tmp $@
 
-TRACE_SRCS := user/trace.c user/trace_helpers.c user/btf_lookup.c user/proc_info.c
+# The tracer, `dnsvis doctor` and `dnsvis btf` (which load-checks the programs).
+TRACE_SRCS := user/trace.c user/trace_load.c user/trace_event.c user/sock_seed.c \
+	      user/cgroup_filter.c user/trace_helpers.c user/btf_lookup.c user/proc_info.c \
+	      user/doctor.c user/btf_cmd.c
 TRACE_DEPS := $(BUILD)/dnsvis.skel.h $(BUILD)/dnsvis_legacy.skel.h kern/dnsvis.h
 
 .PHONY: bpf

@@ -26,7 +26,9 @@ const char *btf_source_describe(void);
  * the function is not in the BTF. */
 int btf_func_arity(const char *btf_path, const char *name);
 
-/* `dnsvis btf ...`: list, which, extract, offsets, load-check. */
-int btf_main(int argc, char **argv);
+/* The BTF archive built into dnsvis (btfhub/archive.S).  0, or -1 with a
+ * reason in why. */
+struct btf_archive;
+int btf_embedded_archive(struct btf_archive *a, char *why, size_t wl);
 
 #endif

@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "audit.h"
-#include "btf_lookup.h"
+#include "btf_cmd.h"
+#include "doctor.h"
 #include "replay.h"
 #include "trace.h"
 
