@@ -9,7 +9,7 @@ PKGS=(
 	libpcap-dev flex bison                    # replay; libpcap is rebuilt static (build-libpcap.sh)
 	tshark tcpdump                            # conformance and benchmark baselines
 	python3 iproute2 util-linux procps        # fixture generator, test helpers, unshare
-	python3-yaml groff-base systemd bsdutils  # audit suite: DaemonSet YAML, man page, systemd-analyze, script(1)
+	python3-yaml groff-base systemd bsdutils  # audit suite: DaemonSet YAML (Debian's /usr/bin/python3), man page, systemd-analyze, script(1)
 	dnsutils busybox-static                   # real resolvers in live tests
 	qemu-system-x86 lz4 zstd binutils         # VM tests (tests/vm: TCG guests, vmlinuz payloads)
 	clang-format clang-tidy cppcheck          # lint

@@ -270,7 +270,7 @@ if command -v systemd-analyze >/dev/null; then
 else
 	echo "# skip systemd-unit-verify: no systemd-analyze"
 fi
-if python3 - "$ROOT/scripts/k8s/daemonset.yaml" >"$T/e" 2>&1 <<'EOF'; then
+if /usr/bin/python3 - "$ROOT/scripts/k8s/daemonset.yaml" >"$T/e" 2>&1 <<'EOF'; then
 import sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 ds = [d for d in docs if d.get("kind") == "DaemonSet"]
