@@ -72,7 +72,8 @@ static void usage(FILE *f)
 		"      --comm NAME        only processes with this command name\n"
 		"      --domain GLOB      only names matching GLOB (case-insensitive)\n"
 		"      --backend auto|kprobe|tracepoint\n"
-		"      --perf-pages N     perf buffer pages per CPU (default 256)\n"
+		"      --perf-pages N     perf buffer pages per CPU (default: 64 MiB over\n"
+		"                         all CPUs, 64 to 512 pages each)\n"
 		"      --stats SECONDS    print counters on stderr this often\n"
 		"  -w, --write FILE       append events to FILE (SIGHUP reopens it)\n"
 		"      --btf FILE         kernel BTF when /sys/kernel/btf/vmlinux is missing\n"
@@ -319,6 +320,20 @@ static const struct option long_opts[] = {
     {0, 0, 0, 0},
 };
 
+/* Default perf ring pages per CPU: about 64 MiB in all, between 64 and 512
+ * pages each, a power of two.  Few CPUs get deep rings (a burst lands on one
+ * CPU); many CPUs share the load and the memory. */
+static int default_perf_pages(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	long want = (64L << 20) / (ncpu > 0 ? ncpu : 1) / 4096;
+	int pages = 64;
+
+	while (pages < 512 && pages * 2 <= want)
+		pages *= 2;
+	return pages;
+}
+
 /* 0 to trace, 1 after --help, 2 on a usage error. */
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
@@ -326,7 +341,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->out.format = OUTPUT_TEXT;
-	o->perf_pages = 256;
+	o->perf_pages = default_perf_pages();
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:p:d:c:w:vh", long_opts, NULL)) != -1) {

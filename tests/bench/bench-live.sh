@@ -89,6 +89,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	stop_pid "$SEND_PID" KILL 1
 	stop_pid "$DNSVIS_PID" INT 5
+	stop_pid "${TPNULL_PID:-}" TERM 2
 	stop_pid "$SINK_PID" TERM 2
 	stop_pid "$WATCHDOG_PID" TERM 1
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -107,6 +108,17 @@ if [ ! -x "$LOADGEN" ] || [ "$HERE/loadgen.c" -nt "$LOADGEN" ]; then
 	"$CC" -O2 -Wall -Wextra -Werror -pthread -o "$LOADGEN.tmp" "$HERE/loadgen.c" \
 		2>"$WORK/cc.err" || die 2 "cannot build loadgen: $(head -c 600 "$WORK/cc.err")"
 	mv "$LOADGEN.tmp" "$LOADGEN"
+fi
+
+# The baseline: an empty program on sys_enter_sendto (tp_null.bpf.c).
+TPNULL=$OUT/tp_null.bpf.o TPATTACH=$OUT/tp_attach
+if [ ! -f "$TPNULL" ] || [ "$HERE/tp_null.bpf.c" -nt "$TPNULL" ]; then
+	clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu -c "$HERE/tp_null.bpf.c" \
+		-o "$TPNULL" 2>"$WORK/cc.err" || die 2 "cannot build tp_null: $(head -c 600 "$WORK/cc.err")"
+fi
+if [ ! -x "$TPATTACH" ] || [ "$HERE/tp_attach.c" -nt "$TPATTACH" ]; then
+	"$CC" -O2 -Wall -Wextra -Werror -o "$TPATTACH" "$HERE/tp_attach.c" -lbpf \
+		2>"$WORK/cc.err" || die 2 "cannot build tp_attach: $(head -c 600 "$WORK/cc.err")"
 fi
 
 NCPU=$(nproc)
@@ -244,7 +256,7 @@ for rate in $RATES; do
 done
 
 # ---- 2. slowdown (max throughput, alternating) ----------------------------
-declare -a W9 W53 N9 N53 CW9 CW53 CN9 CN53
+declare -a W9 W53 N9 N53 CW9 CW53 CN9 CN53 X9 X53 CX9 CX53
 FLOOD_EVENTS="" FLOOD_LOST="" FOREIGN=""
 flood_pair() { # CONFIG: with|without
 	local r9 r53 c9 c53
@@ -254,15 +266,28 @@ flood_pair() { # CONFIG: with|without
 	r53=$RATE_ACH c53=$RATE_CPU
 	if [ "$1" = with ]; then
 		W9+=("$r9") W53+=("$r53") CW9+=("$c9") CW53+=("$c53")
+	elif [ "$1" = null ]; then
+		X9+=("$r9") X53+=("$r53") CX9+=("$c9") CX53+=("$c53")
 	else
 		N9+=("$r9") N53+=("$r53") CN9+=("$c9") CN53+=("$c53")
 	fi
 }
 for ((round = 1; round <= ROUNDS; round++)); do
-	if ((round % 2)); then order="without with"; else order="with without"; fi
+	case $((round % 3)) in
+	1) order="without null with" ;;
+	2) order="with without null" ;;
+	*) order="null with without" ;;
+	esac
 	for cfg in $order; do
-		say "max throughput, round $round, $cfg dnsvis (${FSECS}s port 9, ${FSECS}s port 53)"
-		if [ "$cfg" = with ]; then
+		say "max throughput, round $round, $cfg (${FSECS}s port 9, ${FSECS}s port 53)"
+		if [ "$cfg" = null ]; then
+			"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPNULL" >"$WORK/tpnull.out" 2>"$WORK/tpnull.err" &
+			TPNULL_PID=$!
+			wait_until "$TPNULL_PID" 100 grep -q '^attached' "$WORK/tpnull.out" ||
+				die 1 "tp_attach did not attach: $(head -c 300 "$WORK/tpnull.err")"
+			flood_pair null || exit 1
+			stop_pid "$TPNULL_PID" TERM 5
+		elif [ "$cfg" = with ]; then
 			start_dnsvis /dev/null "$WORK/flood.err" || exit 1
 			flood_pair with || exit 1
 			stop_dnsvis "$WORK/flood.err" || exit 1
@@ -288,6 +313,11 @@ c9=$(ratio "$(median "${CW9[@]}")" "$(median "${CN9[@]}")")
 c53=$(ratio "$(median "${CW53[@]}")" "$(median "${CN53[@]}")")
 cslow9=$(awk -v r="$c9" 'BEGIN {printf "%.1f", (1 - r) * 100}')
 cslow53=$(awk -v r="$c53" 'BEGIN {printf "%.1f", (1 - r) * 100}')
+m_x9=$(median "${X9[@]}")
+rx9=$(ratio "$m_x9" "$m_n9")
+slowx9=$(awk -v r="$rx9" 'BEGIN {printf "%.1f", (1 - r) * 100}')
+cx9=$(ratio "$(median "${CX9[@]}")" "$(median "${CN9[@]}")")
+cslowx9=$(awk -v r="$cx9" 'BEGIN {printf "%.1f", (1 - r) * 100}')
 
 # ---- report --------------------------------------------------------------
 echo "### dnsvis trace under load ($(uname -r), $NCPU CPUs; $PINNING)"
@@ -304,8 +334,9 @@ echo "| traffic | without dnsvis (qps) | with dnsvis (qps) | with / without | sl
 echo "|---|---:|---:|---:|---:|---:|---:|"
 echo "| non-DNS UDP (port 9) | $(fmt_k "$m_n9") | $(fmt_k "$m_w9") | $r9 | $slow9% | $c9 | $cslow9% |"
 echo "| DNS (port 53) | $(fmt_k "$m_n53") | $(fmt_k "$m_w53") | $r53 | $slow53% | $c53 | $cslow53% |"
+echo "| non-DNS UDP, baseline: an empty program on sys_enter_sendto instead of dnsvis | $(fmt_k "$m_n9") | $(fmt_k "$m_x9") | $rx9 | $slowx9% | $cx9 | $cslowx9% |"
 echo
-echo "Rounds (qps): without port 9: ${N9[*]}; with port 9: ${W9[*]}; without port 53: ${N53[*]}; with port 53: ${W53[*]}"
+echo "Rounds (qps): without port 9: ${N9[*]}; with port 9: ${W9[*]}; empty tracepoint port 9: ${X9[*]}; without port 53: ${N53[*]}; with port 53: ${W53[*]}"
 echo "Sends per sender CPU second: without port 9: ${CN9[*]}; with port 9: ${CW9[*]}; without port 53: ${CN53[*]}; with port 53: ${CW53[*]}"
 echo "dnsvis during the port 53 max-throughput runs: events${FLOOD_EVENTS}, lost${FLOOD_LOST}"
 echo
