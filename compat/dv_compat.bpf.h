@@ -340,6 +340,7 @@ static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, st
 	for (int i = 0; i < DV_PATH_DEPTH; i++) {
 		struct dentry *root = 0, *parent = 0;
 		const unsigned char *name = 0;
+		unsigned int dst;
 		long n;
 
 		DV_KREAD(root, m->mnt.mnt_root);
@@ -359,7 +360,12 @@ static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, st
 		if (off >= DV_PATH_MAX)
 			break;
 		DV_KREAD(name, d->d_name.name);
-		n = dv_read_kernel_str(buf + (off & (DV_PATH_MAX - 1)), DV_NAME_MAX, name);
+		/* Hide off's range from clang so the mask that bounds the
+		 * pointer for the verifier is not optimised away. */
+		dst = off;
+		barrier_var(dst);
+		dst &= DV_PATH_MAX - 1;
+		n = dv_read_kernel_str(buf + dst, DV_NAME_MAX, name);
 		if (n <= 0)
 			break;
 		off += (unsigned int)n;

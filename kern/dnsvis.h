@@ -5,17 +5,17 @@
 #ifndef DNSVIS_KERN_DNSVIS_H
 #define DNSVIS_KERN_DNSVIS_H
 
-#define DV_PAYLOAD_MAX 512  /* DNS bytes copied per message */
-#define DV_PAYLOAD_BUF 1024 /* 2 * max: slack so bounded variable offsets verify */
-#define DV_IOV_SEGS    4    /* iovec segments copied per message */
-#define DV_MMSG_MAX    2    /* sendmmsg entries looked at per call */
-#define DV_CMDLINE_MAX 256  /* bytes of mm->arg_start..arg_end */
-#define DV_PATH_MAX    256  /* bytes of path components kept */
-#define DV_NAME_MAX    64   /* bytes of one path component (incl. NUL) */
-#define DV_PATH_BUF    (DV_PATH_MAX + DV_NAME_MAX)
-#define DV_PATH_DEPTH  14 /* dentry / mount steps walked */
-#define DV_TTY_MAX     32
-#define DV_PORTS_MAX   16 /* entries of the port set map */
+#define DV_PAYLOAD_MAX	 512  /* DNS bytes copied per message */
+#define DV_PAYLOAD_BUF	 1024 /* 2 * max: slack so bounded variable offsets verify */
+#define DV_IOV_SEGS	 4    /* iovec segments copied per message */
+#define DV_MMSG_MAX	 2    /* sendmmsg entries looked at per call */
+#define DV_CMDLINE_MAX	 256  /* bytes of mm->arg_start..arg_end */
+#define DV_PATH_MAX	 256  /* bytes of path components kept */
+#define DV_NAME_MAX	 64   /* bytes of one path component (incl. NUL) */
+#define DV_PATH_BUF	 (DV_PATH_MAX + DV_NAME_MAX)
+#define DV_PATH_DEPTH	 14 /* dentry / mount steps walked */
+#define DV_TTY_MAX	 32
+#define DV_PORT_BITS_LEN 8192 /* one bit per port: the port set */
 
 /* Source hook; user space maps it to "kprobe/udp_sendmsg", ... */
 enum dv_hook {
@@ -91,6 +91,13 @@ struct dv_sock_key {
 
 struct dv_sock_val {
 	unsigned long long file; /* struct file * at connect time, 0 from the /proc scan */
+};
+
+/* The port set (ARRAY, one entry): bit p%8 of bits[p/8] set for port p.
+ * A bitmap in an array, so the test every sent datagram pays is one inlined
+ * array lookup and a bit test, not a hash lookup. */
+struct dv_port_bits {
+	unsigned char bits[DV_PORT_BITS_LEN];
 };
 
 /* The config map (ARRAY, one entry). */

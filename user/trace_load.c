@@ -76,14 +76,14 @@ static struct dnsvis_bpf *open_skel(int legacy, const char *btf_custom)
 
 static int fill_ports(struct dnsvis_bpf *s, const struct port_set *ports)
 {
-	__u8 one = 1;
+	static struct dv_port_bits pb;
+	__u32 k = 0;
 
-	for (unsigned i = 0; i < ports->n; i++) {
-		__u16 port = ports->port[i];
-
-		if (bpf_map_update_elem(bpf_map__fd(s->maps.ports), &port, &one, BPF_ANY))
-			return -errno;
-	}
+	memset(&pb, 0, sizeof(pb));
+	for (unsigned i = 0; i < ports->n; i++)
+		pb.bits[ports->port[i] >> 3] |= (unsigned char)(1u << (ports->port[i] & 7));
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.ports), &k, &pb, BPF_ANY))
+		return -errno;
 	return 0;
 }
 

@@ -33,7 +33,7 @@
 #   BENCH_RATES          paced rates, qps     (default "10000 50000 100000 200000")
 #   BENCH_SECONDS        seconds per rate     (default 5)
 #   BENCH_FLOOD_SECONDS  seconds per max-throughput run (default 3)
-#   BENCH_ROUNDS         alternating slowdown rounds (default 3)
+#   BENCH_ROUNDS         alternating slowdown rounds (default 5)
 #   BENCH_DNSVIS_ARGS    extra `dnsvis trace` options, e.g. "--perf-pages 256"
 #   BENCH_TARGET_RATE    rate that must lose nothing (default 100000)
 #   BENCH_TARGET_SLOWDOWN  max non-DNS slowdown, percent (default 5)
@@ -56,7 +56,7 @@ OUT=$ROOT/build/bench
 RATES=${BENCH_RATES:-10000 50000 100000 200000}
 SECS=${BENCH_SECONDS:-5}
 FSECS=${BENCH_FLOOD_SECONDS:-3}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 read -r -a XARGS <<<"${BENCH_DNSVIS_ARGS:-}"
 TARGET_RATE=${BENCH_TARGET_RATE:-100000}
 TARGET_SLOW=${BENCH_TARGET_SLOWDOWN:-5}
