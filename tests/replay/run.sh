@@ -164,5 +164,24 @@ for f in "${files[@]}"; do
 	fi
 done
 
+# The kubearmor format must keep the seed's schema, field for field, on
+# fixtures covering IPv4, IPv6, TCP, many qtypes and hostile labels.
+seed=$(realpath -m "$here/../../../shared/seed/dns_visibility.md")
+schema=$here/../output/kubearmor_schema.py
+for f in "$fixtures"/en10mb.pcap "$fixtures"/ipv6.pcap "$fixtures"/labels.pcap "$fixtures"/qtypes.pcap "$fixtures"/tcp.pcap; do
+	name="kubearmor-schema $(basename "$f" .pcap)"
+	"$dnsvis" replay -o kubearmor "$f" >"$tmp/ka" 2>"$tmp/err"
+	if [ ! -s "$tmp/ka" ]; then
+		echo "FAIL $name: no output ($(head -n 1 "$tmp/err"))"
+		failed=$((failed + 1))
+	elif out=$(python3 "$schema" "$seed" "$tmp/ka" 2>&1); then
+		echo "ok $name ($(wc -l <"$tmp/ka") lines)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name: $out"
+		failed=$((failed + 1))
+	fi
+done
+
 echo "replay: $passed passed, $failed failed"
 [ $failed -eq 0 ]
