@@ -483,6 +483,29 @@ static __always_inline void dv_fill_proc2(struct dv_event *ev)
 				   __builtin_preserve_access_index(&tty->name));
 }
 
+/* Samples the perf ring refused because it was full, per CPU.  The kernel
+ * tells the reader of such losses only before its next sample, so the last
+ * ones of a run would never be reported; user space reconciles with this
+ * count at exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} out_fail SEC(".maps");
+
+static __always_inline void dv_perf_out(void *ctx, struct dv_event *ev)
+{
+	__u32 k = 0;
+	__u64 *n;
+
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, DV_EVENT_SEND_SIZE) == 0)
+		return;
+	n = bpf_map_lookup_elem(&out_fail, &k);
+	if (n)
+		(*n)++;
+}
+
 /* Send [0]; if a second message waits in [1], move it in and send it. */
 static __always_inline void dv_output(void *ctx, struct dv_event *ev)
 {
@@ -490,7 +513,7 @@ static __always_inline void dv_output(void *ctx, struct dv_event *ev)
 	int pending = ev->m.pending;
 
 	ev->m.pending = 0;
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, DV_EVENT_SEND_SIZE);
+	dv_perf_out(ctx, ev);
 	if (!pending)
 		return;
 	ev1 = dv_scratch(1);
@@ -499,7 +522,7 @@ static __always_inline void dv_output(void *ctx, struct dv_event *ev)
 	/* map value to map value, one helper call instead of an unrolled copy */
 	if (dv_read_kernel(&ev->m, sizeof(ev->m) - (DV_PAYLOAD_BUF - DV_PAYLOAD_MAX), &ev1->m))
 		return;
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, DV_EVENT_SEND_SIZE);
+	dv_perf_out(ctx, ev);
 }
 
 #define DV_TAIL_PROGS(type, map)                                                                   \

@@ -510,8 +510,10 @@ static int finish(struct loaded_bpf *L, struct trace_events *te, struct perf_buf
 	/* detach first, then drain what is already in the buffers */
 	tl_detach(L);
 	missed = tl_prog_misses(L);
-	if (!te->done)
+	if (!te->done) {
 		perf_buffer__consume(pb);
+		trace_events_reconcile_lost(te, L->out_fail_fd);
+	}
 	te->sink->malformed = te->malformed;
 	if (sink_close(te->sink) != 0)
 		write_failed = 1;

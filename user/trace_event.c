@@ -4,12 +4,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "dns_decode.h"
@@ -210,7 +212,27 @@ static void handle_lost(void *ctx, int cpu, __u64 cnt)
 	struct trace_events *te = ctx;
 
 	te->lost += cnt;
+	if (cpu >= 0 && cpu < te->ncpu)
+		te->lost_cpu[cpu] += cnt;
 	sink_lost(te->sink, cnt, cpu);
+}
+
+void trace_events_reconcile_lost(struct trace_events *te, int out_fail_fd)
+{
+	__u64 *refused;
+	__u32 k = 0;
+
+	if (te->ncpu <= 0 || out_fail_fd < 0)
+		return;
+	refused = calloc((size_t)te->ncpu, sizeof(*refused));
+	if (!refused)
+		return;
+	if (bpf_map_lookup_elem(out_fail_fd, &k, refused) == 0) {
+		for (int cpu = 0; cpu < te->ncpu; cpu++)
+			if (refused[cpu] > te->lost_cpu[cpu])
+				handle_lost(te, cpu, refused[cpu] - te->lost_cpu[cpu]);
+	}
+	free(refused);
 }
 
 /* Records as the kernel writes them into the perf ring (perf_event_open(2)). */
@@ -253,5 +275,10 @@ struct perf_buffer *trace_events_open(int map_fd, int pages, struct trace_events
 	attr.sample_period = 1;
 	attr.watermark = 1;
 	attr.wakeup_watermark = (unsigned)pages * (unsigned)getpagesize() / 4;
+	te->ncpu = libbpf_num_possible_cpus();
+	if (te->ncpu > 0)
+		te->lost_cpu = calloc((size_t)te->ncpu, sizeof(*te->lost_cpu));
+	if (!te->lost_cpu)
+		te->ncpu = 0;
 	return perf_buffer__new_raw(map_fd, (size_t)pages, &attr, handle_perf_record, te, NULL);
 }

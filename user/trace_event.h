@@ -23,12 +23,19 @@ struct trace_events {
 	const struct event_filter *f;
 	struct event_sink *sink;
 	unsigned long long events, lost, malformed, filtered;
+	unsigned long long *lost_cpu; /* lost reported by the kernel, per CPU */
+	int ncpu;
 	int done;	     /* --count reached */
 	int64_t wall_off_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
 
 /* The perf buffer on map_fd (pages per CPU per ring), records handed to te. */
 struct perf_buffer *trace_events_open(int map_fd, int pages, struct trace_events *te);
+
+/* At exit, after the last drain: the samples the BPF side counted as refused
+ * by a full ring (out_fail_fd, per CPU) but the kernel never reported are
+ * reported now, as lost, per CPU. */
+void trace_events_reconcile_lost(struct trace_events *te, int out_fail_fd);
 
 /* Re-read the wall clock offset: the kernel stamps events with
  * CLOCK_MONOTONIC, and the wall clock may be set at any time. */

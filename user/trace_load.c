@@ -184,6 +184,7 @@ static void note_map_fds(struct loaded_bpf *L)
 	L->dns_socks_fd = bpf_map__fd(L->skel->maps.dns_socks);
 	L->cgroup_filter_fd = bpf_map__fd(L->skel->maps.cgroup_filter);
 	L->config_fd = bpf_map__fd(L->skel->maps.config);
+	L->out_fail_fd = bpf_map__fd(L->skel->maps.out_fail);
 }
 
 /* Load, fill and attach the opened skeleton for backend b.  0 or -errno

@@ -4,6 +4,7 @@
  * usage: dns_client [-r] [-n] PATH SERVER PORT NAME QTYPE TXID
  *        dns_client flood-udp N
  *        dns_client flood-write N
+ *        dns_client flood-dns N SERVER PORT PREFIX
  *
  *   -r  require a reply: wait up to 1 s for it and check txid, QR and the
  *       echoed question; exit 1 if there is none or it does not match.
@@ -31,6 +32,9 @@
  *   flood-udp N       N non-DNS datagrams to 127.0.0.1:9999 (no DNS at all)
  *   flood-write N     N write(2)s of DNS-query-shaped bytes to a file in /tmp
  *                     (a tracer must not take file writes for queries)
+ *   flood-dns N ...   N A queries for PREFIX-<i>.flood.example, sent with
+ *                     sendto(2) as fast as possible, no replies read (to
+ *                     overflow a tracer's buffers on purpose)
  *
  * SERVER is an IPv4 or IPv6 literal; the socket family follows it (except
  * for v4mapped).  QTYPE is a name (A, AAAA, MX, TXT, ...) or a number.  TXID
@@ -360,6 +364,27 @@ static void flood_write(unsigned long n)
 	close(fd);
 }
 
+static void flood_dns(unsigned long n, const char *server, uint16_t port, const char *prefix)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	char name[200];
+	struct query q;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	if (inet_pton(AF_INET, server, &sin.sin_addr) != 1)
+		die("flood-dns: SERVER must be an IPv4 literal: %s", server);
+	for (unsigned long i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s-%lu.flood.example", prefix, i);
+		build_query(&q, name, 1, (uint16_t)i);
+		if (sendto(fd, q.buf, q.len, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0 &&
+		    errno != ECONNREFUSED)
+			die("sendto: %s", strerror(errno));
+	}
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	int opt, require = 0, nowait = 0, v4mapped, fd, ok, nq = 1;
@@ -388,6 +413,11 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[0], "flood-write")) {
 		flood_write(parse_num(argv[1], 10000000, "count"));
+		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[0], "flood-dns")) {
+		flood_dns(parse_num(argv[1], 10000000, "count"), argv[2],
+			  (uint16_t)parse_num(argv[3], 65535, "port"), argv[4]);
 		return 0;
 	}
 	if (argc != 6)

@@ -426,4 +426,71 @@ if wait_ready duration; then
 	fi
 fi
 
+# Lost samples: a one-page ring per CPU and a burst of queries overflow it;
+# the loss must be counted in the summary and appear as json "lost" records
+# (never silently dropped), and --stats must report on stderr meanwhile.
+start_dnsvis lost --perf-pages 1 --stats 1 --domain "lost-$RAND-*"
+if wait_ready lost; then
+	"$CLIENT" flood-dns 3000 127.0.0.1 53 "lost-$RAND" >/dev/null 2>&1
+	sleep 1.3
+	stop_dnsvis
+	sum_lost=$(grep -E '^dnsvis: [0-9]+ events, [0-9]+ lost' "$DNSVIS_ERR" | tail -n 1 |
+		sed -E 's/^dnsvis: [0-9]+ events, ([0-9]+) lost.*/\1/')
+	rec_lost=$(python3 -c 'import json,sys
+n = 0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("type") == "lost":
+        assert set(e) == {"type", "count", "cpu"}, e
+        n += e["count"]
+print(n)' "$DNSVIS_OUT" 2>&1)
+	events=$(grep -c "lost-$RAND-" "$DNSVIS_OUT")
+	if [ -z "$sum_lost" ] || [ "$sum_lost" = 0 ]; then
+		fail lost "no loss counted with a 1-page ring (summary: $(err_tail))"
+	elif [ "$rec_lost" != "$sum_lost" ]; then
+		fail lost "json lost records add up to $rec_lost, summary says $sum_lost"
+	elif [ $((events + sum_lost)) -ne 3000 ]; then
+		fail lost "$events events + $sum_lost lost != 3000 sent"
+	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+$' "$DNSVIS_ERR"; then
+		fail lost "--stats 1 printed no stats line: $(err_tail)"
+	else
+		ok lost "$events events + $sum_lost lost = 3000 sent; json lost records agree; --stats lines"
+	fi
+fi
+
+# Not root: one line naming what is missing, exit 1.
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all "$DNSVIS" trace 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+		printf '%s' "$out" | grep -q 'CAP_BPF' && printf '%s' "$out" | grep -q 'CAP_SYS_ADMIN'; then
+		ok privileges "$out"
+	else
+		fail privileges "exit $rc, want 1 and one line naming the capabilities: $out"
+	fi
+else
+	fail privileges "setpriv (util-linux) is missing"
+fi
+
+# doctor: says what this kernel supports and which backend auto picks.
+out=$("$DNSVIS" doctor 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && printf '%s' "$out" | grep -q '^tracepoints: *yes' &&
+	printf '%s' "$out" | grep -q '^backend: *tracepoint (auto)' &&
+	printf '%s' "$out" | grep -q '^btf: '; then
+	ok doctor "exit 0: $(printf '%s' "$out" | grep '^backend' | tr -s ' ')"
+else
+	fail doctor "exit $rc: $(printf '%s' "$out" | tr '\n' '|')"
+fi
+
+# Usage errors: one line, exit 2.
+out=$("$DNSVIS" trace --no-such-option 2>&1)
+rc=$?
+if [ "$rc" = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ]; then
+	ok usage "exit 2: $out"
+else
+	fail usage "exit $rc, want 2 and one line: $out"
+fi
+
 finish
