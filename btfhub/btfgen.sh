@@ -13,7 +13,7 @@
 #
 # BTFGEN_KEEP_FUNCS="f1 f2": also keep these functions' prototypes (FUNC +
 # FUNC_PROTO, parameter count and names) in each output, which min_core_btf
-# drops; dnsvis needs udp_sendmsg's arity (btfhub/keep_funcs.py).
+# drops; dnsvis needs udp_sendmsg's and tcp_sendmsg's arity (btfhub/keep_funcs.py).
 set -euo pipefail
 
 prog=btfgen

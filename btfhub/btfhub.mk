@@ -16,7 +16,7 @@ BTF_MIN_DIR    := $(BUILD)/btf
 BTF_BLOB       := $(BUILD)/btf-archive.bin
 BTF_BPF_OBJS   := $(BUILD)/kern/dnsvis.bpf.o $(BUILD)/kern/dnsvis_legacy.bpf.o
 # kprobe targets whose prototypes the loader reads (btf_func_arity)
-BTF_KEEP_FUNCS := udp_sendmsg udpv6_sendmsg
+BTF_KEEP_FUNCS := udp_sendmsg udpv6_sendmsg tcp_sendmsg
 BTF_USER_SRCS  := user/btf_archive.c user/kprobe_cleanup.c
 BTF_USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(BTF_USER_SRCS)) \
 		  $(BUILD)/user/btf_archive_data.o

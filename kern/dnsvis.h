@@ -27,6 +27,7 @@ enum dv_hook {
 	DV_HOOK_TP_SENDMMSG,
 	DV_HOOK_TP_WRITE,
 	DV_HOOK_TP_WRITEV,
+	DV_HOOK_KPROBE_TCP_SENDMSG,
 	DV_HOOK_MAX,
 };
 
@@ -48,7 +49,7 @@ struct dv_msg {
 	unsigned short payload_len; /* bytes valid in payload */
 	unsigned char mflags;	    /* DV_F_V4MAPPED */
 	unsigned char msg_index;    /* sendmmsg entry */
-	unsigned char proto;	    /* IPPROTO_UDP */
+	unsigned char proto;	    /* IPPROTO_UDP / IPPROTO_TCP */
 	unsigned char pending;	    /* kernel-internal: a second message waits */
 	unsigned char pad[6];
 	unsigned char daddr[16]; /* 4 bytes used for AF_INET */

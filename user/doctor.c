@@ -60,7 +60,7 @@ static void check_access(const char *btf_opt, struct findings *f)
 	}
 }
 
-/* tracefs, kprobes, udp_sendmsg, tracepoints, perf events, bpf helpers */
+/* tracefs, kprobes, udp_sendmsg, tcp_sendmsg, tracepoints, perf events, bpf helpers */
 static void check_probes(struct findings *f)
 {
 	const char *t = th_tracefs();
@@ -76,6 +76,10 @@ static void check_probes(struct findings *f)
 		printf("udp_sendmsg:   %s\n", n < 0    ? "not in BTF"
 					      : n >= 4 ? "(iocb, sk, msg, len)"
 						       : "(sk, msg, len)");
+		n = btf_func_arity(f->btf, "tcp_sendmsg");
+		printf("tcp_sendmsg:   %s\n", n < 0    ? "not in BTF (udp_sendmsg's arity is used)"
+					      : n >= 4 ? "(iocb, sk, msg, size)"
+						       : "(sk, msg, size)");
 	}
 	f->tpok = th_perf_tracepoint_ok();
 	printf("tracepoints:   %s\n",

@@ -29,6 +29,8 @@ static const char *hook_name(unsigned h)
 		return "kprobe/udp_sendmsg";
 	case DV_HOOK_KPROBE_UDPV6_SENDMSG:
 		return "kprobe/udpv6_sendmsg";
+	case DV_HOOK_KPROBE_TCP_SENDMSG:
+		return "kprobe/tcp_sendmsg";
 	case DV_HOOK_TP_SENDTO:
 		return "tracepoint/syscalls/sys_enter_sendto";
 	case DV_HOOK_TP_SENDMSG:

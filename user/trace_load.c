@@ -23,16 +23,32 @@ static const char *backend_name(enum backend b)
 	return b == BACKEND_KPROBE ? "kprobe" : "tracepoint";
 }
 
-/* 1 when udp_sendmsg takes RHEL 7's leading iocb, 0 when not, -1 when the
- * BTF does not have it. */
-static int sendmsg_takes_iocb(const char *btf_path)
+/* 1 when FUNC takes RHEL 7's leading iocb, 0 when not, -1 when the BTF
+ * does not have it. */
+static int func_takes_iocb(const char *btf_path, const char *func)
 {
-	int n = btf_func_arity(btf_path, "udp_sendmsg");
+	int n = btf_func_arity(btf_path, func);
 
 	return n < 0 ? -1 : n >= 4;
 }
 
-static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb)
+/* Which kprobe programs fit: udp_sendmsg decides for udp_sendmsg and
+ * udpv6_sendmsg, tcp_sendmsg for itself.  A BTF without tcp_sendmsg's
+ * prototype (one minimized before it was kept) follows udp_sendmsg: both
+ * lost their iocb in the same kernel change (4.1).  -1 when udp_sendmsg is
+ * missing. */
+static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
+{
+	*udp_iocb = func_takes_iocb(btf_path, "udp_sendmsg");
+	if (*udp_iocb < 0)
+		return -1;
+	*tcp_iocb = func_takes_iocb(btf_path, "tcp_sendmsg");
+	if (*tcp_iocb < 0)
+		*tcp_iocb = *udp_iocb;
+	return 0;
+}
+
+static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb)
 {
 	struct bpf_program *tp[] = {
 	    s->progs.tp_sendto,	 s->progs.tp_write,	   s->progs.tp_writev,
@@ -49,6 +65,8 @@ static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb)
 	bpf_program__set_autoload(s->progs.kp_udpv6_sendmsg, kpon && !iocb);
 	bpf_program__set_autoload(s->progs.kp_udp_sendmsg_iocb, kpon && iocb);
 	bpf_program__set_autoload(s->progs.kp_udpv6_sendmsg_iocb, kpon && iocb);
+	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg, kpon && !tcp_iocb);
+	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg_iocb, kpon && tcp_iocb);
 }
 
 /* Open the skeleton with the split-read or the legacy ELF: both have the
@@ -141,12 +159,14 @@ static int attach_prog(struct bpf_program *p, struct bpf_link **link, int *n)
 	return 0;
 }
 
-/* The plain or the iocb pair, whichever was loaded. */
+/* The plain or the iocb programs, whichever were loaded. */
 static int attach_kprobes(struct loaded_bpf *L)
 {
 	struct dnsvis_bpf *s = L->skel;
 	struct bpf_program *p4 = s->progs.kp_udp_sendmsg, *p6 = s->progs.kp_udpv6_sendmsg;
 	struct bpf_link **l4 = &s->links.kp_udp_sendmsg, **l6 = &s->links.kp_udpv6_sendmsg;
+	struct bpf_program *pt = s->progs.kp_tcp_sendmsg;
+	struct bpf_link **lt = &s->links.kp_tcp_sendmsg;
 	int err;
 
 	if (bpf_program__autoload(s->progs.kp_udp_sendmsg_iocb)) {
@@ -155,9 +175,15 @@ static int attach_kprobes(struct loaded_bpf *L)
 		l4 = &s->links.kp_udp_sendmsg_iocb;
 		l6 = &s->links.kp_udpv6_sendmsg_iocb;
 	}
+	if (bpf_program__autoload(s->progs.kp_tcp_sendmsg_iocb)) {
+		pt = s->progs.kp_tcp_sendmsg_iocb;
+		lt = &s->links.kp_tcp_sendmsg_iocb;
+	}
 	err = attach_prog(p4, l4, &L->nattached);
 	if (!err)
 		err = attach_prog(p6, l6, &L->nattached);
+	if (!err)
+		err = attach_prog(pt, lt, &L->nattached);
 	return err;
 }
 
@@ -215,15 +241,14 @@ static int load_fill_attach(struct loaded_bpf *L, const struct load_req *r, enum
 static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum backend b, char *why,
 			size_t wl)
 {
-	int iocb = 0, err;
+	int iocb = 0, tcp_iocb = 0, err;
 
 	memset(L, 0, sizeof(*L));
 	L->backend = b;
 	/* DNSVIS_FORCE_LEGACY=1 tests the 4.14 object on a new kernel */
 	L->legacy = !th_have_split_read() || getenv("DNSVIS_FORCE_LEGACY");
 	if (b == BACKEND_KPROBE) {
-		iocb = sendmsg_takes_iocb(r->btf_path);
-		if (iocb < 0) {
+		if (kprobe_arity(r->btf_path, &iocb, &tcp_iocb)) {
 			snprintf(why, wl, "udp_sendmsg not found in the kernel BTF");
 			return -ENOENT;
 		}
@@ -234,7 +259,7 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
 		return err;
 	}
-	set_autoload(L->skel, b, iocb);
+	set_autoload(L->skel, b, iocb, tcp_iocb);
 	err = load_fill_attach(L, r, b, why, wl);
 	if (err) {
 		tl_destroy(L);
@@ -306,11 +331,10 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, si
 	enum backend b = kprobe ? BACKEND_KPROBE : BACKEND_TRACEPOINT;
 	struct dnsvis_bpf *s;
 	struct bpf_program *p;
-	int iocb = 0, err;
+	int iocb = 0, tcp_iocb = 0, err;
 
 	if (kprobe) {
-		iocb = sendmsg_takes_iocb(btf_path);
-		if (iocb < 0) {
+		if (kprobe_arity(btf_path, &iocb, &tcp_iocb)) {
 			snprintf(why, wl, "udp_sendmsg not found in the BTF");
 			return -ENOENT;
 		}
@@ -321,7 +345,7 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, si
 		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
 		return err;
 	}
-	set_autoload(s, b, iocb);
+	set_autoload(s, b, iocb, tcp_iocb);
 	err = dnsvis_bpf__load(s);
 	if (err)
 		snprintf(why, wl, "loading the %s programs failed: %s", backend_name(b),

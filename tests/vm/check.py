@@ -13,13 +13,20 @@ Per mode TAG the guest sent manifest.tsv, events.jsonl, dnsvis.err, ...
 the kernel x mode x check table, the console log of every failed VM and
 "vm: N passed, N failed".  Exit status 0 only if nothing failed.
 """
+import json
 import os
 import re
 import subprocess
 import sys
 
 CASES = ["sendto", "send", "write", "writev", "sendmsg1", "sendmsg3", "sendmsg-connected",
-         "sendmmsg", "ipv6", "v4mapped", "busybox-nslookup"]
+         "sendmmsg", "ipv6", "v4mapped", "tcp", "tcp-writev", "busybox-nslookup"]
+# DNS over TCP: the exact hook each backend must report it from
+TCP_SOURCE = {
+    "kprobe": {"tcp": "kprobe/tcp_sendmsg", "tcp-writev": "kprobe/tcp_sendmsg"},
+    "tracepoint": {"tcp": "tracepoint/syscalls/sys_enter_write",
+                   "tcp-writev": "tracepoint/syscalls/sys_enter_writev"},
+}
 ROWS = (["ready"] + CASES + ["schema", "fields", "clients", "exit", "shutdown", "stale-probes",
                               "other-probes-kept", "no-leftovers"])
 GUEST_CWD = "/run/vmtest"
@@ -100,6 +107,31 @@ def probe_names(text):
     return names
 
 
+def check_tcp_sources(d, backend, cell):
+    """Narrow the tcp cells: the event must come from the expected hook."""
+    doms = {}
+    for line in read(os.path.join(d, "manifest.tsv")).splitlines():
+        p = line.split("\t")
+        if len(p) == 12 and p[0] in TCP_SOURCE[backend]:
+            doms[p[2].lower().rstrip(".")] = p[0]
+    seen = {}
+    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        name = doms.get(str(e.get("domain") or "").lower().rstrip("."))
+        if name:
+            seen.setdefault(name, set()).add(str(e.get("source")))
+    for name, want in TCP_SOURCE[backend].items():
+        ok, msg = cell.get(name, (False, "not checked"))
+        if not ok:
+            continue
+        got = seen.get(name, set())
+        if got != {want}:
+            cell[name] = (False, "source %s, want %s" % (", ".join(sorted(got)) or "none", want))
+
+
 def check_mode(d, mode, live_check):
     """Return {row: (ok, msg)} for one finished mode directory d."""
     cell = {}
@@ -132,6 +164,7 @@ def check_mode(d, mode, live_check):
                                backend + "/", "--pid-field", "pid", "--cwd", GUEST_CWD])
     for name in CASES + ["schema", "fields"]:
         cell[name] = ev.get(name, ev.get("_error", (False, "not checked")))
+    check_tcp_sources(d, backend, cell)
 
     clients = read(os.path.join(d, "clients.txt")).strip()
     cell["clients"] = (clients == "none", "all senders exited 0 with their answers"

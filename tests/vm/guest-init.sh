@@ -63,16 +63,16 @@ record() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
 		"$$" "$6" "$7" "$8" "$9" "${10}" "${11}" >>"$MAN"
 }
-# client NAME PATH SERVER QTYPE [DADDRS [QTYPES]]
+# client NAME PATH SERVER QTYPE [DADDRS [QTYPES [PROTO]]]
 client() {
-	local name=$1 path=$2 server=$3 qtype=$4 daddrs=${5:-$3} qtypes=${6:-$4} dom txid
+	local name=$1 path=$2 server=$3 qtype=$4 daddrs=${5:-$3} qtypes=${6:-$4} proto=${7:-udp} dom txid
 	dom="$name-$TAG-$RAND.test.example"
 	IDX=$((IDX + 1))
 	txid=$((4096 + IDX * 16))
 	$CLIENT -r "$path" "$server" 53 "$dom" "$qtype" "$txid" >$W/c.out 2>$W/c.err </dev/null &
 	pid=$!
 	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $W/c.err))"
-	record "$name" client "$dom" "$qtypes" "$pid" dns_client "$CLIENT" "$daddrs" udp "$txid" \
+	record "$name" client "$dom" "$qtypes" "$pid" dns_client "$CLIENT" "$daddrs" "$proto" "$txid" \
 		"$CLIENT -r $path $server 53 $dom $qtype $txid"
 }
 cases() {
@@ -86,6 +86,8 @@ cases() {
 	client sendmmsg sendmmsg 127.0.0.1 A 127.0.0.1 A,AAAA
 	client ipv6 ipv6 ::1 AAAA
 	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
+	client tcp tcp 127.0.0.1 A 127.0.0.1 A tcp
+	client tcp-writev tcp-writev 127.0.0.1 AAAA 127.0.0.1 AAAA tcp
 	dom="busybox-nslookup-$TAG-$RAND.test.example"
 	/bin/busybox nslookup "$dom" 127.0.0.1 >$W/c.out 2>$W/c.err </dev/null &
 	pid=$!

@@ -4,7 +4,10 @@
  *
  * Listens on UDP 127.0.0.1:53 and [::1]:53 and answers every query that
  * carries one question: A -> 127.0.0.2, AAAA -> ::2, anything else
- * NOERROR with no answer.  Creates READY_FILE once both sockets are bound.
+ * NOERROR with no answer.  Also listens on TCP 127.0.0.1:53: one
+ * length-prefixed query per connection, answered the same way (length-
+ * prefixed), then the connection is closed; a client that sends nothing
+ * within 1 s is dropped.  Creates READY_FILE once all sockets are bound.
  * Runs until killed.  Exits 2 with one line on stderr if it cannot bind.
  */
 #define _GNU_SOURCE
@@ -15,17 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <fcntl.h>
 
-static int bind_udp(int family)
+static int bind_sock(int family, int type)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int fd, one = 1;
 
 	memset(&ss, 0, sizeof(ss));
-	fd = socket(family, SOCK_DGRAM, 0);
+	fd = socket(family, type, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -45,7 +49,8 @@ static int bind_udp(int family)
 		s->sin6_addr = in6addr_loopback;
 		len = sizeof(*s);
 	}
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) < 0)) {
 		close(fd);
 		return -1;
 	}
@@ -94,14 +99,53 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *r)
 	return qend;
 }
 
+/* n bytes from fd (its receive timeout bounds each read); 0 or -1. */
+static int read_full(int fd, unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* One TCP client: [len | query] in, [len | answer] out, close. */
+static void serve_tcp(int lfd)
+{
+	struct timeval tv = {.tv_sec = 1};
+	unsigned char lenb[2], q[65536], r[2 + 1600];
+	size_t n, rl;
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (read_full(fd, lenb, 2) == 0) {
+		n = (size_t)lenb[0] << 8 | lenb[1];
+		if (read_full(fd, q, n) == 0 && n <= 1500 && (rl = answer(q, n, r + 2)) > 0) {
+			r[0] = (unsigned char)(rl >> 8);
+			r[1] = (unsigned char)rl;
+			if (write(fd, r, rl + 2) < 0)
+				perror("responder: tcp write");
+		}
+	}
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	int i;
 
-	pfd[0].fd = bind_udp(AF_INET);
-	pfd[1].fd = bind_udp(AF_INET6);
-	if (pfd[0].fd < 0 || pfd[1].fd < 0) {
+	pfd[0].fd = bind_sock(AF_INET, SOCK_DGRAM);
+	pfd[1].fd = bind_sock(AF_INET6, SOCK_DGRAM);
+	pfd[2].fd = bind_sock(AF_INET, SOCK_STREAM);
+	if (pfd[0].fd < 0 || pfd[1].fd < 0 || pfd[2].fd < 0) {
 		perror("responder: bind port 53");
 		return 2;
 	}
@@ -112,9 +156,11 @@ int main(int argc, char **argv)
 			close(fd);
 	}
 	for (;;) {
-		pfd[0].events = pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) < 0)
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		if (poll(pfd, 3, -1) < 0)
 			continue;
+		if (pfd[2].revents & POLLIN)
+			serve_tcp(pfd[2].fd);
 		for (i = 0; i < 2; i++) {
 			unsigned char q[1500], r[1600];
 			struct sockaddr_storage from;
