@@ -44,6 +44,12 @@ for o in "${objs[@]}"; do
 	[ -f "$o" ] || die "BPF object '$o' does not exist"
 done
 mkdir -p "$out" || die "cannot create '$out'"
+# The kept-function list is an input too: a changed list redoes every kernel.
+stamp=$out/.keep-funcs
+if [ "$(cat "$stamp" 2>/dev/null)" != "$keep_funcs" ]; then
+	printf '%s' "$keep_funcs" >"$stamp" || die "cannot write '$stamp'"
+fi
+tools+=("$stamp")
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/btfgen.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
