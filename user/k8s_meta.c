@@ -751,50 +751,24 @@ static void add_cg(struct walk *w, uint64_t id, const char *rel)
 		free(a);
 }
 
-static void walk_dir(struct walk *w, int dfd, char *rel, size_t rl, int depth)
+/* What a visitor says about one cgroup directory. */
+enum walk_verdict { WALK_DESCEND, WALK_STOP };
+typedef enum walk_verdict (*cg_visit_fn)(void *arg, int dfd, const struct dirent *de,
+					 const char *rel);
+
+/* Visit every cgroup directory below dfd (its path rel, rl bytes long),
+ * depth first, WALK_DEPTH levels at most.  1 when a visitor stopped it. */
+static int walk_cgroups(int dfd, char *rel, size_t rl, int depth, cg_visit_fn visit, void *arg)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
-
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		size_t nl;
-		int cfd;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		nl = strlen(de->d_name);
-		if (rl + 1 + nl >= 1024)
-			continue;
-		rel[rl] = '/';
-		memcpy(rel + rl + 1, de->d_name, nl + 1);
-		add_cg(w, cg_id(dirfd(d), de->d_name, de->d_ino), rel[0] ? rel : "/");
-		if (depth < WALK_DEPTH) {
-			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (cfd >= 0)
-				walk_dir(w, cfd, rel, rl + 1 + nl, depth + 1);
-		}
-		rel[rl] = 0;
-	}
-	closedir(d);
-}
-
-/* Any container cgroup in the v1 hierarchy (hybrid mode)? */
-static int v1_walk(int dfd, char *rel, size_t rl, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	int found = 0;
+	int stop = 0;
 
 	if (!d) {
 		close(dfd);
 		return 0;
 	}
-	while (!found && (de = readdir(d))) {
-		struct container_info ci;
+	while (!stop && (de = readdir(d))) {
 		size_t nl;
 		int cfd;
 
@@ -805,17 +779,36 @@ static int v1_walk(int dfd, char *rel, size_t rl, int depth)
 			continue;
 		rel[rl] = '/';
 		memcpy(rel + rl + 1, de->d_name, nl + 1);
-		if (container_parse_path(rel, &ci))
-			found = 1;
-		else if (depth < WALK_DEPTH) {
+		if (visit(arg, dirfd(d), de, rel) == WALK_STOP) {
+			stop = 1;
+		} else if (depth < WALK_DEPTH) {
 			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (cfd >= 0)
-				found = v1_walk(cfd, rel, rl + 1 + nl, depth + 1);
+				stop = walk_cgroups(cfd, rel, rl + 1 + nl, depth + 1, visit, arg);
 		}
 		rel[rl] = 0;
 	}
 	closedir(d);
-	return found;
+	return stop;
+}
+
+/* Index every cgroup v2 directory by its id. */
+static enum walk_verdict index_cgroup(void *arg, int dfd, const struct dirent *de, const char *rel)
+{
+	add_cg(arg, cg_id(dfd, de->d_name, de->d_ino), rel[0] ? rel : "/");
+	return WALK_DESCEND;
+}
+
+/* Stop at the first container cgroup (v1 hierarchy, hybrid mode). */
+static enum walk_verdict find_container(void *arg, int dfd, const struct dirent *de,
+					const char *rel)
+{
+	struct container_info ci;
+
+	(void)arg;
+	(void)dfd;
+	(void)de;
+	return container_parse_path(rel, &ci) ? WALK_STOP : WALK_DESCEND;
 }
 
 void k8s_meta_rescan(int force)
@@ -834,7 +827,7 @@ void k8s_meta_rescan(int force)
 		return;
 	if (fstat(fd, &st) == 0)
 		add_cg(&w, st.st_ino, "/"); /* the root cgroup: id 1 */
-	walk_dir(&w, fd, rel, 0, 0);
+	walk_cgroups(fd, rel, 0, 0, index_cgroup, &w);
 	/* what is left in the old table is gone */
 	for (size_t i = 0; i < ix.cap; i++) {
 		struct k8s_attr *a = ix.tab[i].a;
@@ -852,7 +845,7 @@ void k8s_meta_rescan(int force)
 	if (ix.mode == K8S_CG_HYBRID && ix.v1dir[0]) {
 		fd = open(ix.v1dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		rel[0] = 0;
-		ix.v1_containers = fd >= 0 ? v1_walk(fd, rel, 0, 0) : 0;
+		ix.v1_containers = fd >= 0 ? walk_cgroups(fd, rel, 0, 0, find_container, NULL) : 0;
 	}
 }
 
