@@ -17,15 +17,12 @@ BTF_BLOB       := $(BUILD)/btf-archive.bin
 BTF_BPF_OBJS   := $(BUILD)/kern/dnsvis.bpf.o $(BUILD)/kern/dnsvis_legacy.bpf.o
 # kprobe targets whose prototypes the loader reads (btf_func_arity)
 BTF_KEEP_FUNCS := udp_sendmsg udpv6_sendmsg tcp_sendmsg
-BTF_USER_SRCS  := user/btf_archive.c user/kprobe_cleanup.c
-BTF_USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(BTF_USER_SRCS)) \
-		  $(BUILD)/user/btf_archive_data.o
+BTF_DATA_OBJ   := $(BUILD)/user/btf/archive_data.o
 
 # USER_OBJS is already computed when this file is read: extend it and the
 # link rule's prerequisites directly.
-USER_SRCS      += $(BTF_USER_SRCS)
-USER_OBJS      += $(BTF_USER_OBJS)
-$(BUILD)/dnsvis: $(BTF_USER_OBJS)
+USER_OBJS      += $(BTF_DATA_OBJ)
+$(BUILD)/dnsvis: $(BTF_DATA_OBJ)
 
 .PHONY: btf-archive btf-check FORCE_BTF
 FORCE_BTF:
@@ -41,7 +38,7 @@ $(BTF_BLOB): $(BTF_BPF_OBJS) btfhub/btfgen.sh btfhub/keep_funcs.py btfhub/pack.p
 	fi
 	@python3 btfhub/pack.py "$(BTFHUB_ARCHIVE)" $(BTF_MIN_DIR) $@
 
-$(BUILD)/user/btf_archive_data.o: btfhub/archive.S $(BTF_BLOB)
+$(BTF_DATA_OBJ): btfhub/archive.S $(BTF_BLOB)
 	@mkdir -p $(dir $@)
 	$(CC) -c -DDV_BTF_BLOB='"$(BTF_BLOB)"' $< -o $@
 
@@ -49,17 +46,15 @@ btf-archive: $(BTF_BLOB)
 
 # Unit tests of the pure modules (explicit rules: they need their module,
 # and the archive one zlib, on top of CORE_SRCS).
-$(BUILD)/tests/test_btf_lookup: tests/unit/test_btf_lookup.c user/btf_archive.c \
-		user/btf_archive.h tests/unit/check.h | $(DEPS_STAMP)
+$(BUILD)/tests/test_btf_lookup: tests/unit/test_btf_lookup.c user/btf/archive.c \
+		user/btf/archive.h tests/unit/check.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(SANFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iuser -Itests/unit -o $@ $< \
-		user/btf_archive.c -lz
+	$(CLANG) $(TEST_CFLAGS) -o $@ $< user/btf/archive.c -lz
 
-$(BUILD)/tests/test_kprobe_cleanup: tests/unit/test_kprobe_cleanup.c user/kprobe_cleanup.c \
-		user/kprobe_cleanup.h tests/unit/check.h | $(DEPS_STAMP)
+$(BUILD)/tests/test_kprobe_cleanup: tests/unit/test_kprobe_cleanup.c user/live/kprobe_cleanup.c \
+		user/live/kprobe_cleanup.h tests/unit/check.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(SANFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iuser -Itests/unit -o $@ $< \
-		user/kprobe_cleanup.c
+	$(CLANG) $(TEST_CFLAGS) -o $@ $< user/live/kprobe_cleanup.c
 
 # Self-test objects of tests/btf/run.sh: one CO-RE access guarded by a
 # field-exists check, one not.

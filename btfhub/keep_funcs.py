@@ -4,7 +4,7 @@
 `bpftool gen min_core_btf` keeps only the types CO-RE relocations need, so
 the functions the kprobe backend attaches to disappear with the rest.
 dnsvis reads their prototypes from the BTF (udp_sendmsg has 3 parameters,
-RHEL 7's 4: user/btf_lookup.c btf_func_arity), so this appends to MIN_BTF
+RHEL 7's 4: user/btf/lookup.c btf_func_arity), so this appends to MIN_BTF
 (raw BTF, rewritten in place) a FUNC and its FUNC_PROTO for each FUNC found
 in FULL_BTF: same name, same parameter names and count, every parameter and
 the return value typed `void *` (only the shape is kept, not the types).

@@ -3,7 +3,7 @@
 
 Packs the minimized BTF files MIN_DIR/ID/VERSION_ID/ARCH/RELEASE.btf (made by
 btfgen.sh) of every kernel in ARCHIVE_DIR (ID/VERSION_ID/ARCH/RELEASE.btf.tar.xz)
-into OUT, the archive dnsvis embeds (format: user/btf_archive.h):
+into OUT, the archive dnsvis embeds (format: user/btf/archive.h):
 
   "DVBTFAR1", u32 format 1, u32 count,
   count x { id[32] version_id[32] arch[16] release[144] u32 offset zlen rawlen crc32 },

@@ -7,12 +7,12 @@ MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
-DNSVIS_VERSION := $(shell sed -n 's/^\#define DNSVIS_VERSION "\(.*\)"/\1/p' user/dnsvis.c)
+DNSVIS_VERSION := $(shell sed -n 's/^\#define DNSVIS_VERSION "\(.*\)"/\1/p' user/main.c)
 
 .PHONY: man install uninstall
 man: $(BUILD)/doc/dnsvis.8
 
-$(BUILD)/doc/dnsvis.8: doc/dnsvis.8.in user/dnsvis.c
+$(BUILD)/doc/dnsvis.8: doc/dnsvis.8.in user/main.c
 	@mkdir -p $(dir $@)
 	sed 's/@VERSION@/$(DNSVIS_VERSION)/g' $< > $@
 

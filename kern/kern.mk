@@ -3,7 +3,7 @@
 # The programs are compiled twice from one source:
 #   dnsvis.bpf.o         bpf_probe_read_user/_kernel, bpf_get_current_cgroup_id (5.5+)
 #   dnsvis_legacy.bpf.o  bpf_probe_read only, cgroup id by CO-RE read (4.14+)
-# user/trace_helpers.c picks one at run time with a helper probe.  Both
+# user/live/features.c picks one at run time with a helper probe.  Both
 # skeletons are generated; user space uses the dnsvis_bpf skeleton type and
 # swaps in the legacy ELF bytes (same maps and programs).
 
@@ -29,10 +29,6 @@ $(BUILD)/dnsvis.skel.h: $(BUILD)/kern/dnsvis.bpf.o
 $(BUILD)/dnsvis_legacy.skel.h: $(BUILD)/kern/dnsvis_legacy.bpf.o
 	$(BPFTOOL) gen skeleton $< name dnsvis_legacy_bpf > $@.tmp && mv $@.tmp $@
 
-# The tracer, `dnsvis doctor` and `dnsvis btf` (which load-checks the programs).
-TRACE_SRCS := user/trace.c user/trace_load.c user/trace_event.c user/sock_seed.c \
-	      user/cgroup_filter.c user/trace_helpers.c user/btf_lookup.c user/proc_info.c \
-	      user/doctor.c user/btf_cmd.c
 TRACE_DEPS := $(BUILD)/dnsvis.skel.h $(BUILD)/dnsvis_legacy.skel.h kern/dnsvis.h
 
 .PHONY: bpf

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_decode.h"
-#include "dns_types.h"
+#include "wire/dns_decode.h"
+#include "wire/dns_types.h"
 
 #define REQUIRE(cond)                                                                              \
 	do {                                                                                       \

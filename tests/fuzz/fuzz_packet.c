@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "packet.h"
+#include "wire/packet.h"
 
 /* Keep this order: the seed corpus (tests/fuzz/corpus/packet, written by
  * tests/fixtures/gen_fixtures.py) uses these indexes. */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "allowlist.h"
+#include "audit/allowlist.h"
 #include "check.h"
 
 static struct allowlist *from_text(const char *text)

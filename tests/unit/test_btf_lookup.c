@@ -4,7 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "btf_archive.h"
+#include "btf/archive.h"
 #include "check.h"
 
 static void parse(const char *text, const char *want_id, const char *want_ver, int want_rc)

@@ -1,6 +1,6 @@
-/* test_container.c - cgroup path parser (user/container.c) over real-world
+/* test_container.c - cgroup path parser (user/enrich/container.c) over real-world
  * paths of every runtime, driver and cgroup version; the filter verdicts;
- * the JSON helpers and metadata lookup of user/k8s_meta.c on a fake host
+ * the JSON helpers and metadata lookup of user/enrich/k8s_meta.c on a fake host
  * root. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "container.h"
-#include "host_root.h"
-#include "k8s_meta.h"
+#include "enrich/container.h"
+#include "enrich/host_root.h"
+#include "enrich/k8s_meta.h"
 
 #define ID1  "c830ee7121da37bde4021a90d51728d05bf2e71ac5a31b6461a39b7cf77cffb1"
 #define ID2  "5f3b0b9e34a8d2c1e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4"

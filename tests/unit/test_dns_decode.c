@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "dns_decode.h"
+#include "wire/dns_decode.h"
 
 /* ---- message builder ------------------------------------------------ */
 

@@ -1,6 +1,6 @@
 /* test_dns_types.c - IANA mnemonics for types, classes, opcodes and rcodes. */
 #include "check.h"
-#include "dns_types.h"
+#include "wire/dns_types.h"
 
 /* Every registered RR TYPE, from the IANA registry, in number order. */
 static const struct {

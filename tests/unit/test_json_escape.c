@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "json_escape.h"
+#include "output/json_escape.h"
 
 /* json_escape() of s as a C string (static buffer). */
 static const char *esc(const char *s, size_t n, int trunc)

@@ -6,33 +6,33 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "kprobe_cleanup.h"
+#include "live/kprobe_cleanup.h"
 
 static void test_names(void)
 {
 	/* libbpf 1.0-1.4 (dnsvis links 1.1): libbpf_<pid>_<func>_0x<off>_<n> */
-	CHECK_INT(kc_libbpf_pid("libbpf_1234_udp_sendmsg_0x0_0"), 1234);
-	CHECK_INT(kc_libbpf_pid("libbpf_7_udpv6_sendmsg_0x0_1"), 7);
-	CHECK_INT(kc_libbpf_pid("libbpf_4194304_tcp_connect_0x10_12"), 4194304);
+	CHECK_INT(kprobe_event_pid("libbpf_1234_udp_sendmsg_0x0_0"), 1234);
+	CHECK_INT(kprobe_event_pid("libbpf_7_udpv6_sendmsg_0x0_1"), 7);
+	CHECK_INT(kprobe_event_pid("libbpf_4194304_tcp_connect_0x10_12"), 4194304);
 	/* a sanitized function name ("foo.isra.0" -> "foo_isra_0") */
-	CHECK_INT(kc_libbpf_pid("libbpf_55_foo_isra_0_0x0_3"), 55);
+	CHECK_INT(kprobe_event_pid("libbpf_55_foo_isra_0_0x0_3"), 55);
 	/* libbpf 0.5-0.8: no index */
-	CHECK_INT(kc_libbpf_pid("libbpf_99_udp_sendmsg_0x0"), 99);
+	CHECK_INT(kprobe_event_pid("libbpf_99_udp_sendmsg_0x0"), 99);
 	/* libbpf 1.5+: index first, possibly truncated */
-	CHECK_INT(kc_libbpf_pid("libbpf_77_3_udp_sendmsg_0x0"), 77);
-	CHECK_INT(kc_libbpf_pid("libbpf_77_3_a_very_long_function_name_cut_at_sixty_thr"), 77);
+	CHECK_INT(kprobe_event_pid("libbpf_77_3_udp_sendmsg_0x0"), 77);
+	CHECK_INT(kprobe_event_pid("libbpf_77_3_a_very_long_function_name_cut_at_sixty_thr"), 77);
 	/* not libbpf's */
-	CHECK_INT(kc_libbpf_pid("libbpf_0_udp_sendmsg_0x0_0"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf_012_x"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf__udp_sendmsg"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf_12"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf_12_"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf_12x_y"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf_99999999999_x_0x0_0"), 0);
-	CHECK_INT(kc_libbpf_pid("libbpf_12_a.b"), 0);
-	CHECK_INT(kc_libbpf_pid("bcc_1234_udp_sendmsg"), 0);
-	CHECK_INT(kc_libbpf_pid("p_udp_sendmsg_0"), 0);
-	CHECK_INT(kc_libbpf_pid(""), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_0_udp_sendmsg_0x0_0"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_012_x"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf__udp_sendmsg"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_12"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_12_"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_12x_y"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_99999999999_x_0x0_0"), 0);
+	CHECK_INT(kprobe_event_pid("libbpf_12_a.b"), 0);
+	CHECK_INT(kprobe_event_pid("bcc_1234_udp_sendmsg"), 0);
+	CHECK_INT(kprobe_event_pid("p_udp_sendmsg_0"), 0);
+	CHECK_INT(kprobe_event_pid(""), 0);
 }
 
 static void line(const char *l, int want, const char *want_ge, unsigned want_pid)
@@ -40,7 +40,7 @@ static void line(const char *l, int want, const char *want_ge, unsigned want_pid
 	char ge[128];
 	unsigned pid = 9;
 
-	CHECK_INT(kc_parse_line(l, ge, sizeof(ge), &pid), want);
+	CHECK_INT(kprobe_event_parse(l, ge, sizeof(ge), &pid), want);
 	if (want >= 0)
 		CHECK_STR(ge, want_ge);
 	CHECK_INT(pid, want_pid);
@@ -74,7 +74,8 @@ static void test_lines(void)
 		char ge[8];
 		unsigned pid;
 
-		CHECK_INT(kc_parse_line("p:kprobes/libbpf_1_x_0x0_0 x", ge, sizeof(ge), &pid), -1);
+		CHECK_INT(kprobe_event_parse("p:kprobes/libbpf_1_x_0x0_0 x", ge, sizeof(ge), &pid),
+			  -1);
 	}
 }
 
@@ -125,7 +126,7 @@ static void test_cleanup_dir(void)
 		     "p:kprobes/libbpf_2222_udp_sendmsg_0x0_0 udp_sendmsg\n"
 		     "p:kprobes/myprobe do_sys_open\n"
 		     "r:kretprobes/libbpf_1111_udpv6_sendmsg_0x0_1 udpv6_sendmsg\n");
-	CHECK_INT(kc_cleanup_dir(dir, stale_1111, &calls, 0), 2);
+	CHECK_INT(kprobe_events_cleanup(dir, stale_1111, &calls, 0), 2);
 	CHECK_INT(calls, 3); /* only libbpf entries are asked about */
 	t = read_events();
 	/* a plain file: the removals are appended, as written to tracefs */
@@ -136,8 +137,8 @@ static void test_cleanup_dir(void)
 
 	/* empty list, missing file */
 	write_events("");
-	CHECK_INT(kc_cleanup_dir(dir, stale_1111, &calls, 0), 0);
-	CHECK_INT(kc_cleanup_dir("/nonexistent/tracing", stale_1111, &calls, 0), -ENOENT);
+	CHECK_INT(kprobe_events_cleanup(dir, stale_1111, &calls, 0), 0);
+	CHECK_INT(kprobe_events_cleanup("/nonexistent/tracing", stale_1111, &calls, 0), -ENOENT);
 }
 
 /* Through the start-up entry point with the DNSVIS_TRACEFS test hook: the

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "output.h"
+#include "output/output.h"
 
 /* ---- capture ------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "packet.h"
+#include "wire/packet.h"
 
 /* ---- frame building ------------------------------------------------- */
 

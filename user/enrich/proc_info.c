@@ -1,0 +1,225 @@
+/* proc_info.c - process strings for an event.
+ *
+ * The kernel record carries what was true at send time (exe and cwd as
+ * dentry walks, the argv bytes, the tty name), so a process that exited
+ * right after sending is still described.  /proc/PID is read only to
+ * complete what the kernel had to cut (long paths, long command lines) and
+ * for what the kernel does not capture (parent exe; container and pod come
+ * from k8s_meta.c, by cgroup id).  Those
+ * /proc answers are cached per pid for a short time; an entry is dropped
+ * when the pid's executable changes (exec) or the pid is gone. */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enrich/proc_info.h"
+
+#define CACHE_SLOTS  512
+#define CACHE_TTL_NS (5ULL * 1000000000ULL)
+
+struct cache_ent {
+	uint32_t pid;
+	uint64_t when;
+	char exe[256]; /* kernel exe at the time: changes on exec */
+	char container_id[80];
+	char exe_full[1024]; /* /proc/PID/exe */
+};
+
+static struct cache_ent cache[CACHE_SLOTS];
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
+{
+	const char *comp[PROC_PATH_COMPONENTS];
+	unsigned n = 0, i = 0;
+	size_t o = 0;
+
+	while (i < len && n < sizeof(comp) / sizeof(comp[0])) {
+		const char *c = buf + i;
+		size_t l = strnlen(c, len - i);
+
+		if (l == 0)
+			break;
+		comp[n++] = c;
+		i += (unsigned)l + 1;
+	}
+	if (outlen == 0)
+		return;
+	out[0] = 0;
+	if (n == 0) {
+		snprintf(out, outlen, "/");
+		return;
+	}
+	while (n-- > 0) {
+		size_t l = strnlen(comp[n], len);
+		int w = snprintf(out + o, outlen - o, "/%.*s", (int)l, comp[n]);
+
+		if (w < 0 || (size_t)w >= outlen - o)
+			break;
+		o += (size_t)w;
+	}
+}
+
+void proc_join_cmdline(const char *buf, unsigned len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return;
+	while (len > 0 && buf[len - 1] == 0)
+		len--;
+	for (unsigned i = 0; i < len && o + 1 < outlen; i++)
+		out[o++] = buf[i] ? buf[i] : ' ';
+	out[o] = 0;
+}
+
+static int read_link(uint32_t pid, const char *what, char *out, size_t len)
+{
+	char p[64];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/proc/%u/%s", pid, what);
+	n = readlink(p, out, len - 1);
+	if (n < 0) {
+		out[0] = 0;
+		return -1;
+	}
+	out[n] = 0;
+	return 0;
+}
+
+static int read_file(uint32_t pid, const char *what, char *out, size_t len, size_t *got)
+{
+	char p[64];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%u/%s", pid, what);
+	f = fopen(p, "re");
+	if (!f)
+		return -1;
+	*got = fread(out, 1, len - 1, f);
+	out[*got] = 0;
+	fclose(f);
+	return 0;
+}
+
+static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
+{
+	struct cache_ent *e = &cache[pid % CACHE_SLOTS];
+	uint64_t t = now_ns();
+
+	if (e->pid == pid && t - e->when < CACHE_TTL_NS && strcmp(e->exe, kexe) == 0)
+		return e;
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->when = t;
+	snprintf(e->exe, sizeof(e->exe), "%s", kexe);
+	read_link(pid, "exe", e->exe_full, sizeof(e->exe_full));
+	return e;
+}
+
+void proc_info_gc(void)
+{
+	for (unsigned i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].pid && kill((pid_t)cache[i].pid, 0) != 0 && errno == ESRCH)
+			memset(&cache[i], 0, sizeof(cache[i]));
+}
+
+static void strip_deleted(char *s)
+{
+	size_t l = strlen(s);
+	const char *suf = " (deleted)";
+	size_t sl = strlen(suf);
+
+	if (l > sl && strcmp(s + l - sl, suf) == 0)
+		s[l - sl] = 0;
+}
+
+void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct proc_strings *s)
+{
+	struct cache_ent *ce, *pe;
+	size_t got = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = ev->pid;
+	p->tid = ev->tid;
+	p->ppid = ev->ppid;
+	p->uid = ev->uid;
+	p->gid = ev->gid;
+	p->ns_pid = ev->ns_pid;
+	p->ns_ppid = ev->ns_ppid;
+	p->cgroup_id = ev->cgroup_id;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)ev->comm_len, ev->comm);
+
+	s->exe[0] = s->cwd[0] = s->cmdline[0] = s->parent_exe[0] = 0;
+	if (!(ev->flags & PROC_CAP_NO_MM) && ev->exe_len)
+		proc_join_path(ev->exe, ev->exe_len, s->exe, sizeof(s->exe));
+	ce = cache_get(ev->pid, s->exe);
+	if ((ev->flags & PROC_CAP_EXE_TRUNC) && ce->exe_full[0]) {
+		snprintf(s->exe, sizeof(s->exe), "%s", ce->exe_full);
+		strip_deleted(s->exe);
+	}
+
+	proc_join_cmdline(ev->cmdline, ev->cmdline_len, s->cmdline, sizeof(s->cmdline));
+	if (ev->flags & PROC_CAP_CMDLINE_TRUNC) {
+		char full[4096];
+
+		if (read_file(ev->pid, "cmdline", full, sizeof(full), &got) == 0 && got > 0 &&
+		    memcmp(full, ev->cmdline, ev->cmdline_len < got ? ev->cmdline_len : got) == 0)
+			proc_join_cmdline(full, (unsigned)got, s->cmdline, sizeof(s->cmdline));
+	}
+
+	if (ev->cwd_len || !(ev->flags & PROC_CAP_CWD_TRUNC))
+		proc_join_path(ev->cwd, ev->cwd_len, s->cwd, sizeof(s->cwd));
+	if (ev->flags & PROC_CAP_CWD_TRUNC) {
+		char full[4096];
+
+		if (read_link(ev->pid, "cwd", full, sizeof(full)) == 0)
+			snprintf(s->cwd, sizeof(s->cwd), "%s", full);
+	}
+
+	snprintf(s->tty, sizeof(s->tty), "%.*s", (int)ev->tty_len, ev->tty ? ev->tty : "");
+
+	if (ev->ppid) {
+		pe = &cache[ev->ppid % CACHE_SLOTS];
+		if (pe->pid != ev->ppid || now_ns() - pe->when >= CACHE_TTL_NS)
+			pe = cache_get(ev->ppid, "");
+		snprintf(s->parent_exe, sizeof(s->parent_exe), "%s", pe->exe_full);
+		strip_deleted(s->parent_exe);
+	}
+
+	/* container and pod: cgroup id -> path -> runtime, ids, metadata */
+	if (k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
+		p->scope = s->attr.is_container ? "container" : "host";
+	else /* nothing known: a pid namespace of its own says container */
+		p->scope = ev->ns_pid && ev->ns_pid != ev->pid ? "container" : "host";
+	if (!s->attr.is_container)
+		memset(&s->attr, 0, sizeof(s->attr));
+	snprintf(s->container_id, sizeof(s->container_id), "%s", s->attr.ci.id);
+	p->exe = s->exe;
+	p->cmdline = s->cmdline;
+	p->parent_exe = s->parent_exe;
+	p->cwd = s->cwd;
+	p->tty = s->tty;
+	p->container_id = s->container_id;
+	p->container_name = s->attr.container_name;
+	p->container_image = s->attr.image;
+	p->pod = s->attr.pod;
+	p->pod_uid = s->attr.ci.pod_uid;
+	p->k8s_namespace = s->attr.k8s_namespace;
+	p->labels = s->attr.labels;
+	p->runtime = s->attr.ci.runtime;
+	p->qos = s->attr.ci.qos;
+}

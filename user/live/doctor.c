@@ -1,0 +1,126 @@
+/* doctor.c - `dnsvis doctor`: probe, one line each, what `dnsvis trace`
+ * needs (privileges, BTF, tracefs, kprobes, tracepoints, helpers) and say
+ * which backend it would use. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include <bpf/libbpf.h>
+
+#include "btf/lookup.h"
+#include "live/doctor.h"
+#include "live/features.h"
+
+struct findings {
+	const char *btf; /* the BTF path, NULL when there is none */
+	int kp;		 /* kprobes can be created */
+	int kpl;	 /* kprobe programs load */
+	int tpok;	 /* 0, or -errno of perf_event_open on a syscall tracepoint */
+	int bad;	 /* no privileges or no BTF: tracing cannot work */
+};
+
+/* --btf FILE into *btf_opt; -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, const char **btf_opt)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--btf") && i + 1 < argc)
+			*btf_opt = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: dnsvis doctor [--btf FILE]\n");
+			return 0;
+		} else {
+			fprintf(stderr, "dnsvis: doctor: unknown argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+/* kernel, privileges, btf */
+static void check_access(const char *btf_opt, struct findings *f)
+{
+	struct utsname u;
+	char why[512];
+	int custom;
+
+	uname(&u);
+	printf("kernel:        %s %s\n", u.release, u.machine);
+	if (privileges_check(why, sizeof(why)) != 0) {
+		printf("privileges:    NO (%s)\n", why);
+		f->bad = 1;
+	} else {
+		printf("privileges:    ok\n");
+	}
+	f->btf = btf_select(btf_opt, &custom, why, sizeof(why));
+	if (f->btf)
+		printf("btf:           %s\n", btf_source_describe());
+	else {
+		printf("btf:           NONE (%s)\n", why);
+		f->bad = 1;
+	}
+}
+
+/* tracefs, kprobes, udp_sendmsg, tcp_sendmsg, tracepoints, perf events, bpf helpers */
+static void check_probes(struct findings *f)
+{
+	const char *t = tracefs_dir();
+
+	printf("tracefs:       %s\n", t ? t : "NONE (not mounted, could not mount)");
+	f->kp = kernel_has_kprobes();
+	f->kpl = !f->bad && kernel_loads_kprobe_progs();
+	printf("kprobes:       %s\n", f->kp ? "yes" : "no (no kprobe PMU, no kprobe_events)");
+	printf("kprobe progs:  %s\n", f->kpl ? "loadable" : "not loadable");
+	if (f->btf && f->kp) {
+		int n = btf_func_arity(f->btf, "udp_sendmsg");
+
+		printf("udp_sendmsg:   %s\n", n < 0    ? "not in BTF"
+					      : n >= 4 ? "(iocb, sk, msg, len)"
+						       : "(sk, msg, len)");
+		n = btf_func_arity(f->btf, "tcp_sendmsg");
+		printf("tcp_sendmsg:   %s\n", n < 0    ? "not in BTF (udp_sendmsg's arity is used)"
+					      : n >= 4 ? "(iocb, sk, msg, size)"
+						       : "(sk, msg, size)");
+	}
+	f->tpok = kernel_perf_tracepoint_ok();
+	printf("tracepoints:   %s\n",
+	       f->tpok == 0 ? "yes (perf_event_open of sys_enter_sendto ok)" : strerror(-f->tpok));
+	printf("perf events:   %s\n", f->tpok == 0 ? "yes" : "unknown");
+	printf("bpf helpers:   %s\n", f->bad ? "unknown"
+				      : kernel_has_split_read()
+					  ? "bpf_probe_read_user/kernel (5.5+)"
+					  : "bpf_probe_read (legacy object)");
+}
+
+/* The backend `dnsvis trace` would use; the exit status. */
+static int report_backend(const struct findings *f)
+{
+	if (f->bad) {
+		printf("backend:       none\n");
+		fprintf(stderr, "dnsvis: doctor: tracing cannot work here (see above)\n");
+		return 1;
+	}
+	if (f->kp && f->kpl)
+		printf("backend:       kprobe (auto; falls back to tracepoint if attach fails)\n");
+	else if (f->tpok == 0)
+		printf("backend:       tracepoint (auto)\n");
+	else {
+		printf("backend:       none\n");
+		fprintf(stderr, "dnsvis: doctor: neither kprobes nor syscall tracepoints work\n");
+		return 1;
+	}
+	return 0;
+}
+
+int doctor_main(int argc, char **argv)
+{
+	struct findings f = {0};
+	const char *btf_opt = NULL;
+	int rc = parse_args(argc, argv, &btf_opt);
+
+	if (rc >= 0)
+		return rc;
+	libbpf_set_print(NULL);
+	check_access(btf_opt, &f);
+	check_probes(&f);
+	return report_backend(&f);
+}

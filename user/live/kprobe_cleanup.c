@@ -1,0 +1,242 @@
+/* kprobe_cleanup.c - remove legacy (tracefs) kprobes left by dead libbpf
+ * processes; see kprobe_cleanup.h for the naming it relies on. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "live/kprobe_cleanup.h"
+
+unsigned kprobe_event_pid(const char *event)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (strncmp(event, "libbpf_", 7) != 0)
+		return 0;
+	p = event + 7;
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 4194304) /* PID_MAX_LIMIT */
+			return 0;
+	}
+	/* then "_<rest>": the function name, offset, index */
+	if (*p != '_' || !p[1])
+		return 0;
+	for (p++; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return (unsigned)v;
+}
+
+int kprobe_event_parse(const char *line, char *ge, size_t gl, unsigned *pid)
+{
+	const char *p = line, *start, *slash = NULL;
+	char event[256];
+	size_t n;
+
+	*pid = 0;
+	if (gl)
+		ge[0] = 0;
+	if (*p != 'p' && *p != 'r')
+		return -1;
+	for (p++; isdigit((unsigned char)*p); p++) /* r<maxactive> */
+		;
+	if (*p++ != ':')
+		return -1;
+	start = p;
+	for (; *p && !isspace((unsigned char)*p); p++)
+		if (*p == '/' && !slash)
+			slash = p;
+	if (!slash || slash == start || slash + 1 == p)
+		return -1;
+	n = (size_t)(p - start);
+	if (n >= gl || (size_t)(p - slash - 1) >= sizeof(event))
+		return -1;
+	memcpy(ge, start, n);
+	ge[n] = 0;
+	memcpy(event, slash + 1, (size_t)(p - slash - 1));
+	event[p - slash - 1] = 0;
+	*pid = kprobe_event_pid(event);
+	return *pid ? 1 : 0;
+}
+
+int kprobe_events_cleanup(const char *dir, int (*stale)(unsigned pid, void *arg), void *arg,
+			  int verbose)
+{
+	char path[4096], ge[512], cmd[600];
+	char *text = NULL, *line, *next;
+	size_t n = 0, cap = 0;
+	int removed = 0, wfd = -1;
+	unsigned pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* the whole list first: removing entries while reading it would skip */
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *nt = realloc(text, cap ? cap * 2 : 65536);
+
+			if (!nt) {
+				free(text);
+				fclose(f);
+				return -ENOMEM;
+			}
+			text = nt;
+			cap = cap ? cap * 2 : 65536;
+		}
+		size_t r = fread(text + n, 1, 4096, f);
+
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	text[n] = 0;
+	for (line = text; *line; line = next) {
+		size_t len;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		else
+			next = line + strlen(line);
+		if (kprobe_event_parse(line, ge, sizeof(ge), &pid) != 1 || !stale(pid, arg))
+			continue;
+		if (wfd < 0)
+			wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (wfd < 0) {
+			if (verbose)
+				fprintf(stderr, "dnsvis: cannot open %s: %s\n", path,
+					strerror(errno));
+			break;
+		}
+		len = (size_t)snprintf(cmd, sizeof(cmd), "-:%s\n", ge);
+		if (write(wfd, cmd, len) == (ssize_t)len) {
+			removed++;
+			if (verbose)
+				fprintf(stderr,
+					"dnsvis: removed stale kprobe %s (pid %u is gone)\n", ge,
+					pid);
+		} else if (verbose) {
+			fprintf(stderr, "dnsvis: cannot remove kprobe %s: %s\n", ge,
+				strerror(errno));
+		}
+	}
+	free(text);
+	if (wfd >= 0)
+		close(wfd);
+	return removed;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+/* The tracefs directory holding kprobe_events.  Mounts tracefs (or
+ * debugfs, whose tracing/ is tracefs on old kernels) only when neither is
+ * mounted: a mounted tracefs without kprobe_events means a kernel without
+ * kprobe events, and nothing to clean. */
+static const char *tracefs_dir(void)
+{
+	const char *hook = getenv("DNSVIS_TRACEFS");
+
+	if (hook && *hook)
+		return hook;
+	if (exists("/sys/kernel/tracing/kprobe_events"))
+		return "/sys/kernel/tracing";
+	if (exists("/sys/kernel/debug/tracing/kprobe_events"))
+		return "/sys/kernel/debug/tracing";
+	if (exists("/sys/kernel/tracing/events") || exists("/sys/kernel/debug/tracing/events"))
+		return NULL;
+	if (is_dir("/sys/kernel/tracing") &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		return exists("/sys/kernel/tracing/kprobe_events") ? "/sys/kernel/tracing" : NULL;
+	if (!exists("/sys/kernel/debug/tracing") && is_dir("/sys/kernel/debug") &&
+	    mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) == 0 &&
+	    exists("/sys/kernel/debug/tracing/kprobe_events"))
+		return "/sys/kernel/debug/tracing";
+	return NULL;
+}
+
+static int pid_gone(unsigned pid, void *arg)
+{
+	(void)arg;
+	return pid != (unsigned)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static int pid_is(unsigned pid, void *arg)
+{
+	return pid == *(unsigned *)arg;
+}
+
+/* A tracefs that is already mounted (or the test hook's); never mounts. */
+static const char *mounted_tracefs(void)
+{
+	const char *hook = getenv("DNSVIS_TRACEFS");
+
+	if (hook && *hook)
+		return hook;
+	if (exists("/sys/kernel/tracing/kprobe_events"))
+		return "/sys/kernel/tracing";
+	if (exists("/sys/kernel/debug/tracing/kprobe_events"))
+		return "/sys/kernel/debug/tracing";
+	return NULL;
+}
+
+static int legacy_kprobes(void)
+{
+	const char *hook = getenv("DNSVIS_TRACEFS");
+
+	return (hook && *hook) || !exists("/sys/bus/event_source/devices/kprobe/type");
+}
+
+int kprobe_cleanup_stale(int verbose)
+{
+	const char *dir;
+
+	/* Where the kprobe PMU exists our libbpf makes no kprobe_events entries,
+	 * but another tool's (or an older libbpf's) may still be left there:
+	 * clean them too, as long as tracefs is already mounted. */
+	if (!legacy_kprobes()) {
+		dir = mounted_tracefs();
+		return dir ? kprobe_events_cleanup(dir, pid_gone, NULL, verbose) : 0;
+	}
+	dir = tracefs_dir();
+	if (!dir)
+		return -ENOENT;
+	return kprobe_events_cleanup(dir, pid_gone, NULL, verbose);
+}
+
+int kprobe_cleanup_own(void)
+{
+	unsigned me = (unsigned)getpid();
+	const char *dir;
+
+	if (!legacy_kprobes())
+		return 0;
+	/* at exit: only where tracefs already is, never mount */
+	dir = mounted_tracefs();
+	if (!dir)
+		return 0;
+	return kprobe_events_cleanup(dir, pid_is, &me, 0);
+}

@@ -1,0 +1,402 @@
+/* replay.c - `dnsvis replay`: read pcap/pcapng files with libpcap, find DNS
+ * queries with the packet parser and decoder, print them with the shared
+ * formatter.  The only file that includes <pcap.h> (its struct bpf_insn
+ * clashes with libbpf's). */
+#include "replay/replay.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wire/dns_decode.h"
+#include "event.h"
+#include "output/sink.h"
+#include "output/output.h"
+#include "wire/packet.h"
+#include "wire/port_set.h"
+
+/* How each packet is counted in the end-of-run summary (one class per
+ * packet, except that a TCP segment with several messages counts once):
+ *   queries   - query messages (QR=0) to a DNS port, fully decoded; each of
+ *               their questions is one output line (events)
+ *   responses - DNS messages with QR=1 from or to a DNS port
+ *   malformed - headers or DNS message that do not decode (truncated,
+ *               bad pointer, bad label, ...)
+ *   not DNS   - everything else: non-IP, non-UDP/TCP, later fragments,
+ *               other ports, empty payloads */
+struct replay_stats {
+	unsigned long long packets, queries, events, responses, malformed, not_dns;
+};
+
+struct replay_ctx {
+	struct output_opts out;
+	struct port_set ports;
+	struct replay_stats st;
+	struct timespec ts;
+	/* per packet: what the callback saw */
+	int saw_query, saw_response, saw_malformed;
+	int header_done; /* text column header, once a file opened */
+	struct event_sink *sink;
+	const char *write_path; /* -w FILE */
+	int stats;		/* --stats SECONDS */
+	/* progress bar (stderr is a terminal) and --stats */
+	int tty;
+	unsigned long long bytes_total, bytes_done, last_events;
+	double t_start, t_last_draw, t_last_stats, progress_after;
+	int drawn;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every few thousand packets: the SIGHUP reopen, --stats, and the progress
+ * bar "dnsvis: replay [#####.....]  45%  123456 pkt/s" on a terminal. */
+static void replay_tick(struct replay_ctx *c, pcap_t *p)
+{
+	double t = now_s(), el = t - c->t_start;
+
+	sink_maintain(c->sink);
+	if (c->stats && t - c->t_last_stats >= c->stats) {
+		fprintf(stderr, "dnsvis: stats events=%llu events/s=%.1f lost=0 malformed=%llu\n",
+			c->st.events,
+			(double)(c->st.events - c->last_events) / (t - c->t_last_stats),
+			c->st.malformed);
+		c->last_events = c->st.events;
+		c->t_last_stats = t;
+	}
+	if (c->tty && el >= c->progress_after && t - c->t_last_draw >= 0.2) {
+		FILE *f = p ? pcap_file(p) : NULL;
+		long pos = f ? ftell(f) : -1;
+		unsigned long long done = c->bytes_done + (pos > 0 ? (unsigned long long)pos : 0);
+		double frac = c->bytes_total ? (double)done / (double)c->bytes_total : 0;
+		char bar[31];
+		int fill;
+
+		if (frac > 1)
+			frac = 1;
+		fill = (int)(frac * 30);
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, '.', (size_t)(30 - fill));
+		bar[30] = 0;
+		fprintf(stderr, "\rdnsvis: replay [%s] %3d%%  %.0f pkt/s\033[K", bar,
+			(int)(frac * 100), el > 0 ? (double)c->st.packets / el : 0.0);
+		fflush(stderr);
+		c->drawn = 1;
+		c->t_last_draw = t;
+	}
+}
+
+/* A query's questions are all decoded before any is printed, so a message
+ * whose third question is malformed prints nothing (no partial output). */
+#define REPLAY_QUESTIONS_INLINE 8
+
+static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d, const struct dns_header *h,
+			  size_t off)
+{
+	static struct dns_question qs[REPLAY_QUESTIONS_INLINE], scratch;
+	struct dnsvis_event ev;
+	size_t first = off;
+	unsigned i;
+
+	for (i = 0; i < h->qdcount; i++) {
+		struct dns_question *q = i < REPLAY_QUESTIONS_INLINE ? &qs[i] : &scratch;
+
+		if (dns_decode_question(d->msg, d->msg_len, &off, q) != DNS_OK)
+			return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.ts = c->ts;
+	ev.source = "pcap";
+	ev.family = d->family;
+	ev.proto = d->proto;
+	memcpy(ev.saddr, d->saddr, sizeof(ev.saddr));
+	memcpy(ev.daddr, d->daddr, sizeof(ev.daddr));
+	ev.sport = d->sport;
+	ev.dport = d->dport;
+	ev.txid = h->id;
+	off = first;
+	for (i = 0; i < h->qdcount; i++) {
+		const struct dns_question *q = &qs[i];
+
+		if (i >= REPLAY_QUESTIONS_INLINE) {
+			/* validated above: cannot fail now */
+			if (dns_decode_question(d->msg, d->msg_len, &off, &scratch) != DNS_OK)
+				return -1;
+			q = &scratch;
+		}
+		ev.domain = q->name.text;
+		ev.qtype = q->qtype;
+		ev.qclass = q->qclass;
+		sink_event(c->sink, &ev);
+	}
+	c->st.events += h->qdcount;
+	return 0;
+}
+
+static void on_dns_message(const struct pkt_dns *d, void *arg)
+{
+	struct replay_ctx *c = arg;
+	struct dns_header h;
+	size_t off = DNS_HEADER_LEN;
+	int to_server = port_set_has(&c->ports, d->dport);
+
+	if (!to_server && !port_set_has(&c->ports, d->sport))
+		return;
+	if (dns_decode_header(d->msg, d->msg_len, &h) != DNS_OK) {
+		c->saw_malformed = 1;
+		return;
+	}
+	if (h.qr) {
+		c->saw_response = 1;
+		return;
+	}
+	if (!to_server)
+		return; /* a query from a server port to elsewhere: not egress DNS */
+	if (emit_questions(c, d, &h, off) != 0) {
+		c->saw_malformed = 1;
+		return;
+	}
+	c->saw_query = 1;
+	c->st.queries++;
+}
+
+static int linktype_of(pcap_t *p)
+{
+	int dlt = pcap_datalink(p);
+
+	/* libpcap hands out DLT_ values; the parser wants LINKTYPE_ values.
+	 * They differ only for raw IP (DLT_RAW is 12 or 14 by platform). */
+	if (dlt == DLT_RAW || dlt == 12 || dlt == 14)
+		return PKT_LINK_RAW;
+	return dlt;
+}
+
+static void count_packet(struct replay_ctx *c, enum pkt_status s)
+{
+	if (c->saw_malformed || s == PKT_MALFORMED)
+		c->st.malformed++;
+	else if (!c->saw_query && !c->saw_response)
+		c->st.not_dns++;
+	else if (c->saw_response && !c->saw_query)
+		c->st.responses++;
+}
+
+static int replay_file(struct replay_ctx *c, const char *path)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	pcap_t *p;
+	int linktype, rc;
+
+	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!p) {
+		size_t n = strlen(path);
+		const char *why = err;
+
+		/* libpcap names the file itself in some messages */
+		if (strncmp(err, path, n) == 0 && strncmp(err + n, ": ", 2) == 0)
+			why = err + n + 2;
+		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, why);
+		return -1;
+	}
+	linktype = linktype_of(p);
+	if (!packet_link_supported(linktype)) {
+		const char *name = pcap_datalink_val_to_name(pcap_datalink(p));
+
+		fprintf(stderr, "dnsvis: replay: %s: link type %s (%d) is not supported\n", path,
+			name ? name : "unknown", pcap_datalink(p));
+		pcap_close(p);
+		return -1;
+	}
+	if (!c->header_done) {
+		sink_header(c->sink, 0);
+		c->header_done = 1;
+	}
+	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+		enum pkt_status s;
+
+		c->st.packets++;
+		c->ts.tv_sec = hdr->ts.tv_sec;
+		c->ts.tv_nsec = hdr->ts.tv_usec; /* nanoseconds: opened with NANO precision */
+		c->saw_query = c->saw_response = c->saw_malformed = 0;
+		s = packet_parse(linktype, data, hdr->caplen, on_dns_message, c);
+		count_packet(c, s);
+		if ((c->st.packets & 4095) == 0)
+			replay_tick(c, p);
+	}
+	if (rc == PCAP_ERROR) {
+		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	pcap_close(p);
+	{
+		struct stat sb;
+
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			c->bytes_done += (unsigned long long)sb.st_size;
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor] [-p|--port N]... "
+		   "[--cluster-name NAME] [-w FILE] [--stats SECONDS] FILE...\n");
+}
+
+static int parse_args(struct replay_ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"cluster-name", required_argument, NULL, 'C'},
+	    {"write", required_argument, NULL, 'w'},
+	    {"stats", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *why;
+	int opt, fmt;
+
+	optind = 1;
+	opterr = 0; /* one line of our own per error */
+	while ((opt = getopt_long(argc, argv, ":o:p:w:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			fmt = output_format_parse(optarg);
+			if (fmt < 0) {
+				fprintf(stderr,
+					"dnsvis: replay: unknown output format '%s' "
+					"(text, json, kubearmor)\n",
+					optarg);
+				return -1;
+			}
+			c->out.format = (enum output_format)fmt;
+			break;
+		case 'p':
+			if (port_set_add(&c->ports, optarg, &why) != 0) {
+				fprintf(stderr, "dnsvis: replay: --port %s: %s\n", optarg, why);
+				return -1;
+			}
+			break;
+		case 'C':
+			c->out.cluster_name = optarg;
+			break;
+		case 'w':
+			c->write_path = optarg;
+			break;
+		case 'S': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v <= 0 || v > 86400) {
+				fprintf(stderr, "dnsvis: replay: bad --stats '%s'\n", optarg);
+				return -1;
+			}
+			c->stats = (int)v;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			fprintf(stderr,
+				"dnsvis: replay: option '%s' needs a value (see 'dnsvis replay "
+				"--help')\n",
+				argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(
+			    stderr,
+			    "dnsvis: replay: unknown option '%s' (see 'dnsvis replay --help')\n",
+			    argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr,
+			"dnsvis: replay: no capture file given (see 'dnsvis replay --help')\n");
+		return -1;
+	}
+	port_set_default(&c->ports);
+	return 0;
+}
+
+int replay_main(int argc, char **argv)
+{
+	return replay_run(argc, argv, NULL);
+}
+
+int replay_run(int argc, char **argv, struct event_sink *sink)
+{
+	static char outbuf[1 << 16];
+	struct event_sink printer;
+	struct replay_ctx c;
+	const char *pa;
+	int failed = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.out.format = OUTPUT_TEXT;
+	if (parse_args(&c, argc, argv) != 0)
+		return 2;
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (!sink) {
+		sink_init_printer(&printer, &c.out);
+		if (c.write_path)
+			printer.print = NULL; /* -w: events go to the file only */
+		sink = &printer;
+	}
+	c.sink = sink;
+	if (c.write_path) {
+		if (sink_open_write(sink, c.write_path, &c.out) != 0)
+			return 1;
+		sink_catch_sighup();
+	}
+	c.tty = isatty(STDERR_FILENO);
+	pa = getenv("DNSVIS_PROGRESS_AFTER");
+	c.progress_after = pa ? atof(pa) : 0.5;
+	for (int i = optind; i < argc; i++) {
+		struct stat sb;
+
+		if (stat(argv[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			c.bytes_total += (unsigned long long)sb.st_size;
+	}
+	c.t_start = c.t_last_stats = now_s();
+	c.t_last_draw = -1e9;
+	for (int i = optind; i < argc; i++)
+		if (replay_file(&c, argv[i]) != 0)
+			failed = 1;
+	if (c.drawn) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
+	sink->malformed = c.st.malformed;
+	if (sink_close(sink) != 0) {
+		fprintf(stderr, "dnsvis: replay: writing output failed\n");
+		return 1;
+	}
+	if (failed)
+		return 1; /* the error lines said why; no summary of a partial read */
+	fprintf(stderr,
+		"dnsvis: replay: %llu packets read, %llu queries (%llu questions), %llu malformed, "
+		"%llu not DNS, %llu responses\n",
+		c.st.packets, c.st.queries, c.st.events, c.st.malformed, c.st.not_dns,
+		c.st.responses);
+	return 0;
+}
