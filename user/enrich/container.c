@@ -1,6 +1,7 @@
 /* container.c - cgroup path -> container runtime, id, pod UID, QoS class.
  * See container.h for the shapes recognised. */
 #include "enrich/container.h"
+#include "util/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -301,11 +302,6 @@ int container_parse_proc_cgroup(const char *text, size_t len, struct container_i
 
 /* ---- filters ------------------------------------------------------------- */
 
-static const char *nz(const char *s)
-{
-	return s ? s : "";
-}
-
 int container_filter_active(const struct container_filter *f)
 {
 	return f->host_only || f->containers_only || f->container || f->pod_uid ||
@@ -348,24 +344,24 @@ int container_filter_eval(const struct container_filter *f, const struct contain
 	if ((f->containers_only || f->container || f->pod_uid || f->k8s_namespace || f->pod) &&
 	    !c->is_container)
 		return CF_DROP;
-	if (f->pod_uid && strcmp(nz(c->pod_uid), f->pod_uid) != 0)
+	if (f->pod_uid && strcmp(str_or_empty(c->pod_uid), f->pod_uid) != 0)
 		return CF_DROP;
-	if (f->container && !id_prefix(nz(c->id), f->container)) {
+	if (f->container && !id_prefix(str_or_empty(c->id), f->container)) {
 		if (!c->meta_complete)
 			undecided = 1;
-		else if (strcmp(nz(c->name), f->container) != 0)
+		else if (strcmp(str_or_empty(c->name), f->container) != 0)
 			return CF_DROP;
 	}
 	if (f->k8s_namespace) {
 		if (!c->meta_complete)
 			undecided = 1;
-		else if (strcmp(nz(c->k8s_namespace), f->k8s_namespace) != 0)
+		else if (strcmp(str_or_empty(c->k8s_namespace), f->k8s_namespace) != 0)
 			return CF_DROP;
 	}
 	if (f->pod) {
 		if (!c->meta_complete)
 			undecided = 1;
-		else if (strcmp(nz(c->pod), f->pod) != 0)
+		else if (strcmp(str_or_empty(c->pod), f->pod) != 0)
 			return CF_DROP;
 	}
 	return undecided ? CF_UNDECIDED : CF_PASS;

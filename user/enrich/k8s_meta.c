@@ -15,19 +15,13 @@
 #include <unistd.h>
 
 #include "enrich/host_root.h"
+#include "util/clock.h"
+#include "util/fs.h"
 
 #define CGROUP2_MAGIC 0x63677270
 #define WALK_DEPTH    32
 #define JSON_MAX      (4u << 20) /* bytes of a state file read */
 #define META_RETRY_NS (1000000000ULL)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- JSON (just enough: objects, strings, skipping anything else) -------- */
 
@@ -244,42 +238,6 @@ const char *js_get(const char *obj, const char *e, const char *key)
 
 /* ---- files ---------------------------------------------------------------- */
 
-/* Whole file at host path into a malloc'd NUL-terminated buffer. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *b = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t r;
-
-		if (n + 4096 + 1 > cap) {
-			char *nb;
-
-			if (cap >= JSON_MAX)
-				break;
-			cap = cap ? cap * 2 : 16384;
-			nb = realloc(b, cap);
-			if (!nb)
-				break;
-			b = nb;
-		}
-		r = fread(b + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	if (!b)
-		return NULL;
-	b[n] = 0;
-	*len = n;
-	return b;
-}
-
 static void setf(char *dst, size_t dl, const char *src)
 {
 	if (!dst[0] && src && *src)
@@ -342,7 +300,7 @@ static void labels_from(const char *obj, const char *e, char *out, size_t ol)
 static int read_oci(const char *path, struct k8s_attr *a, char *sandbox, size_t sl)
 {
 	size_t len = 0;
-	char *b = slurp(path, &len);
+	char *b = fs_read_all(path, JSON_MAX, &len);
 	const char *e, *ann;
 
 	if (!b)
@@ -389,7 +347,7 @@ static int read_docker(const char *id, struct k8s_attr *a, int sandbox)
 	const char *e, *cfg, *lab;
 
 	host_path(path, sizeof(path), "/var/lib/docker/containers/%s/config.v2.json", id);
-	b = slurp(path, &len);
+	b = fs_read_all(path, JSON_MAX, &len);
 	if (!b)
 		return 0;
 	e = b + len;
@@ -488,7 +446,7 @@ static int read_storage(const char *id, struct k8s_attr *a, int podman)
 
 			host_path(path, sizeof(path), "%s/overlay-containers/containers.json",
 				  bases[i]);
-			b = slurp(path, &len);
+			b = fs_read_all(path, JSON_MAX, &len);
 			if (!b)
 				continue;
 			e = b + len;
@@ -594,7 +552,7 @@ static void resolve_meta(struct k8s_attr *a)
 	const char *id = a->ci.id, *rt = a->ci.runtime;
 	int found = 0;
 
-	a->meta_when = now_ns();
+	a->meta_when = (uint64_t)mono_ns();
 	if (!a->is_container) {
 		a->meta_complete = 1;
 		return;
@@ -815,7 +773,7 @@ void k8s_meta_rescan(int force)
 {
 	struct walk w = {0};
 	char rel[1024] = "";
-	uint64_t t = now_ns();
+	uint64_t t = (uint64_t)mono_ns();
 	int fd;
 	struct stat st;
 
@@ -938,7 +896,8 @@ int k8s_meta_v2_authoritative(void)
 
 static void ensure_meta(struct k8s_attr *a)
 {
-	if (!a->meta_complete && (!a->meta_when || now_ns() - a->meta_when >= META_RETRY_NS)) {
+	if (!a->meta_complete &&
+	    (!a->meta_when || (uint64_t)mono_ns() - a->meta_when >= META_RETRY_NS)) {
 		int kmap = a->kmap;
 		struct container_info keep = a->ci;
 
@@ -1004,13 +963,14 @@ int k8s_meta_attr(uint64_t cgroup_id, uint32_t pid, struct k8s_attr *out)
 	}
 	/* /proc/PID/cgroup: v1 hierarchies (hybrid, legacy), or a miss */
 	if (pid) {
-		uint64_t t = now_ns();
+		uint64_t t = (uint64_t)mono_ns();
 		size_t s = pid % PID_SLOTS;
 
 		if (pid_cache[s].pid != pid || t - pid_cache[s].when > 2000000000ULL) {
 			char p[1100], path[1024];
 			size_t len = 0;
-			char *b = slurp(host_path(p, sizeof(p), "/proc/%u/cgroup", pid), &len);
+			char *b = fs_read_all(host_path(p, sizeof(p), "/proc/%u/cgroup", pid),
+					      JSON_MAX, &len);
 			struct container_info ci;
 
 			memset(&pid_cache[s], 0, sizeof(pid_cache[s]));

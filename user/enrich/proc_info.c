@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "enrich/proc_info.h"
+#include "util/clock.h"
 
 #define CACHE_SLOTS  512
 #define CACHE_TTL_NS (5ULL * 1000000000ULL)
@@ -31,14 +32,6 @@ struct cache_ent {
 };
 
 static struct cache_ent cache[CACHE_SLOTS];
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 {
@@ -118,7 +111,7 @@ static int read_file(uint32_t pid, const char *what, char *out, size_t len, size
 static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
 {
 	struct cache_ent *e = &cache[pid % CACHE_SLOTS];
-	uint64_t t = now_ns();
+	uint64_t t = (uint64_t)mono_ns();
 
 	if (e->pid == pid && t - e->when < CACHE_TTL_NS && strcmp(e->exe, kexe) == 0)
 		return e;
@@ -194,7 +187,7 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 
 	if (ev->ppid) {
 		pe = &cache[ev->ppid % CACHE_SLOTS];
-		if (pe->pid != ev->ppid || now_ns() - pe->when >= CACHE_TTL_NS)
+		if (pe->pid != ev->ppid || (uint64_t)mono_ns() - pe->when >= CACHE_TTL_NS)
 			pe = cache_get(ev->ppid, "");
 		snprintf(s->parent_exe, sizeof(s->parent_exe), "%s", pe->exe_full);
 		strip_deleted(s->parent_exe);

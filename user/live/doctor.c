@@ -10,6 +10,7 @@
 #include "btf/lookup.h"
 #include "live/doctor.h"
 #include "live/features.h"
+#include "live/tracefs.h"
 
 struct findings {
 	const char *btf; /* the BTF path, NULL when there is none */
@@ -63,7 +64,7 @@ static void check_access(const char *btf_opt, struct findings *f)
 /* tracefs, kprobes, udp_sendmsg, tcp_sendmsg, tracepoints, perf events, bpf helpers */
 static void check_probes(struct findings *f)
 {
-	const char *t = tracefs_dir();
+	const char *t = tracefs_locate("events", TRACEFS_MAY_MOUNT);
 
 	printf("tracefs:       %s\n", t ? t : "NONE (not mounted, could not mount)");
 	f->kp = kernel_has_kprobes();

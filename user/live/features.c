@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "live/features.h"
+#include "live/tracefs.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -72,34 +73,6 @@ void memlock_raise(void)
 	}
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-const char *tracefs_dir(void)
-{
-	static const char *found;
-
-	if (found)
-		return found;
-	if (is_dir("/sys/kernel/tracing/events"))
-		return found = "/sys/kernel/tracing";
-	if (is_dir("/sys/kernel/debug/tracing/events"))
-		return found = "/sys/kernel/debug/tracing";
-	if (is_dir("/sys/kernel/tracing") &&
-	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
-	    is_dir("/sys/kernel/tracing/events"))
-		return found = "/sys/kernel/tracing";
-	if (is_dir("/sys/kernel/debug") &&
-	    mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) == 0 &&
-	    is_dir("/sys/kernel/debug/tracing/events"))
-		return found = "/sys/kernel/debug/tracing";
-	return NULL;
-}
-
 int kernel_has_split_read(void)
 {
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_probe_read_user, NULL) ==
@@ -110,7 +83,7 @@ int kernel_has_split_read(void)
 
 int kernel_has_kprobes(void)
 {
-	const char *t = tracefs_dir();
+	const char *t = tracefs_locate("events", TRACEFS_MAY_MOUNT);
 	char p[256];
 
 	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0)
@@ -130,7 +103,7 @@ int kernel_loads_kprobe_progs(void)
 
 int kernel_perf_tracepoint_ok(void)
 {
-	const char *t = tracefs_dir();
+	const char *t = tracefs_locate("events", TRACEFS_MAY_MOUNT);
 	struct perf_event_attr a;
 	char p[256];
 	FILE *f;

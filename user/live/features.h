@@ -13,10 +13,6 @@ int privileges_check(char *why, size_t len);
 /* Raise RLIMIT_MEMLOCK as far as allowed (needed before 5.11). */
 void memlock_raise(void);
 
-/* Directory holding tracefs `events/` (mounting tracefs or debugfs when
- * neither is mounted); NULL when there is none. */
-const char *tracefs_dir(void);
-
 /* Does the kernel offer bpf_probe_read_user/_kernel (5.5+)? */
 int kernel_has_split_read(void);
 /* Can kprobes be created (kprobe PMU or tracefs kprobe_events)? */

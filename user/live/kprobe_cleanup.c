@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "live/kprobe_cleanup.h"
+#include "live/tracefs.h"
+#include "util/fs.h"
 
 unsigned kprobe_event_pid(const char *event)
 {
@@ -140,42 +142,14 @@ int kprobe_events_cleanup(const char *dir, int (*stale)(unsigned pid, void *arg)
 	return removed;
 }
 
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int exists(const char *p)
-{
-	return access(p, F_OK) == 0;
-}
-
-/* The tracefs directory holding kprobe_events.  Mounts tracefs (or
- * debugfs, whose tracing/ is tracefs on old kernels) only when neither is
- * mounted: a mounted tracefs without kprobe_events means a kernel without
- * kprobe events, and nothing to clean. */
-static const char *tracefs_dir(void)
+/* The tracefs holding kprobe_events (the test hook's first). */
+static const char *kprobe_events_dir(enum tracefs_mount may)
 {
 	const char *hook = getenv("DNSVIS_TRACEFS");
 
 	if (hook && *hook)
 		return hook;
-	if (exists("/sys/kernel/tracing/kprobe_events"))
-		return "/sys/kernel/tracing";
-	if (exists("/sys/kernel/debug/tracing/kprobe_events"))
-		return "/sys/kernel/debug/tracing";
-	if (exists("/sys/kernel/tracing/events") || exists("/sys/kernel/debug/tracing/events"))
-		return NULL;
-	if (is_dir("/sys/kernel/tracing") &&
-	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
-		return exists("/sys/kernel/tracing/kprobe_events") ? "/sys/kernel/tracing" : NULL;
-	if (!exists("/sys/kernel/debug/tracing") && is_dir("/sys/kernel/debug") &&
-	    mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) == 0 &&
-	    exists("/sys/kernel/debug/tracing/kprobe_events"))
-		return "/sys/kernel/debug/tracing";
-	return NULL;
+	return tracefs_locate("kprobe_events", may);
 }
 
 static int pid_gone(unsigned pid, void *arg)
@@ -189,25 +163,11 @@ static int pid_is(unsigned pid, void *arg)
 	return pid == *(unsigned *)arg;
 }
 
-/* A tracefs that is already mounted (or the test hook's); never mounts. */
-static const char *mounted_tracefs(void)
-{
-	const char *hook = getenv("DNSVIS_TRACEFS");
-
-	if (hook && *hook)
-		return hook;
-	if (exists("/sys/kernel/tracing/kprobe_events"))
-		return "/sys/kernel/tracing";
-	if (exists("/sys/kernel/debug/tracing/kprobe_events"))
-		return "/sys/kernel/debug/tracing";
-	return NULL;
-}
-
 static int legacy_kprobes(void)
 {
 	const char *hook = getenv("DNSVIS_TRACEFS");
 
-	return (hook && *hook) || !exists("/sys/bus/event_source/devices/kprobe/type");
+	return (hook && *hook) || !fs_exists("/sys/bus/event_source/devices/kprobe/type");
 }
 
 int kprobe_cleanup_stale(int verbose)
@@ -218,10 +178,10 @@ int kprobe_cleanup_stale(int verbose)
 	 * but another tool's (or an older libbpf's) may still be left there:
 	 * clean them too, as long as tracefs is already mounted. */
 	if (!legacy_kprobes()) {
-		dir = mounted_tracefs();
+		dir = kprobe_events_dir(TRACEFS_NO_MOUNT);
 		return dir ? kprobe_events_cleanup(dir, pid_gone, NULL, verbose) : 0;
 	}
-	dir = tracefs_dir();
+	dir = kprobe_events_dir(TRACEFS_MAY_MOUNT);
 	if (!dir)
 		return -ENOENT;
 	return kprobe_events_cleanup(dir, pid_gone, NULL, verbose);
@@ -235,7 +195,7 @@ int kprobe_cleanup_own(void)
 	if (!legacy_kprobes())
 		return 0;
 	/* at exit: only where tracefs already is, never mount */
-	dir = mounted_tracefs();
+	dir = kprobe_events_dir(TRACEFS_NO_MOUNT);
 	if (!dir)
 		return 0;
 	return kprobe_events_cleanup(dir, pid_is, &me, 0);

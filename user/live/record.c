@@ -21,6 +21,7 @@
 #include "enrich/proc_info.h"
 #include "live/record.h"
 #include "kern/dnsvis.h"
+#include "util/clock.h"
 
 static const char *hook_name(unsigned h)
 {
@@ -44,14 +45,6 @@ static const char *hook_name(unsigned h)
 	default:
 		return "unknown";
 	}
-}
-
-static int64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 void record_clock_sync(struct record_reader *te)

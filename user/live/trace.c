@@ -30,7 +30,9 @@
 #include "live/trace.h"
 #include "live/record.h"
 #include "live/features.h"
+#include "live/tracefs.h"
 #include "live/load.h"
+#include "util/clock.h"
 
 struct trace_opts {
 	enum backend backend;
@@ -50,14 +52,6 @@ static volatile sig_atomic_t stop_sig;
 static void on_signal(int sig)
 {
 	stop_sig = sig;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -378,7 +372,7 @@ static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L)
 		return -1;
 	}
 	memlock_raise();
-	if (!tracefs_dir() && o->backend != BACKEND_KPROBE) {
+	if (!tracefs_locate("events", TRACEFS_MAY_MOUNT) && o->backend != BACKEND_KPROBE) {
 		fprintf(stderr, "dnsvis: no tracefs or debugfs: cannot find tracepoints\n");
 		return -1;
 	}
@@ -482,7 +476,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 	struct ticks t = {0};
 	int err;
 
-	t.start = t.last_stats = t.last_gc = t.last_wall = now_ns();
+	t.start = t.last_stats = t.last_gc = t.last_wall = mono_ns();
 	while (!stop_sig && !te->done) {
 		int64_t now;
 
@@ -494,7 +488,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 		/* rings below the wakeup watermark are drained here */
 		perf_buffer__consume(pb);
 		sink_maintain(te->sink);
-		now = now_ns();
+		now = mono_ns();
 		if (o->duration > 0 && (double)(now - t.start) / 1e9 >= o->duration)
 			break;
 		periodic(o, L, te, &t, now);

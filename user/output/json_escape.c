@@ -1,12 +1,11 @@
 /* json_escape.c - quoted JSON strings: valid UTF-8 out, controls and
  * look-alike code points escaped (the rules are in json_escape.h). */
 #include "output/json_escape.h"
+#include "util/bytes.h"
 
 #include <string.h>
 
 #define FILE_CHUNK 512 /* input bytes json_escape_file() escapes at a time */
-
-static const char hex_lc[] = "0123456789abcdef";
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), 0 if it is
  * not one (overlong forms, surrogates and > U+10FFFF are invalid). */
@@ -45,10 +44,10 @@ static char *put_uesc(char *o, uint32_t cp)
 {
 	*o++ = '\\';
 	*o++ = 'u';
-	*o++ = hex_lc[(cp >> 12) & 0xf];
-	*o++ = hex_lc[(cp >> 8) & 0xf];
-	*o++ = hex_lc[(cp >> 4) & 0xf];
-	*o++ = hex_lc[cp & 0xf];
+	*o++ = HEX_DIGITS_LC[(cp >> 12) & 0xf];
+	*o++ = HEX_DIGITS_LC[(cp >> 8) & 0xf];
+	*o++ = HEX_DIGITS_LC[(cp >> 4) & 0xf];
+	*o++ = HEX_DIGITS_LC[cp & 0xf];
 	return o;
 }
 

@@ -31,6 +31,8 @@
 
 #include "wire/dns_types.h"
 #include "output/json_escape.h"
+#include "util/bytes.h"
+#include "util/str.h"
 
 #define FIELD_MAX 4096 /* cap for process-supplied strings, in input bytes */
 #define NO_CAP	  ((size_t)-1)
@@ -43,7 +45,6 @@ struct sbuf {
 
 static _Thread_local struct sbuf line_buf;
 
-static const char hex_lc[] = "0123456789abcdef";
 static const char hex_uc[] = "0123456789ABCDEF";
 
 /* ---- buffer ------------------------------------------------------------ */
@@ -238,8 +239,8 @@ static void text_strn(struct sbuf *b, const char *s, size_t n, int trunc, int do
 		} else {
 			*o++ = '\\';
 			*o++ = 'x';
-			*o++ = hex_lc[c >> 4];
-			*o++ = hex_lc[c & 0xf];
+			*o++ = HEX_DIGITS_LC[c >> 4];
+			*o++ = HEX_DIGITS_LC[c & 0xf];
 		}
 	}
 	if (trunc) {
@@ -434,11 +435,6 @@ static const char *kfunc_name(const struct dnsvis_event *ev)
 	return "UDP_SENDMSG";
 }
 
-static const char *nz(const char *s)
-{
-	return s ? s : "";
-}
-
 static const char *host_name(const struct output_opts *o)
 {
 	static _Thread_local char name[256];
@@ -524,7 +520,7 @@ static void kubearmor_event(struct sbuf *b, const struct output_opts *o,
 {
 	static const struct dnsvis_proc none;
 	const struct dnsvis_proc *p = ev->proc ? ev->proc : &none;
-	const char *exe = nz(p->exe), *slash = strrchr(exe, '/');
+	const char *exe = str_or_empty(p->exe), *slash = strrchr(exe, '/');
 	const char *cluster = o->cluster_name && *o->cluster_name ? o->cluster_name : "default";
 	char tbuf[32];
 	size_t kf_start, kf_end;
@@ -655,12 +651,12 @@ static void text_packet_cols(struct sbuf *b, const struct dnsvis_event *ev)
 static void text_proc_cols(struct sbuf *b, const struct dnsvis_event *ev,
 			   const struct dnsvis_proc *p)
 {
-	const char *ctr = nz(p->container_name);
+	const char *ctr = str_or_empty(p->container_name);
 	size_t ctr_max = FIELD_MAX, n, col;
 	int trunc;
 
 	if (!*ctr) {
-		ctr = nz(p->container_id);
+		ctr = str_or_empty(p->container_id);
 		ctr_max = 12;
 	}
 	col = b->len;

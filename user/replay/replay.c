@@ -21,6 +21,7 @@
 #include "output/output.h"
 #include "wire/packet.h"
 #include "wire/port_set.h"
+#include "util/clock.h"
 
 /* How each packet is counted in the end-of-run summary (one class per
  * packet, except that a TCP segment with several messages counts once):
@@ -55,10 +56,7 @@ struct replay_ctx {
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)mono_ns() / 1e9;
 }
 
 /* Every few thousand packets: the SIGHUP reopen, --stats, and the progress

@@ -10,6 +10,7 @@
  * second, independent bound on the work done for one name.
  */
 #include "wire/dns_decode.h"
+#include "util/bytes.h"
 
 #include <string.h>
 
@@ -18,16 +19,6 @@
 #define DNS_MAX_POINTER_HOPS 128
 
 #define DNS_RR_FIXED_LEN 10 /* type, class, ttl, rdlength */
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
 
 /* Append one label byte in RFC 1035 5.1 presentation form.  The caller has
  * made sure there is room for four bytes plus the final NUL. */
@@ -128,9 +119,9 @@ enum dns_status dns_decode_header(const uint8_t *msg, size_t len, struct dns_hea
 	if (len < DNS_HEADER_LEN)
 		return DNS_ERR_TRUNCATED;
 
-	uint16_t f = rd16(msg + 2);
+	uint16_t f = be16(msg + 2);
 
-	h->id = rd16(msg);
+	h->id = be16(msg);
 	h->flags = f;
 	h->qr = (f >> 15) & 1;
 	h->opcode = (f >> 11) & 0xf;
@@ -142,10 +133,10 @@ enum dns_status dns_decode_header(const uint8_t *msg, size_t len, struct dns_hea
 	h->ad = (f >> 5) & 1;
 	h->cd = (f >> 4) & 1;
 	h->rcode = f & 0xf;
-	h->qdcount = rd16(msg + 4);
-	h->ancount = rd16(msg + 6);
-	h->nscount = rd16(msg + 8);
-	h->arcount = rd16(msg + 10);
+	h->qdcount = be16(msg + 4);
+	h->ancount = be16(msg + 6);
+	h->nscount = be16(msg + 8);
+	h->arcount = be16(msg + 10);
 	return DNS_OK;
 }
 
@@ -173,8 +164,8 @@ enum dns_status dns_decode_question(const uint8_t *msg, size_t len, size_t *off,
 		return st;
 	if (len - pos < 4)
 		return DNS_ERR_TRUNCATED;
-	q->qtype = rd16(msg + pos);
-	q->qclass = rd16(msg + pos + 2);
+	q->qtype = be16(msg + pos);
+	q->qclass = be16(msg + pos + 2);
 	*off = pos + 4;
 	return DNS_OK;
 }
@@ -187,10 +178,10 @@ static enum dns_status rr_fixed(const uint8_t *msg, size_t len, size_t *pos, uin
 		return DNS_ERR_TRUNCATED;
 	const uint8_t *p = msg + *pos;
 
-	*type = rd16(p);
-	*rclass = rd16(p + 2);
-	*ttl = rd32(p + 4);
-	*rdlength = rd16(p + 8);
+	*type = be16(p);
+	*rclass = be16(p + 2);
+	*ttl = be32(p + 4);
+	*rdlength = be16(p + 8);
 	*pos += DNS_RR_FIXED_LEN;
 	if (*rdlength > len - *pos)
 		return DNS_ERR_TRUNCATED;

@@ -6,6 +6,7 @@
  * range that is looked at, never grow it.
  */
 #include "wire/packet.h"
+#include "util/bytes.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -48,21 +49,6 @@ struct parse {
 	struct pkt_dns dns; /* addresses and family filled by the IP layer */
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t rd32_be(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static uint32_t rd32_le(const uint8_t *p)
-{
-	return ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
-}
-
 int packet_link_supported(int linktype)
 {
 	switch (linktype) {
@@ -87,7 +73,7 @@ static enum pkt_status parse_udp(struct parse *ps, const uint8_t *p, size_t len)
 {
 	if (len < UDP_HLEN)
 		return PKT_MALFORMED;
-	size_t ulen = rd16(p + 4);
+	size_t ulen = be16(p + 4);
 	if (ulen < UDP_HLEN)
 		return PKT_MALFORMED;
 	size_t avail = len - UDP_HLEN;
@@ -97,8 +83,8 @@ static enum pkt_status parse_udp(struct parse *ps, const uint8_t *p, size_t len)
 		ps->dns.truncated = 1;
 	}
 	ps->dns.proto = IPPROTO_UDP;
-	ps->dns.sport = rd16(p);
-	ps->dns.dport = rd16(p + 2);
+	ps->dns.sport = be16(p);
+	ps->dns.dport = be16(p + 2);
 	ps->dns.msg = p + UDP_HLEN;
 	ps->dns.msg_len = plen;
 	ps->cb(&ps->dns, ps->ctx);
@@ -116,13 +102,13 @@ static enum pkt_status parse_tcp(struct parse *ps, const uint8_t *p, size_t len)
 	if (hlen < TCP_HLEN || hlen > len)
 		return PKT_MALFORMED;
 	ps->dns.proto = IPPROTO_TCP;
-	ps->dns.sport = rd16(p);
-	ps->dns.dport = rd16(p + 2);
+	ps->dns.sport = be16(p);
+	ps->dns.dport = be16(p + 2);
 	ps->dns.truncated = 0; /* only complete messages are reported */
 	const uint8_t *data = p + hlen;
 	size_t dlen = len - hlen, pos = 0;
 	while (dlen - pos >= 2) {
-		size_t mlen = rd16(data + pos);
+		size_t mlen = be16(data + pos);
 		if (mlen == 0 || mlen > dlen - pos - 2)
 			break;
 		ps->dns.msg = data + pos + 2;
@@ -153,7 +139,7 @@ static enum pkt_status parse_ipv4(struct parse *ps, const uint8_t *p, size_t len
 	size_t hlen = (size_t)(p[0] & 0x0f) * 4;
 	if (hlen < IPV4_HLEN || hlen > len)
 		return PKT_MALFORMED;
-	size_t total = rd16(p + 2);
+	size_t total = be16(p + 2);
 	if (total < hlen)
 		return PKT_MALFORMED;
 	if (total > len)
@@ -161,7 +147,7 @@ static enum pkt_status parse_ipv4(struct parse *ps, const uint8_t *p, size_t len
 	else
 		len = total; /* drop link-layer padding (Ethernet minimum frame) */
 
-	uint16_t frag = rd16(p + 6);
+	uint16_t frag = be16(p + 6);
 	if (frag & 0x1fff)
 		return PKT_NOT_TRANSPORT; /* later fragment: no transport header here */
 	if (frag & 0x2000)
@@ -177,7 +163,7 @@ static enum pkt_status parse_ipv6(struct parse *ps, const uint8_t *p, size_t len
 {
 	if (len < IPV6_HLEN || (p[0] >> 4) != 6)
 		return PKT_MALFORMED;
-	size_t total = IPV6_HLEN + (size_t)rd16(p + 4);
+	size_t total = IPV6_HLEN + (size_t)be16(p + 4);
 	if (total > len)
 		ps->dns.truncated = 1;
 	else
@@ -206,7 +192,7 @@ static enum pkt_status parse_ipv6(struct parse *ps, const uint8_t *p, size_t len
 		case NH_FRAGMENT: {
 			if (n >= IPV6_MAX_EXT || len - off < 8)
 				return PKT_MALFORMED;
-			uint16_t fo = rd16(p + off + 2);
+			uint16_t fo = be16(p + off + 2);
 			if (fo & 0xfff8)
 				return PKT_NOT_TRANSPORT; /* later fragment */
 			if (fo & 1)
@@ -253,7 +239,7 @@ static enum pkt_status parse_en10mb(struct parse *ps, const uint8_t *p, size_t l
 	if (len < ETH_HLEN)
 		return PKT_MALFORMED;
 	size_t off = 12;
-	uint16_t type = rd16(p + off);
+	uint16_t type = be16(p + off);
 	for (int tags = 0;
 	     type == ETHERTYPE_8021Q || type == ETHERTYPE_8021AD || type == ETHERTYPE_QINQ;
 	     tags++) {
@@ -261,7 +247,7 @@ static enum pkt_status parse_en10mb(struct parse *ps, const uint8_t *p, size_t l
 		if (tags >= ETH_MAX_TAGS || len - off < 6)
 			return PKT_MALFORMED;
 		off += 4;
-		type = rd16(p + off);
+		type = be16(p + off);
 	}
 	off += 2;
 	return parse_ethertype(ps, type, p + off, len - off);
@@ -311,11 +297,11 @@ static enum pkt_status parse_pktap(struct parse *ps, const uint8_t *p, size_t le
 
 	if (len < PKTAP_FIELDS_LEN)
 		return PKT_MALFORMED;
-	hlen = rd32_le(p);
-	dlt = rd32_le(p + 8);
+	hlen = le32(p);
+	dlt = le32(p + 8);
 	if (hlen < PKTAP_FIELDS_LEN || hlen > len) {
-		hlen = rd32_be(p);
-		dlt = rd32_be(p + 8);
+		hlen = be32(p);
+		dlt = be32(p + 8);
 	}
 	if (hlen < PKTAP_FIELDS_LEN || hlen > len)
 		return PKT_MALFORMED;
@@ -348,11 +334,11 @@ static enum pkt_status parse_link(struct parse *ps, int linktype, const uint8_t 
 	case PKT_LINK_LINUX_SLL:
 		if (caplen < SLL_HLEN)
 			return PKT_MALFORMED;
-		return parse_ethertype(ps, rd16(frame + 14), frame + SLL_HLEN, caplen - SLL_HLEN);
+		return parse_ethertype(ps, be16(frame + 14), frame + SLL_HLEN, caplen - SLL_HLEN);
 	case PKT_LINK_LINUX_SLL2:
 		if (caplen < SLL2_HLEN)
 			return PKT_MALFORMED;
-		return parse_ethertype(ps, rd16(frame), frame + SLL2_HLEN, caplen - SLL2_HLEN);
+		return parse_ethertype(ps, be16(frame), frame + SLL2_HLEN, caplen - SLL2_HLEN);
 	case PKT_LINK_RAW:
 		return parse_ip(ps, frame, caplen, 0);
 	case PKT_LINK_IPV4:
@@ -365,9 +351,9 @@ static enum pkt_status parse_link(struct parse *ps, int linktype, const uint8_t 
 			return PKT_MALFORMED;
 		/* NULL: host byte order of the capturing machine, so try both;
 		 * LOOP: always network byte order. */
-		int v = null_family(rd32_be(frame));
+		int v = null_family(be32(frame));
 		if (!v && linktype == PKT_LINK_NULL)
-			v = null_family(rd32_le(frame));
+			v = null_family(le32(frame));
 		if (!v)
 			return PKT_NOT_IP;
 		return parse_ip(ps, frame + NULL_HLEN, caplen - NULL_HLEN, v);
