@@ -21,5 +21,6 @@ static inline uint32_t le32(const uint8_t *p)
 }
 
 #define HEX_DIGITS_LC "0123456789abcdef"
+#define HEX_DIGITS_UC "0123456789ABCDEF"
 
 #endif

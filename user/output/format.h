@@ -1,0 +1,15 @@
+/* format.h - the record writers of each output format, called by
+ * output.c with an empty line buffer (output/line.h). */
+#ifndef DNSVIS_OUTPUT_FORMAT_H
+#define DNSVIS_OUTPUT_FORMAT_H
+
+#include "event.h"
+#include "output/line.h"
+#include "output/output.h"
+
+void json_event(struct sbuf *b, const struct dnsvis_event *ev);
+void kubearmor_event(struct sbuf *b, const struct output_opts *o, const struct dnsvis_event *ev);
+void text_event(struct sbuf *b, const struct dnsvis_event *ev);
+void text_header(struct sbuf *b, int with_proc);
+
+#endif
