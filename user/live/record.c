@@ -15,6 +15,8 @@
 #include <bpf/libbpf.h>
 
 #include "wire/dns_decode.h"
+#include "wire/dns_query.h"
+#include "wire/dns_stream.h"
 #include "event.h"
 #include "output/sink.h"
 #include "enrich/k8s_meta.h"
@@ -78,39 +80,9 @@ static int cgroup_event_ok(const struct container_filter *f, const struct dnsvis
 	return container_filter_eval(f, &c) == CF_PASS;
 }
 
-/* The DNS message of m, without the 2-byte length of DNS over TCP. */
-static const uint8_t *dns_message(const struct dv_msg *m, size_t *len)
-{
-	const uint8_t *msg = m->payload;
-
-	*len = m->payload_len > DV_PAYLOAD_MAX ? DV_PAYLOAD_MAX : m->payload_len;
-	if (m->proto == IPPROTO_TCP && *len >= 2 && (size_t)((msg[0] << 8) | msg[1]) + 2 >= *len) {
-		msg += 2;
-		*len -= 2;
-	}
-	return msg;
-}
-
-/* A query whose every question decodes; nothing is printed of any other,
- * so there is never partial output. */
-static int query_ok(const uint8_t *msg, size_t len, struct dns_header *h)
-{
-	size_t off = DNS_HEADER_LEN;
-
-	if (dns_decode_header(msg, len, h) != DNS_OK || h->qr || h->qdcount == 0)
-		return 0;
-	for (unsigned i = 0; i < h->qdcount; i++) {
-		struct dns_question q;
-
-		if (dns_decode_question(msg, len, &off, &q) != DNS_OK)
-			return 0;
-	}
-	return 1;
-}
-
 /* Everything of the event but the question. */
 static void event_common(const struct record_reader *te, const struct dv_msg *m,
-			 const struct dns_header *h, struct dnsvis_event *out)
+			 struct dnsvis_event *out)
 {
 	int64_t wall = (int64_t)m->ts_ns + te->wall_off_ns;
 
@@ -124,7 +96,6 @@ static void event_common(const struct record_reader *te, const struct dv_msg *m,
 	memcpy(out->daddr, m->daddr, 16);
 	out->sport = m->sport;
 	out->dport = m->dport;
-	out->txid = h->id;
 }
 
 /* Process details, looked up once per record and only when needed. */
@@ -175,33 +146,84 @@ static struct dnsvis_proc *lazy_proc_get(struct lazy_proc *lp, struct proc_strin
 	return &lp->proc;
 }
 
-/* One event per question whose name passes --domain, up to --count. */
-static void emit_questions(struct record_reader *te, const uint8_t *msg, size_t len,
-			   unsigned qdcount, struct dnsvis_event *out, struct lazy_proc *lp,
-			   struct proc_strings *ps)
+/* What the question callback needs of the record being read. */
+struct record_ctx {
+	struct record_reader *te;
+	struct dnsvis_event *out;
+	struct lazy_proc *lp;
+	struct proc_strings *ps;
+	int passed; /* the container filter was asked, and passed */
+};
+
+/* One question: an event, when its name passes --domain; stops at --count. */
+static int emit_question(const struct dns_header *h, const struct dns_question *q, void *arg)
 {
-	size_t off = DNS_HEADER_LEN;
+	struct record_ctx *rc = arg;
+	struct record_reader *te = rc->te;
 
-	for (unsigned i = 0; i < qdcount; i++) {
-		struct dns_question q;
-
-		if (dns_decode_question(msg, len, &off, &q) != DNS_OK)
-			break;
-		if (!domain_ok(te->f, q.name.text)) {
-			te->filtered++;
-			continue;
-		}
-		out->proc = lazy_proc_get(lp, ps);
-		out->domain = q.name.text;
-		out->qtype = q.qtype;
-		out->qclass = q.qclass;
-		sink_event(te->sink, out);
-		te->events++;
-		if (te->f->count && te->events >= te->f->count) {
-			te->done = 1;
-			break;
-		}
+	(void)h;
+	if (!domain_ok(te->f, q->name.text)) {
+		te->filtered++;
+		return 0;
 	}
+	rc->out->proc = lazy_proc_get(rc->lp, rc->ps);
+	rc->out->domain = q->name.text;
+	rc->out->qtype = q->qtype;
+	rc->out->qclass = q->qclass;
+	sink_event(te->sink, rc->out);
+	te->events++;
+	if (te->f->count && te->events >= te->f->count) {
+		te->done = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* One DNS message of the record: every question, or nothing. */
+static void handle_message(const uint8_t *msg, size_t len, int truncated, void *arg)
+{
+	struct record_ctx *rc = arg;
+	struct record_reader *te = rc->te;
+	struct dns_header h;
+
+	(void)truncated; /* decoded as far as it was copied */
+	if (te->done)
+		return;
+	if (dns_decode_header(msg, len, &h) != DNS_OK || h.qr || h.qdcount == 0) {
+		te->malformed++;
+		return;
+	}
+	/* container / pod filters: the kernel dropped the cgroups it knows to
+	 * be unwanted; the rest is decided here, once per record */
+	if (!rc->passed && container_filter_active(&te->f->cf)) {
+		if (!cgroup_event_ok(&te->f->cf, lazy_proc_get(rc->lp, rc->ps), &rc->ps->attr)) {
+			te->filtered++;
+			return;
+		}
+		rc->passed = 1;
+	}
+	rc->out->txid = h.id;
+	if (dns_query_questions(msg, len, &h, emit_question, rc) == DNS_QUERY_MALFORMED)
+		te->malformed++;
+}
+
+/* The DNS messages of a record: the payload itself for UDP; for TCP, the
+ * length-prefixed messages in it (wire/dns_stream.h).  Bytes the kernel
+ * did not copy (a send longer than the copy) cut the last one short. */
+static void record_messages(const struct dv_msg *m, struct record_ctx *rc)
+{
+	size_t len = m->payload_len > DV_PAYLOAD_MAX ? DV_PAYLOAD_MAX : m->payload_len;
+	struct dns_stream st;
+
+	if (m->proto != IPPROTO_TCP) {
+		handle_message(m->payload, len, m->orig_len > len, rc);
+		return;
+	}
+	dns_stream_init(&st);
+	dns_stream_feed(&st, m->payload, len, handle_message, rc);
+	if (m->orig_len > len)
+		dns_stream_gap(&st, m->orig_len - len, handle_message, rc);
+	dns_stream_flush(&st, handle_message, rc);
 }
 
 static void handle_event(void *ctx, int cpu, void *data, __u32 size)
@@ -211,27 +233,13 @@ static void handle_event(void *ctx, int cpu, void *data, __u32 size)
 	static struct proc_strings ps;
 	struct lazy_proc lp = {.ev = ev};
 	struct dnsvis_event out;
-	struct dns_header h;
-	const uint8_t *msg;
-	size_t len;
+	struct record_ctx rc = {te, &out, &lp, &ps, 0};
 
 	(void)cpu;
 	if (te->done || size < DV_EVENT_SEND_SIZE || !process_ok(te->f, ev))
 		return;
-	msg = dns_message(&ev->m, &len);
-	if (!query_ok(msg, len, &h)) {
-		te->malformed++;
-		return;
-	}
-	/* container / pod filters: the kernel dropped the cgroups it knows to
-	 * be unwanted; the rest is decided here */
-	if (container_filter_active(&te->f->cf) &&
-	    !cgroup_event_ok(&te->f->cf, lazy_proc_get(&lp, &ps), &ps.attr)) {
-		te->filtered++;
-		return;
-	}
-	event_common(te, &ev->m, &h, &out);
-	emit_questions(te, msg, len, h.qdcount, &out, &lp, &ps);
+	event_common(te, &ev->m, &out);
+	record_messages(&ev->m, &rc);
 }
 
 static void handle_lost(void *ctx, int cpu, __u64 cnt)

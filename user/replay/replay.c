@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "wire/dns_decode.h"
+#include "wire/dns_query.h"
 #include "event.h"
 #include "output/sink.h"
 #include "output/output.h"
@@ -41,6 +42,7 @@ struct replay_ctx {
 	struct port_set ports;
 	struct replay_stats st;
 	struct timespec ts;
+	struct dnsvis_event ev; /* the event under construction */
 	/* per packet: what the callback saw */
 	int saw_query, saw_response, saw_malformed;
 	int header_done; /* text column header, once a file opened */
@@ -96,78 +98,66 @@ static void replay_tick(struct replay_ctx *c, pcap_t *p)
 	}
 }
 
-/* A query's questions are all decoded before any is printed, so a message
- * whose third question is malformed prints nothing (no partial output). */
-#define REPLAY_QUESTIONS_INLINE 8
-
-static int emit_questions(struct replay_ctx *c, const struct pkt_dns *d, const struct dns_header *h,
-			  size_t off)
+/* One question of a replayed query: one event. */
+static int emit_question(const struct dns_header *h, const struct dns_question *q, void *arg)
 {
-	static struct dns_question qs[REPLAY_QUESTIONS_INLINE], scratch;
-	struct dnsvis_event ev;
-	size_t first = off;
-	unsigned i;
+	struct replay_ctx *c = arg;
 
-	for (i = 0; i < h->qdcount; i++) {
-		struct dns_question *q = i < REPLAY_QUESTIONS_INLINE ? &qs[i] : &scratch;
-
-		if (dns_decode_question(d->msg, d->msg_len, &off, q) != DNS_OK)
-			return -1;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.ts = c->ts;
-	ev.source = "pcap";
-	ev.family = d->family;
-	ev.proto = d->proto;
-	memcpy(ev.saddr, d->saddr, sizeof(ev.saddr));
-	memcpy(ev.daddr, d->daddr, sizeof(ev.daddr));
-	ev.sport = d->sport;
-	ev.dport = d->dport;
-	ev.txid = h->id;
-	off = first;
-	for (i = 0; i < h->qdcount; i++) {
-		const struct dns_question *q = &qs[i];
-
-		if (i >= REPLAY_QUESTIONS_INLINE) {
-			/* validated above: cannot fail now */
-			if (dns_decode_question(d->msg, d->msg_len, &off, &scratch) != DNS_OK)
-				return -1;
-			q = &scratch;
-		}
-		ev.domain = q->name.text;
-		ev.qtype = q->qtype;
-		ev.qclass = q->qclass;
-		sink_event(c->sink, &ev);
-	}
-	c->st.events += h->qdcount;
+	c->ev.txid = h->id;
+	c->ev.domain = q->name.text;
+	c->ev.qtype = q->qtype;
+	c->ev.qclass = q->qclass;
+	sink_event(c->sink, &c->ev);
+	c->st.events++;
 	return 0;
+}
+
+/* Everything of the event but the question. */
+static void event_of_packet(struct replay_ctx *c, const struct pkt_dns *d)
+{
+	struct dnsvis_event *ev = &c->ev;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->ts = c->ts;
+	ev->source = "pcap";
+	ev->family = d->family;
+	ev->proto = d->proto;
+	memcpy(ev->saddr, d->saddr, sizeof(ev->saddr));
+	memcpy(ev->daddr, d->daddr, sizeof(ev->daddr));
+	ev->sport = d->sport;
+	ev->dport = d->dport;
 }
 
 static void on_dns_message(const struct pkt_dns *d, void *arg)
 {
 	struct replay_ctx *c = arg;
-	struct dns_header h;
-	size_t off = DNS_HEADER_LEN;
 	int to_server = port_set_has(&c->ports, d->dport);
+	struct dns_header h;
 
 	if (!to_server && !port_set_has(&c->ports, d->sport))
 		return;
-	if (dns_decode_header(d->msg, d->msg_len, &h) != DNS_OK) {
-		c->saw_malformed = 1;
+	if (!to_server) {
+		/* from a server port: a response, or a query to elsewhere (not
+		 * egress DNS) */
+		if (dns_decode_header(d->msg, d->msg_len, &h) != DNS_OK)
+			c->saw_malformed = 1;
+		else if (h.qr)
+			c->saw_response = 1;
 		return;
 	}
-	if (h.qr) {
+	event_of_packet(c, d);
+	switch (dns_query_questions(d->msg, d->msg_len, &h, emit_question, c)) {
+	case DNS_QUERY_OK:
+		c->saw_query = 1;
+		c->st.queries++;
+		break;
+	case DNS_QUERY_RESPONSE:
 		c->saw_response = 1;
-		return;
-	}
-	if (!to_server)
-		return; /* a query from a server port to elsewhere: not egress DNS */
-	if (emit_questions(c, d, &h, off) != 0) {
+		break;
+	default:
 		c->saw_malformed = 1;
-		return;
+		break;
 	}
-	c->saw_query = 1;
-	c->st.queries++;
 }
 
 static int linktype_of(pcap_t *p)

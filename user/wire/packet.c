@@ -7,6 +7,7 @@
  */
 #include "wire/packet.h"
 #include "util/bytes.h"
+#include "wire/dns_stream.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -91,11 +92,25 @@ static enum pkt_status parse_udp(struct parse *ps, const uint8_t *p, size_t len)
 	return PKT_OK;
 }
 
-/* TCP: the segment data is walked as 2-byte length-prefixed messages (RFC
- * 1035 4.2.2, RFC 7766).  Only complete messages are handed over; there is
- * no stream reassembly, so the walk stops at the first incomplete one. */
+/* The framer's messages of one TCP segment, as pkt_dns records. */
+static void on_tcp_message(const uint8_t *msg, size_t len, int truncated, void *arg)
+{
+	struct parse *ps = arg;
+
+	ps->dns.msg = msg;
+	ps->dns.msg_len = len;
+	ps->dns.truncated = truncated;
+	ps->cb(&ps->dns, ps->ctx);
+}
+
+/* TCP: the segment data goes through the DNS stream framer (wire/
+ * dns_stream.h), one segment at a time: every complete length-prefixed
+ * message in it is handed over, and one cut off at the segment's end is
+ * not (there is no reassembly across segments here). */
 static enum pkt_status parse_tcp(struct parse *ps, const uint8_t *p, size_t len)
 {
+	struct dns_stream st;
+
 	if (len < TCP_HLEN)
 		return PKT_MALFORMED;
 	size_t hlen = (size_t)(p[12] >> 4) * 4;
@@ -104,18 +119,9 @@ static enum pkt_status parse_tcp(struct parse *ps, const uint8_t *p, size_t len)
 	ps->dns.proto = IPPROTO_TCP;
 	ps->dns.sport = be16(p);
 	ps->dns.dport = be16(p + 2);
-	ps->dns.truncated = 0; /* only complete messages are reported */
-	const uint8_t *data = p + hlen;
-	size_t dlen = len - hlen, pos = 0;
-	while (dlen - pos >= 2) {
-		size_t mlen = be16(data + pos);
-		if (mlen == 0 || mlen > dlen - pos - 2)
-			break;
-		ps->dns.msg = data + pos + 2;
-		ps->dns.msg_len = mlen;
-		ps->cb(&ps->dns, ps->ctx);
-		pos += 2 + mlen;
-	}
+	dns_stream_init(&st);
+	dns_stream_feed(&st, p + hlen, len - hlen, on_tcp_message, ps);
+	dns_stream_free(&st);
 	return PKT_OK;
 }
 
