@@ -3,6 +3,7 @@
  * kprobe backend depends on, and load-check the programs against a BTF
  * file (old kernels' layouts checked on this kernel). */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "btf/lookup.h"
 #include "live/features.h"
 #include "live/load.h"
+#include "util/cli.h"
 
 static void btf_usage(FILE *f)
 {
@@ -64,18 +66,28 @@ static int btf_list(void)
 
 static int btf_which(int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"btf", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
 	const char *opt = NULL, *p;
 	char why[1024];
-	int custom;
+	int custom, c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--btf") && i + 1 < argc) {
-			opt = argv[++i];
+	cli_begin();
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'b') {
+			opt = optarg;
+		} else if (c == 'h') {
+			btf_usage(stdout);
+			return 0;
 		} else {
-			fprintf(stderr, "dnsvis: btf which: unknown argument '%s'\n", argv[i]);
-			return 2;
+			return cli_bad_option("btf which", c, argv);
 		}
 	}
+	if (optind < argc)
+		return cli_usage_err("btf which", "unexpected argument '%s'", argv[optind]);
 	p = btf_select(opt, &custom, why, sizeof(why));
 	if (!p) {
 		fprintf(stderr, "dnsvis: %s\n", why);
@@ -405,36 +417,61 @@ struct load_check_args {
 	int legacy, kprobe;
 };
 
+/* One option of load-check: -1 to go on, else the exit status. */
+static int load_check_opt(int c, char **argv, struct load_check_args *a)
+{
+	switch (c) {
+	case 'b':
+		a->btf = optarg;
+		return -1;
+	case 'O':
+		a->obj = optarg;
+		return -1;
+	case 'L':
+		a->legacy = 1;
+		return -1;
+	case 'B':
+		if (!strcmp(optarg, "kprobe"))
+			a->kprobe = 1;
+		else if (strcmp(optarg, "tracepoint") != 0)
+			return cli_usage_err("btf load-check", "unknown backend '%s'", optarg);
+		return -1;
+	case 'v':
+		log_echo = 1;
+		return -1;
+	case 'h':
+		btf_usage(stdout);
+		return 0;
+	default:
+		return cli_bad_option("btf load-check", c, argv);
+	}
+}
+
 /* -1 to go on, else the exit status. */
 static int load_check_parse(int argc, char **argv, struct load_check_args *a)
 {
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--btf") && i + 1 < argc) {
-			a->btf = argv[++i];
-		} else if (!strcmp(argv[i], "--obj") && i + 1 < argc) {
-			a->obj = argv[++i];
-		} else if (!strcmp(argv[i], "--legacy")) {
-			a->legacy = 1;
-		} else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "kprobe"))
-				a->kprobe = 1;
-			else if (strcmp(argv[i], "tracepoint") != 0) {
-				fprintf(stderr, "dnsvis: btf load-check: unknown backend '%s'\n",
-					argv[i]);
-				return 2;
-			}
-		} else if (!strcmp(argv[i], "-v")) {
-			log_echo = 1;
-		} else {
-			fprintf(stderr, "dnsvis: btf load-check: unknown argument '%s'\n", argv[i]);
-			return 2;
-		}
+	static const struct option opts[] = {
+	    {"btf", required_argument, NULL, 'b'},
+	    {"obj", required_argument, NULL, 'O'},
+	    {"legacy", no_argument, NULL, 'L'},
+	    {"backend", required_argument, NULL, 'B'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, rc;
+
+	cli_begin();
+	while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+		rc = load_check_opt(c, argv, a);
+		if (rc >= 0)
+			return rc;
 	}
+	if (optind < argc)
+		return cli_usage_err("btf load-check", "unexpected argument '%s'", argv[optind]);
 	if (!a->btf || access(a->btf, R_OK) != 0) {
-		fprintf(stderr, "dnsvis: btf load-check: --btf FILE needed (%s)\n",
-			a->btf ? strerror(errno) : "missing");
-		return 2;
+		return cli_usage_err("btf load-check", "--btf FILE needed (%s)",
+				     a->btf ? strerror(errno) : "missing");
 	}
 	return -1;
 }

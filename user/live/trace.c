@@ -32,6 +32,7 @@
 #include "live/features.h"
 #include "live/tracefs.h"
 #include "live/load.h"
+#include "util/cli.h"
 #include "util/clock.h"
 
 struct trace_opts {
@@ -84,14 +85,6 @@ static void usage(FILE *f)
 		"  -v, --verbose          libbpf diagnostics on stderr\n");
 }
 
-static int usage_err(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "dnsvis: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see dnsvis trace --help)\n");
-	return 2;
-}
-
 static int parse_ull(const char *s, unsigned long long *v)
 {
 	char *end;
@@ -133,25 +126,26 @@ static int set_number_opt(struct trace_opts *o, int c, const char *arg)
 		errno = 0;
 		o->duration = strtod(arg, &end);
 		if (errno || *end || !(o->duration > 0))
-			return usage_err("bad --duration '%s'", arg);
+			return cli_usage_err("trace", "bad --duration '%s'", arg);
 		return 0;
 	case 'c':
 		if (parse_ull(arg, &o->filter.count) || o->filter.count == 0)
-			return usage_err("bad --count '%s'", arg);
+			return cli_usage_err("trace", "bad --count '%s'", arg);
 		return 0;
 	case OPT_PID:
 		if (parse_ull(arg, &v) || v == 0 || v > INT_MAX)
-			return usage_err("bad --pid '%s'", arg);
+			return cli_usage_err("trace", "bad --pid '%s'", arg);
 		o->filter.pid = (long)v;
 		return 0;
 	case OPT_PAGES:
 		if (parse_ull(arg, &v) || v == 0 || v > (1u << 16) || (v & (v - 1)))
-			return usage_err("bad --perf-pages '%s' (a power of two)", arg);
+			return cli_usage_err("trace", "bad --perf-pages '%s' (a power of two)",
+					     arg);
 		o->perf_pages = (int)v;
 		return 0;
 	default: /* OPT_STATS */
 		if (parse_ull(arg, &v) || v == 0 || v > 86400)
-			return usage_err("bad --stats '%s'", arg);
+			return cli_usage_err("trace", "bad --stats '%s'", arg);
 		o->stats = (int)v;
 		return 0;
 	}
@@ -177,22 +171,22 @@ static int set_filter_opt(struct trace_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_CONTAINER:
 		if (!*arg)
-			return usage_err("bad --container '%s'", arg);
+			return cli_usage_err("trace", "bad --container '%s'", arg);
 		cf->container = arg;
 		return 0;
 	case OPT_POD_UID:
 		if (!*arg)
-			return usage_err("bad --pod-uid '%s'", arg);
+			return cli_usage_err("trace", "bad --pod-uid '%s'", arg);
 		cf->pod_uid = arg;
 		return 0;
 	case OPT_K8S_NS:
 		if (!*arg)
-			return usage_err("bad --k8s-namespace '%s'", arg);
+			return cli_usage_err("trace", "bad --k8s-namespace '%s'", arg);
 		cf->k8s_namespace = arg;
 		return 0;
 	default: /* OPT_POD */
 		if (!*arg)
-			return usage_err("bad --pod '%s'", arg);
+			return cli_usage_err("trace", "bad --pod '%s'", arg);
 		cf->pod = arg;
 		return 0;
 	}
@@ -207,7 +201,7 @@ static int set_backend(struct trace_opts *o, const char *arg)
 	else if (!strcmp(arg, "tracepoint"))
 		o->backend = BACKEND_TRACEPOINT;
 	else
-		return usage_err("unknown backend '%s'", arg);
+		return cli_usage_err("trace", "unknown backend '%s'", arg);
 	return 0;
 }
 
@@ -220,7 +214,7 @@ static int set_output_opt(struct trace_opts *o, int c, const char *arg)
 	case 'o':
 		f = output_format_parse(arg);
 		if (f < 0)
-			return usage_err("unknown output format '%s'", arg);
+			return cli_usage_err("trace", "unknown output format '%s'", arg);
 		o->out.format = (enum output_format)f;
 		return 0;
 	case OPT_CLUSTER:
@@ -265,14 +259,15 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 		return set_output_opt(o, c, optarg);
 	case 'p':
 		if (port_set_add(&o->ports, optarg, &why) != 0)
-			return usage_err("bad --port: %s", why);
+			return cli_usage_err("trace", "bad --port: %s", why);
 		return 0;
 	case OPT_BTF:
 		o->btf = optarg;
 		return 0;
 	case OPT_HOST_ROOT:
 		if (host_root_set(optarg) != 0)
-			return usage_err("--host-root '%s' is not a directory", optarg);
+			return cli_usage_err("trace", "--host-root '%s' is not a directory",
+					     optarg);
 		return 0;
 	case 'v':
 		o->verbose = 1;
@@ -280,10 +275,8 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 	case 'h':
 		usage(stdout);
 		return 1;
-	case ':':
-		return usage_err("option '%s' needs a value", argv[optind - 1]);
 	default:
-		return usage_err("unknown option '%s'", argv[optind - 1]);
+		return cli_bad_option("trace", c, argv);
 	}
 }
 
@@ -336,15 +329,14 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->out.format = OUTPUT_TEXT;
 	o->perf_pages = default_perf_pages();
-	optind = 1;
-	opterr = 0;
+	cli_begin();
 	while ((c = getopt_long(argc, argv, ":o:p:d:c:w:vh", long_opts, NULL)) != -1) {
 		rc = set_opt(o, c, argv);
 		if (rc)
 			return rc;
 	}
 	if (optind < argc)
-		return usage_err("unexpected argument '%s'", argv[optind]);
+		return cli_usage_err("trace", "unexpected argument '%s'", argv[optind]);
 	if (o->ports.n == 0)
 		port_set_default(&o->ports);
 	return 0;

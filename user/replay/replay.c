@@ -22,6 +22,7 @@
 #include "output/output.h"
 #include "wire/packet.h"
 #include "wire/port_set.h"
+#include "util/cli.h"
 #include "util/clock.h"
 
 /* How each packet is counted in the end-of-run summary (one class per
@@ -260,24 +261,20 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 	const char *why;
 	int opt, fmt;
 
-	optind = 1;
-	opterr = 0; /* one line of our own per error */
+	cli_begin();
 	while ((opt = getopt_long(argc, argv, ":o:p:w:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			fmt = output_format_parse(optarg);
 			if (fmt < 0) {
-				fprintf(stderr,
-					"dnsvis: replay: unknown output format '%s' "
-					"(text, json, kubearmor)\n",
-					optarg);
+				cli_usage_err("replay", "unknown output format '%s'", optarg);
 				return -1;
 			}
 			c->out.format = (enum output_format)fmt;
 			break;
 		case 'p':
 			if (port_set_add(&c->ports, optarg, &why) != 0) {
-				fprintf(stderr, "dnsvis: replay: --port %s: %s\n", optarg, why);
+				cli_usage_err("replay", "bad --port: %s", why);
 				return -1;
 			}
 			break;
@@ -294,7 +291,7 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || v <= 0 || v > 86400) {
-				fprintf(stderr, "dnsvis: replay: bad --stats '%s'\n", optarg);
+				cli_usage_err("replay", "bad --stats '%s'", optarg);
 				return -1;
 			}
 			c->stats = (int)v;
@@ -303,23 +300,13 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case ':':
-			fprintf(stderr,
-				"dnsvis: replay: option '%s' needs a value (see 'dnsvis replay "
-				"--help')\n",
-				argv[optind - 1]);
-			return -1;
 		default:
-			fprintf(
-			    stderr,
-			    "dnsvis: replay: unknown option '%s' (see 'dnsvis replay --help')\n",
-			    argv[optind - 1]);
+			cli_bad_option("replay", opt, argv);
 			return -1;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr,
-			"dnsvis: replay: no capture file given (see 'dnsvis replay --help')\n");
+		cli_usage_err("replay", "no capture file given%s", "");
 		return -1;
 	}
 	port_set_default(&c->ports);
