@@ -1,7 +1,8 @@
 /* dnsvis.h - the record the BPF programs send to user space, and the keys and
- * values of the maps user space fills.  Shared by kern/dnsvis.bpf.c and
- * user/live/ (the record reader, the loader): plain fixed-size types only, no kernel or libc
- * headers.
+ * values of the maps user space fills.  Shared by the BPF object
+ * (kern/dnsvis.bpf.c and the kern/ part headers it includes) and user/live/
+ * (the record reader, the loader): plain fixed-size types only, no kernel or
+ * libc headers.
  */
 #ifndef DNSVIS_KERN_DNSVIS_H
 #define DNSVIS_KERN_DNSVIS_H

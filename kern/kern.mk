@@ -1,6 +1,7 @@
 # kern/kern.mk - BPF objects and their libbpf skeletons (included by GNUmakefile).
 #
-# The programs are compiled twice from one source:
+# The programs are compiled twice from one source, kern/dnsvis.bpf.c, which
+# includes the kern/*.bpf.h parts (one object per build flavour):
 #   dnsvis.bpf.o         bpf_probe_read_user/_kernel, bpf_get_current_cgroup_id (5.5+)
 #   dnsvis_legacy.bpf.o  bpf_probe_read only, cgroup id by CO-RE read (4.14+)
 # user/live/features.c picks one at run time with a helper probe.  Both
@@ -12,7 +13,7 @@ DV_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 BPF_CLANG  ?= $(CLANG)
 BPF_CFLAGS := -target bpf -O2 -g -D__TARGET_ARCH_x86 -Wall -Wextra -Werror -Icompat -Ikern
-BPF_HDRS   := kern/dnsvis.h $(wildcard compat/*.h)
+BPF_HDRS   := $(wildcard kern/*.h compat/*.h)
 BPFTOOL    ?= bpftool
 
 $(BUILD)/kern/dnsvis.bpf.o: kern/dnsvis.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)

@@ -1,0 +1,106 @@
+/* maps.bpf.h - every map of the dnsvis BPF object, and the two lookups all
+ * send paths use (scratch event, port set).
+ *
+ * In one place because the maps are the interface to user space: the
+ * skeleton names them, user/live/ fills ports, config, cgroup_filter,
+ * dns_socks and the tail-call table of the backend in use, and reads
+ * out_fail at exit.  The split-read and the legacy object must have the same
+ * maps and programs (user space opens either with the one dnsvis_bpf
+ * skeleton type): no map depends on DV_SPLIT_READ.
+ * Included by kern/dnsvis.bpf.c only.
+ */
+#ifndef DNSVIS_KERN_MAPS_BPF_H
+#define DNSVIS_KERN_MAPS_BPF_H
+
+#include "dv_compat.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
+
+/* Destination ports to report: a bitmap (struct dv_port_bits). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dv_port_bits);
+} ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dv_config);
+} config SEC(".maps");
+
+/* Cgroup-scoped filters (--host, --containers, --container, --pod-uid,
+ * --k8s-namespace, --pod): cgroup id -> verdict.  User space puts in the
+ * cgroups it knows to be unwanted (value 0) and keeps the set current as
+ * cgroups come and go; an id not in the map passes to user space, which
+ * decides (so a container newer than the last rescan is never lost). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DV_CGROUPS_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct dv_sock_key);
+	__type(value, struct dv_sock_val);
+} dns_socks SEC(".maps");
+
+/* Per-CPU event under construction: [0] is sent; [1] holds the second
+ * message of a sendmmsg while [0] goes out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct dv_event);
+} scratch SEC(".maps");
+
+/* Tail-call tables, one per program type (a PROG_ARRAY belongs to one). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, DV_TAIL_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} tail_tp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, DV_TAIL_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} tail_kp SEC(".maps");
+
+/* Samples the perf ring refused because it was full, per CPU.  The kernel
+ * tells the reader of such losses only before its next sample, so the last
+ * ones of a run would never be reported; user space reconciles with this
+ * count at exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} out_fail SEC(".maps");
+
+static __always_inline struct dv_event *dv_scratch(__u32 k)
+{
+
+	return bpf_map_lookup_elem(&scratch, &k);
+}
+
+static __always_inline int dv_port_ok(__u16 port)
+{
+	__u32 k = 0;
+	struct dv_port_bits *pb = bpf_map_lookup_elem(&ports, &k);
+
+	return pb && (pb->bits[(port >> 3) & (DV_PORT_BITS_LEN - 1)] & (1u << (port & 7)));
+}
+
+#endif /* DNSVIS_KERN_MAPS_BPF_H */

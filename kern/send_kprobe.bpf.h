@@ -1,0 +1,170 @@
+/* send_kprobe.bpf.h - the kprobe send path: udp_sendmsg / udpv6_sendmsg,
+ * and tcp_sendmsg for DNS over TCP.
+ *
+ * UDP: the destination is msg->msg_name or, for a connected socket, the
+ * socket's peer.  TCP (one function for IPv4 and IPv6): the destination is
+ * always the socket's peer (skc_daddr / skc_v6_daddr / skc_dport, IPv4-
+ * mapped peers reported as AF_INET); each tcp_sendmsg call whose payload
+ * starts with a 2-byte length matching the rest is one message, as in the
+ * tracepoint backend (no stream reassembly).  The payload is read from
+ * the msghdr's iov_iter in every kernel flavour (compat/dv_compat.bpf.h).
+ * Two programs per function: (sk, msg, len) and RHEL 7's
+ * (iocb, sk, msg, len); user space loads the one matching each function's
+ * BTF prototype (tcp_sendmsg's own, else udp_sendmsg's).
+ * IPv4-mapped destinations on AF_INET6 sockets: udpv6_sendmsg hands those
+ * to udp_sendmsg, so the v6 program skips them and the v4 program reports
+ * them as AF_INET with the IPv4 address (no duplicates).
+ * Included by kern/dnsvis.bpf.c only.
+ */
+#ifndef DNSVIS_KERN_SEND_KPROBE_BPF_H
+#define DNSVIS_KERN_SEND_KPROBE_BPF_H
+
+#include "dv_compat.bpf.h"
+#include "maps.bpf.h"
+#include "message.bpf.h"
+#include "proc.bpf.h"
+
+static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, struct msghdr *msg,
+				     int v6)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct dv_msg_src src = {};
+	struct dv_sockaddr sa = {};
+	struct dv_dest d = {};
+	struct dv_event *ev;
+	void *name = 0;
+
+	if (!sk || !msg)
+		return 0;
+	DV_KREAD(name, msg->msg_name);
+	if (name) {
+		if (dv_read_kernel(&sa, 8, name))
+			return 0;
+		if (v6) {
+			if (sa.family != DV_AF_INET6)
+				return 0; /* AF_INET: udpv6_sendmsg calls udp_sendmsg */
+			if (dv_read_kernel(d.daddr, 16, (char *)name + 8))
+				return 0;
+			if (dv_v4mapped(d.daddr))
+				return 0; /* reported by the udp_sendmsg probe */
+			d.family = DV_AF_INET6;
+		} else {
+			d.family = DV_AF_INET;
+			__builtin_memcpy(d.daddr, &sa.flowinfo_or_v4, 4);
+		}
+		d.dport = dv_ntohs(sa.port);
+	} else {
+		__be16 port = 0;
+
+		DV_KREAD(port, sk->__sk_common.skc_dport);
+		d.dport = dv_ntohs(port);
+		if (v6) {
+			DV_KREAD(d.daddr, sk->__sk_common.skc_v6_daddr);
+			if (dv_v4mapped(d.daddr))
+				return 0;
+			d.family = DV_AF_INET6;
+		} else {
+			dv_read_kernel(d.daddr, 4,
+				       __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
+			d.family = DV_AF_INET;
+		}
+	}
+	if (!dv_port_ok(d.dport))
+		return 0;
+	ev = dv_scratch(0);
+	if (!ev)
+		return 0;
+	if (dv_msghdr_src(msg, &src))
+		return 0;
+	if (src.ubuf)
+		dv_copy_ubuf(&ev->m, src.ubuf, src.ubuf_len);
+	else
+		dv_copy_iov(&ev->m, (const struct dv_uiovec *)src.kiov, src.nr_segs, src.first_skip,
+			    1);
+	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		return 0;
+	dv_dest_from_sk(sk, &d, 1);
+	dv_set_dest(&ev->m, &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
+		    ev->m.payload_len, 0);
+	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
+	return 0;
+}
+
+/* TCP (IPv4 and IPv6: one function).  The destination is the socket's peer
+ * (msg_name is ignored by a connected stream socket; a TCP Fast Open
+ * sendto's address is not looked at).  Every tcp_sendmsg call whose payload
+ * starts with a 2-byte length matching the rest counts as one message, as
+ * in the tracepoint backend: no stream reassembly. */
+static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk,
+					 struct msghdr *msg)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct dv_msg_src src = {};
+	struct dv_dest d = {};
+	struct dv_event *ev;
+	__be16 port = 0;
+
+	if (!sk || !msg)
+		return 0;
+	DV_KREAD(port, sk->__sk_common.skc_dport);
+	if (!dv_port_ok(dv_ntohs(port)))
+		return 0;
+	ev = dv_scratch(0);
+	if (!ev)
+		return 0;
+	if (dv_msghdr_src(msg, &src))
+		return 0;
+	if (src.ubuf)
+		dv_copy_ubuf(&ev->m, src.ubuf, src.ubuf_len);
+	else
+		dv_copy_iov(&ev->m, (const struct dv_uiovec *)src.kiov, src.nr_segs, src.first_skip,
+			    1);
+	d.proto = 6; /* IPPROTO_TCP: the message starts with its length */
+	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		return 0;
+	dv_dest_from_sk(sk, &d, 0);
+	dv_set_dest(&ev->m, &d, DV_HOOK_KPROBE_TCP_SENDMSG, ev->m.payload_len, 0);
+	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
+	return 0;
+}
+
+/* (struct sock *sk, struct msghdr *msg, size_t len): 4.1+ */
+SEC("kprobe/udp_sendmsg")
+int kp_udp_sendmsg(struct dv_pt_regs *ctx)
+{
+	return dv_kprobe(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si, 0);
+}
+
+SEC("kprobe/udpv6_sendmsg")
+int kp_udpv6_sendmsg(struct dv_pt_regs *ctx)
+{
+	return dv_kprobe(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si, 1);
+}
+
+/* (struct kiocb *iocb, struct sock *sk, struct msghdr *msg, size_t len): RHEL 7 */
+SEC("kprobe/udp_sendmsg")
+int kp_udp_sendmsg_iocb(struct dv_pt_regs *ctx)
+{
+	return dv_kprobe(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx, 0);
+}
+
+SEC("kprobe/udpv6_sendmsg")
+int kp_udpv6_sendmsg_iocb(struct dv_pt_regs *ctx)
+{
+	return dv_kprobe(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx, 1);
+}
+
+/* tcp_sendmsg: (sk, msg, size) on 4.1+, (iocb, sk, msg, size) on RHEL 7 */
+SEC("kprobe/tcp_sendmsg")
+int kp_tcp_sendmsg(struct dv_pt_regs *ctx)
+{
+	return dv_kprobe_tcp(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si);
+}
+
+SEC("kprobe/tcp_sendmsg")
+int kp_tcp_sendmsg_iocb(struct dv_pt_regs *ctx)
+{
+	return dv_kprobe_tcp(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx);
+}
+
+#endif /* DNSVIS_KERN_SEND_KPROBE_BPF_H */

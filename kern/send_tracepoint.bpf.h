@@ -1,0 +1,293 @@
+/* send_tracepoint.bpf.h - the syscall tracepoint send path, for kernels
+ * without usable kprobes: syscalls/sys_enter_{sendto,sendmsg,sendmmsg,write,
+ * writev}, and sys_enter_{connect,close} for bookkeeping.
+ *
+ * Destination from the syscall's sockaddr when it has one.  Connected
+ * sockets (send/write/writev, sendto/sendmsg without an address) are
+ * recognised through the dns_socks hash map keyed {tgid, fd}:
+ *   - sys_enter_connect adds {tgid, fd} when a datagram socket connects to
+ *     a port in the set, and removes it when it connects anywhere else or
+ *     disconnects (AF_UNSPEC); sys_enter_close removes it;
+ *   - at start-up user space adds the sockets already connected (it scans
+ *     /proc/PID/net/udp{,6} per network namespace for peers on a port in
+ *     the set, then /proc/PID/fd for those socket inodes), and later drops
+ *     entries of processes that are gone.
+ * write/writev therefore cost one hash lookup for every descriptor that is
+ * not a DNS socket.  On a hit, the entry is checked against the live
+ * descriptor (fd table -> file -> socket: must be a datagram socket whose
+ * peer port is in the set; stale entries are deleted), and the peer
+ * address is taken from the socket itself.
+ * Not seen by this backend: descriptors inherited by fork or duplicated
+ * (dup/dup2/SCM_RIGHTS) after the connect, until they connect again.
+ * IPv4-mapped destinations are reported as AF_INET like the kprobe backend.
+ * Included by kern/dnsvis.bpf.c only.
+ */
+#ifndef DNSVIS_KERN_SEND_TRACEPOINT_BPF_H
+#define DNSVIS_KERN_SEND_TRACEPOINT_BPF_H
+
+#include "dv_compat.bpf.h"
+#include "maps.bpf.h"
+#include "message.bpf.h"
+#include "proc.bpf.h"
+
+/* Syscall tracepoint record: 8 bytes of common fields, the syscall number,
+ * then the arguments as unsigned longs (stable since tracepoints came). */
+struct dv_sys_enter {
+	__u64 common;
+	long nr;
+	unsigned long args[6];
+};
+
+/* uapi struct user_msghdr, the fields read (user memory: no CO-RE) */
+struct dv_umsghdr {
+	void *name;
+	int namelen;
+	int pad;
+	const struct dv_uiovec *iov;
+	unsigned long iovlen;
+};
+
+#define DV_MMSGHDR_SIZE 64 /* struct mmsghdr: msghdr (56) + msg_len + pad */
+
+/* sockaddr in user memory -> d.  Non-zero when not AF_INET/AF_INET6. */
+static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d)
+{
+	struct dv_sockaddr sa = {};
+
+	if (dv_read_user(&sa, 8, uaddr))
+		return -1;
+	d->dport = dv_ntohs(sa.port);
+	if (sa.family == DV_AF_INET) {
+		d->family = DV_AF_INET;
+		__builtin_memcpy(d->daddr, &sa.flowinfo_or_v4, 4);
+		return 0;
+	}
+	if (sa.family != DV_AF_INET6)
+		return -1;
+	if (dv_read_user(d->daddr, 16, (const char *)uaddr + 8))
+		return -1;
+	d->family = DV_AF_INET6;
+	if (dv_v4mapped(d->daddr)) {
+		dv_unmap(d->daddr);
+		d->family = DV_AF_INET;
+		d->flags |= DV_F_V4MAPPED;
+	}
+	return 0;
+}
+
+/* Connected DNS socket {tgid, fd}?  One hash lookup on the miss path. */
+static __always_inline int dv_connected_dest(__u32 tgid, unsigned long fd, struct dv_dest *d)
+{
+	struct dv_sock_key key = {.tgid = tgid, .fd = (__u32)fd};
+	struct task_struct *task;
+	struct sock *sk;
+	short stype = 0;
+
+	if (!bpf_map_lookup_elem(&dns_socks, &key))
+		return -1;
+	task = (struct task_struct *)bpf_get_current_task();
+	sk = dv_file_sock(dv_fd_file(task, (unsigned int)fd), &stype);
+	if (!sk) {
+		bpf_map_delete_elem(&dns_socks, &key);
+		return -1;
+	}
+	dv_dest_from_sk(sk, d, 0);
+	if (stype == DV_SOCK_STREAM)
+		d->proto = 6;
+	if (!dv_port_ok(d->dport)) {
+		bpf_map_delete_elem(&dns_socks, &key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Source address of fd, for destinations given with the call. */
+static __always_inline void dv_src_from_fd(unsigned long fd, struct dv_dest *d)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	short stype = 0;
+	struct sock *sk = dv_file_sock(dv_fd_file(task, (unsigned int)fd), &stype);
+
+	if (sk && stype == DV_SOCK_DGRAM)
+		dv_dest_from_sk(sk, d, 1);
+}
+
+/* One buffer, to fd, destination uaddr (or the connected peer). */
+static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, const void *buf,
+				     unsigned long len, const void *uaddr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct dv_dest d = {};
+	struct dv_event *ev;
+
+	if (uaddr) {
+		if (dv_user_sockaddr(uaddr, &d) || !dv_port_ok(d.dport))
+			return 0;
+	} else if (dv_connected_dest(pid_tgid >> 32, fd, &d)) {
+		return 0;
+	}
+	ev = dv_scratch(0);
+	if (!ev)
+		return 0;
+	dv_copy_ubuf(&ev->m, buf, len);
+	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		return 0;
+	if (uaddr)
+		dv_src_from_fd(fd, &d);
+	dv_set_dest(&ev->m, &d, hook, len, 0);
+	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	return 0;
+}
+
+/* Destination of the user msghdr m on fd; non-zero when not DNS. */
+static __always_inline int dv_tp_msg_dest(const struct dv_umsghdr *m, unsigned long fd, __u32 tgid,
+					  struct dv_dest *d)
+{
+	if (m->name) {
+		if (dv_user_sockaddr(m->name, d) || !dv_port_ok(d->dport))
+			return -1;
+		dv_src_from_fd(fd, d);
+		return 0;
+	}
+	return dv_connected_dest(tgid, fd, d);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int tp_sendto(struct dv_sys_enter *ctx)
+{
+	return dv_tp_buf(ctx, DV_HOOK_TP_SENDTO, ctx->args[0], (const void *)ctx->args[1],
+			 ctx->args[2], (const void *)ctx->args[4]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int tp_write(struct dv_sys_enter *ctx)
+{
+	return dv_tp_buf(ctx, DV_HOOK_TP_WRITE, ctx->args[0], (const void *)ctx->args[1],
+			 ctx->args[2], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int tp_writev(struct dv_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct dv_dest d = {};
+	struct dv_event *ev;
+
+	if (dv_connected_dest(pid_tgid >> 32, ctx->args[0], &d))
+		return 0;
+	ev = dv_scratch(0);
+	if (!ev)
+		return 0;
+	dv_copy_iov(&ev->m, (const struct dv_uiovec *)ctx->args[1], ctx->args[2], 0, 0);
+	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		return 0;
+	dv_set_dest(&ev->m, &d, DV_HOOK_TP_WRITEV, ev->m.payload_len, 0);
+	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int tp_sendmsg(struct dv_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct dv_umsghdr um = {};
+	struct dv_dest d = {};
+	struct dv_event *ev;
+
+	if (dv_read_user(&um, sizeof(um), (const void *)ctx->args[1]))
+		return 0;
+	if (dv_tp_msg_dest(&um, ctx->args[0], pid_tgid >> 32, &d))
+		return 0;
+	ev = dv_scratch(0);
+	if (!ev)
+		return 0;
+	dv_copy_iov(&ev->m, um.iov, um.iovlen, 0, 0);
+	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		return 0;
+	dv_set_dest(&ev->m, &d, DV_HOOK_TP_SENDMSG, ev->m.payload_len, 0);
+	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	return 0;
+}
+
+/* glibc sends the A and AAAA queries with one sendmmsg: the first
+ * DV_MMSG_MAX entries are looked at.  The first DNS query goes to scratch
+ * [0]; a second one to [1], sent after [0] by dv_output. */
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int tp_sendmmsg(struct dv_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	unsigned long fd = ctx->args[0];
+	const char *vec = (const char *)ctx->args[1];
+	unsigned long vlen = ctx->args[2];
+	struct dv_event *ev0, *ev1;
+	int n = 0;
+
+	if (!dv_pid_wanted(pid_tgid >> 32))
+		return 0;
+	ev0 = dv_scratch(0);
+	ev1 = dv_scratch(1);
+	if (!ev0 || !ev1)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < DV_MMSG_MAX; i++) {
+		struct dv_umsghdr um = {};
+		struct dv_dest d = {};
+		struct dv_msg *m = n ? &ev1->m : &ev0->m;
+
+		if ((unsigned long)i >= vlen)
+			break;
+		if (dv_read_user(&um, sizeof(um), vec + i * DV_MMSGHDR_SIZE))
+			break;
+		if (dv_tp_msg_dest(&um, fd, pid_tgid >> 32, &d))
+			continue;
+		dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
+		if (!dv_is_query(m, &d))
+			continue;
+		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, m->payload_len, i);
+		n++;
+	}
+	if (!n)
+		return 0;
+	ev0->m.pending = n > 1;
+	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int tp_connect(struct dv_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct dv_sock_key key = {.tgid = pid_tgid >> 32, .fd = (__u32)ctx->args[0]};
+	struct dv_sock_val val = {};
+	struct dv_dest d = {};
+	struct task_struct *task;
+	struct file *f;
+	short stype = 0;
+
+	if (!ctx->args[1] || dv_user_sockaddr((const void *)ctx->args[1], &d) ||
+	    !dv_port_ok(d.dport)) {
+		bpf_map_delete_elem(&dns_socks, &key);
+		return 0;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	f = dv_fd_file(task, key.fd);
+	if (!dv_file_sock(f, &stype)) {
+		bpf_map_delete_elem(&dns_socks, &key);
+		return 0;
+	}
+	val.file = (unsigned long)f;
+	bpf_map_update_elem(&dns_socks, &key, &val, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int tp_close(struct dv_sys_enter *ctx)
+{
+	struct dv_sock_key key = {.tgid = bpf_get_current_pid_tgid() >> 32,
+				  .fd = (__u32)ctx->args[0]};
+
+	bpf_map_delete_elem(&dns_socks, &key);
+	return 0;
+}
+
+#endif /* DNSVIS_KERN_SEND_TRACEPOINT_BPF_H */
