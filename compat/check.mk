@@ -17,9 +17,13 @@ COMPAT_OBJS   = $(strip $(if $(strip $(BPF_OBJS)),$(BPF_OBJS),$(if $(wildcard ke
 	$(wildcard $(BUILD)/*.bpf.o $(BUILD)/kern/*.bpf.o))))
 COMPAT_GUARDED = $(if $(BPF_GUARDED_OBJS),$(BPF_GUARDED_OBJS),$(BUILD)/kern/dnsvis.bpf.o)
 
-$(COMPAT_CHECK): compat/compat_check.c | $(DEPS_STAMP)
+# The checker's sources: main and options, ELF loading, the rules, the tables.
+COMPAT_CHECK_SRCS := compat/compat_check.c compat/check_elf.c compat/check_rules.c \
+	compat/helpers_table.c compat/map_types_table.c
+
+$(COMPAT_CHECK): $(COMPAT_CHECK_SRCS) compat/compat_check.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -o $@ $< -lbpf -lelf -lz
+	$(CC) -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -o $@ $(COMPAT_CHECK_SRCS) -lbpf -lelf -lz
 
 .PHONY: compat-check compat-selftest
 # The stamp makes the check part of every `make`: a violation fails the build.
