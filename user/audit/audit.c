@@ -1,14 +1,17 @@
 /* audit.c - `dnsvis audit`: the command line and the main flow.
  *
  * audit's own options (-d, --allow, --deny, --search, --replay, -o, -w, -h)
- * are taken here; every other argument is passed on to trace_run() or
- * replay_run() as it is.  The events come back through an event_sink
- * consumer (aggregate.c); the report (report.c) is printed when the trace
- * or the captures end.
+ * are taken here.  Every other option of trace (or, with --replay, of
+ * replay) is passed on to trace_run() or replay_run() in its full
+ * spelling, with its value, and the capture FILEs follow a "--": so audit
+ * accepts what those accept, and they judge the values.  The events come
+ * back through an event_sink consumer (aggregate.c); the report
+ * (report.c) is printed when the trace or the captures end.
  */
 #include "audit/audit.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +21,6 @@
 #include "live/trace.h"
 #include "output/sink.h"
 #include "replay/replay.h"
-
-/* ---- command line -------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
@@ -50,6 +51,12 @@ static int usage_err(const char *msg, const char *arg)
 	return AUDIT_EXIT_USAGE;
 }
 
+static int out_of_memory(void)
+{
+	fprintf(stderr, "dnsvis: audit: out of memory\n");
+	return AUDIT_EXIT_ERROR;
+}
+
 /* "90", "1.5", "30s", "5m", "2h" -> seconds; -1 if bad */
 static double parse_duration(const char *s)
 {
@@ -69,58 +76,176 @@ static double parse_duration(const char *s)
 	return -1;
 }
 
-/* Is argv[i] the option long/short (as "--long", "--long=V", "-s", "-sV")?
- * Sets *val for options with a value (consuming argv[i+1] when needed). */
-static int is_opt(int argc, char **argv, int *i, const char *lng, char shrt, int has_val,
-		  const char **val, int *missing)
-{
-	const char *a = argv[*i];
-	size_t ll = strlen(lng);
+/* ---- the option table ---------------------------------------------------- */
 
-	*missing = 0;
-	if (!strncmp(a, "--", 2) && !strncmp(a + 2, lng, ll) &&
-	    (a[2 + ll] == 0 || (has_val && a[2 + ll] == '='))) {
-		if (!has_val)
-			return 1;
-		if (a[2 + ll] == '=') {
-			*val = a + 3 + ll;
-			return 1;
-		}
-	} else if (shrt && a[0] == '-' && a[1] == shrt) {
-		if (!has_val)
-			return a[2] == 0;
-		if (a[2]) {
-			*val = a + 2;
-			return 1;
-		}
-	} else {
-		return 0;
-	}
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return 1;
-	}
-	*val = argv[++*i];
-	return 1;
+enum {
+	OPT_ALLOW = 256,
+	OPT_DENY,
+	OPT_SEARCH,
+	OPT_REPLAY,
+	OPT_PASS = 512, /* OPT_PASS + i: passed-on long option i */
+};
+
+static const char own_short[] = "o:d:w:h";
+static const struct option own_long[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"duration", required_argument, NULL, 'd'},
+    {"write", required_argument, NULL, 'w'},
+    {"allow", required_argument, NULL, OPT_ALLOW},
+    {"deny", required_argument, NULL, OPT_DENY},
+    {"search", required_argument, NULL, OPT_SEARCH},
+    {"replay", no_argument, NULL, OPT_REPLAY},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* A long option of trace or replay that audit passes on. */
+struct passed_option {
+	char *spelled; /* "--NAME" */
+	int has_value;
+};
+
+/* getopt_long()'s view of the command line: audit's own options, then the
+ * other options of trace and replay.  Each passed-on long option has a val
+ * of its own, so that getopt_long() still finds abbreviations of two of
+ * them ambiguous, as trace and replay do. */
+struct opt_table {
+	struct option *longs;
+	struct passed_option *pass;
+	size_t npass;
+	char shorts[64];     /* ":" then each option letter once */
+	char letter[128][3]; /* "-c" for option letter c */
+};
+
+static size_t count_options(const struct option *o)
+{
+	size_t n = 0;
+
+	while (o[n].name)
+		n++;
+	return n;
 }
+
+static int has_long(const struct option *o, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(o[i].name, name))
+			return 1;
+	return 0;
+}
+
+/* The letters of optstring src (each with its colons) not in t yet. */
+static void add_shorts(struct opt_table *t, const char *src)
+{
+	while (*src) {
+		size_t k = 1, len = strlen(t->shorts);
+
+		while (src[k] == ':')
+			k++;
+		if (*src != ':' && !strchr(t->shorts, *src) && len + k < sizeof(t->shorts)) {
+			memcpy(t->shorts + len, src, k);
+			t->shorts[len + k] = 0;
+			snprintf(t->letter[*src & 0x7f], sizeof(t->letter[0]), "-%c", *src);
+		}
+		src += k;
+	}
+}
+
+/* The long options of src not in t yet, as passed-on options.  0 or -1. */
+static int add_longs(struct opt_table *t, size_t *n, const struct option *src)
+{
+	for (; src->name; src++) {
+		struct passed_option *p = &t->pass[t->npass];
+
+		if (has_long(t->longs, *n, src->name))
+			continue;
+		if (asprintf(&p->spelled, "--%s", src->name) < 0)
+			return -1;
+		p->has_value = src->has_arg != no_argument;
+		t->longs[*n] =
+		    (struct option){src->name, src->has_arg, NULL, OPT_PASS + (int)t->npass};
+		t->npass++;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void opt_table_free(struct opt_table *t)
+{
+	for (size_t i = 0; i < t->npass; i++)
+		free(t->pass[i].spelled);
+	free(t->pass);
+	free(t->longs);
+}
+
+/* 0, or -1 when out of memory. */
+static int opt_table_make(struct opt_table *t)
+{
+	size_t max = count_options(own_long) + count_options(trace_options) +
+		     count_options(replay_options),
+	       n = count_options(own_long);
+
+	memset(t, 0, sizeof(*t));
+	t->longs = calloc(max + 1, sizeof(*t->longs)); /* + 1: the end mark */
+	t->pass = calloc(max + 1, sizeof(*t->pass));   /* + 1: never calloc(0) */
+	if (!t->longs || !t->pass)
+		return -1;
+	memcpy(t->longs, own_long, n * sizeof(*t->longs));
+	if (add_longs(t, &n, trace_options) != 0 || add_longs(t, &n, replay_options) != 0)
+		return -1;
+	t->shorts[0] = ':'; /* ':' for a missing value, '?' for an unknown option */
+	add_shorts(t, own_short);
+	add_shorts(t, trace_optstring);
+	add_shorts(t, replay_optstring);
+	return 0;
+}
+
+static int short_has_value(const struct opt_table *t, int c)
+{
+	const char *s = strchr(t->shorts, c);
+
+	return s && s[1] == ':';
+}
+
+/* ---- the command line ---------------------------------------------------- */
 
 /* What the command line of `dnsvis audit` asks for. */
 struct audit_args {
 	const char **fwd; /* the arguments for trace_run() or replay_run() */
-	int nf;
+	int nf, fwd_cap;
 	const char **search; /* the --search domains */
 	struct audit_config cfg;
 	struct allowlist *allow, *deny;
 	const char *write_path;
-	int replay, dashdash;
+	int replay, duration_given;
 	char dur[64]; /* --duration in seconds, as passed on with -d */
 };
 
 #define ARGS_GO_ON (-1) /* parsed; not an exit status */
 
-static int needs_value(const char *opt)
+/* Append arg to fwd (which stays NULL-terminated).  0 or -1. */
+static int fwd_push(struct audit_args *aa, const char *arg)
 {
-	return usage_err("option '%s' needs a value", opt);
+	if (aa->nf + 1 >= aa->fwd_cap) {
+		int cap = aa->fwd_cap ? aa->fwd_cap * 2 : 16;
+		const char **f = realloc(aa->fwd, (size_t)cap * sizeof(*f));
+
+		if (!f)
+			return -1;
+		aa->fwd = f;
+		aa->fwd_cap = cap;
+	}
+	aa->fwd[aa->nf++] = arg;
+	aa->fwd[aa->nf] = NULL;
+	return 0;
+}
+
+/* An option of trace or replay: its spelling, then its value (if any). */
+static int pass_on(struct audit_args *aa, const char *spelled, const char *value)
+{
+	if (fwd_push(aa, spelled) != 0 || (value && fwd_push(aa, value) != 0))
+		return out_of_memory();
+	return ARGS_GO_ON;
 }
 
 static int opt_output(struct audit_args *aa, const char *v)
@@ -134,15 +259,14 @@ static int opt_output(struct audit_args *aa, const char *v)
 	return ARGS_GO_ON;
 }
 
-/* --allow or --deny FILE: add FILE's names to *l (made on first use). */
+/* --allow or --deny FILE: add FILE's names to *l (made on first use).  A
+ * bad file is an error (1), not a usage error. */
 static int opt_list(struct allowlist **l, const char *path)
 {
 	char err[600];
 
-	if (!*l && !(*l = allowlist_new())) {
-		fprintf(stderr, "dnsvis: audit: out of memory\n");
-		return AUDIT_EXIT_ERROR;
-	}
+	if (!*l && !(*l = allowlist_new()))
+		return out_of_memory();
 	if (allowlist_load_file(*l, path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dnsvis: audit: %s\n", err);
 		return AUDIT_EXIT_ERROR;
@@ -150,6 +274,7 @@ static int opt_list(struct allowlist **l, const char *path)
 	return ARGS_GO_ON;
 }
 
+/* trace's -d takes plain seconds: the suffix is resolved here. */
 static int opt_duration(struct audit_args *aa, const char *v)
 {
 	double s = parse_duration(v);
@@ -157,78 +282,84 @@ static int opt_duration(struct audit_args *aa, const char *v)
 	if (s <= 0)
 		return usage_err("bad --duration '%s' (e.g. 90, 30s, 5m, 1h)", v);
 	snprintf(aa->dur, sizeof(aa->dur), "%.3f", s);
-	aa->fwd[aa->nf++] = "-d";
-	aa->fwd[aa->nf++] = aa->dur;
+	aa->duration_given = 1;
 	return ARGS_GO_ON;
 }
 
-/* argv[*i], with its value when it takes one: audit's own options are
- * taken, the others are passed on in fwd.  An exit status, or ARGS_GO_ON. */
-static int parse_arg(struct audit_args *aa, int argc, char **argv, int *i)
+/* One of audit's own options (value arg): an exit status, or ARGS_GO_ON. */
+static int own_option(struct audit_args *aa, int c, const char *arg)
 {
-	const char *v = NULL;
-	int missing, is_allow;
-
-	if (aa->dashdash || argv[*i][0] != '-' || argv[*i][1] == 0) {
-		aa->fwd[aa->nf++] = argv[*i];
+	switch (c) {
+	case 'o':
+		return opt_output(aa, arg);
+	case 'd':
+		return opt_duration(aa, arg);
+	case 'w':
+		aa->write_path = arg;
 		return ARGS_GO_ON;
-	}
-	if (!strcmp(argv[*i], "--")) {
-		aa->dashdash = 1;
-		aa->fwd[aa->nf++] = argv[*i];
+	case OPT_ALLOW:
+		return opt_list(&aa->allow, arg);
+	case OPT_DENY:
+		return opt_list(&aa->deny, arg);
+	case OPT_SEARCH:
+		if (!*arg)
+			return usage_err("option '%s' needs a value", "--search");
+		aa->search[aa->cfg.nsearch++] = arg;
 		return ARGS_GO_ON;
-	}
-	if (is_opt(argc, argv, i, "help", 'h', 0, &v, &missing)) {
+	case OPT_REPLAY:
+		aa->replay = 1;
+		return ARGS_GO_ON;
+	default: /* 'h' */
 		usage(stdout);
 		return AUDIT_EXIT_OK;
 	}
-	if (is_opt(argc, argv, i, "replay", 0, 0, &v, &missing)) {
-		aa->replay = 1;
-		return ARGS_GO_ON;
+}
+
+/* What getopt_long() returned (c): an exit status, or ARGS_GO_ON. */
+static int take_option(struct audit_args *aa, const struct opt_table *t, int c, char **argv)
+{
+	if (c == ':')
+		return usage_err("option '%s' needs a value", argv[optind - 1]);
+	if (c == '?')
+		return usage_err("unknown option '%s'", argv[optind - 1]);
+	if (c >= OPT_PASS) {
+		const struct passed_option *p = &t->pass[c - OPT_PASS];
+
+		return pass_on(aa, p->spelled, p->has_value ? optarg : NULL);
 	}
-	if (is_opt(argc, argv, i, "output", 'o', 1, &v, &missing))
-		return missing ? needs_value(argv[*i]) : opt_output(aa, v);
-	is_allow = is_opt(argc, argv, i, "allow", 0, 1, &v, &missing);
-	if (is_allow || is_opt(argc, argv, i, "deny", 0, 1, &v, &missing))
-		return missing ? needs_value(argv[*i])
-			       : opt_list(is_allow ? &aa->allow : &aa->deny, v);
-	if (is_opt(argc, argv, i, "search", 0, 1, &v, &missing)) {
-		if (missing || !*v)
-			return needs_value(argv[*i]);
-		aa->search[aa->cfg.nsearch++] = v;
-		return ARGS_GO_ON;
-	}
-	if (is_opt(argc, argv, i, "write", 'w', 1, &v, &missing)) {
-		if (missing)
-			return needs_value(argv[*i]);
-		aa->write_path = v;
-		return ARGS_GO_ON;
-	}
-	if (is_opt(argc, argv, i, "duration", 'd', 1, &v, &missing))
-		return missing ? needs_value(argv[*i]) : opt_duration(aa, v);
-	aa->fwd[aa->nf++] = argv[*i];
-	return ARGS_GO_ON;
+	if (c < OPT_ALLOW && !strchr(own_short, c))
+		return pass_on(aa, t->letter[c & 0x7f], short_has_value(t, c) ? optarg : NULL);
+	return own_option(aa, c, optarg);
 }
 
 /* The whole command line: an exit status, or ARGS_GO_ON. */
-static int parse_args(struct audit_args *aa, int argc, char **argv)
+static int parse_args(struct audit_args *aa, const struct opt_table *t, int argc, char **argv)
 {
-	aa->fwd[aa->nf++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		int rc = parse_arg(aa, argc, argv, &i);
+	int c, rc;
 
+	if (fwd_push(aa, argv[0]) != 0)
+		return out_of_memory();
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1) {
+		rc = take_option(aa, t, c, argv);
 		if (rc != ARGS_GO_ON)
 			return rc;
 	}
-	aa->fwd[aa->nf] = NULL;
-	if (aa->replay) {
-		for (int i = 1; i < aa->nf; i++)
-			if (!strcmp(aa->fwd[i], "-d") && aa->fwd[i + 1] == aa->dur)
-				return usage_err("%s: -d/--duration is for live audits",
-						 "--replay");
-	}
+	if (aa->replay && aa->duration_given)
+		return usage_err("%s: -d/--duration is for live audits", "--replay");
+	if (aa->duration_given && pass_on(aa, "-d", aa->dur) != ARGS_GO_ON)
+		return AUDIT_EXIT_ERROR;
+	/* the capture FILEs: after "--", so none is read as an option */
+	if (optind < argc && fwd_push(aa, "--") != 0)
+		return out_of_memory();
+	for (; optind < argc; optind++)
+		if (fwd_push(aa, argv[optind]) != 0)
+			return out_of_memory();
 	return ARGS_GO_ON;
 }
+
+/* ---- the main flow ------------------------------------------------------- */
 
 /* Feed a from the live trace or the captures (the times it took in t0 and
  * t1): 0, or the exit status of a failure. */
@@ -289,10 +420,8 @@ static int audit_run(struct audit_args *aa)
 	aa->cfg.search = aa->search;
 	aa->cfg.check_servers = !aa->replay;
 	a = audit_new(&aa->cfg);
-	if (!a) {
-		fprintf(stderr, "dnsvis: audit: out of memory\n");
-		return AUDIT_EXIT_ERROR;
-	}
+	if (!a)
+		return out_of_memory();
 	rc = audit_collect(aa, a, &sink, &t0, &t1);
 	if (rc == 0)
 		rc = audit_finish(a, aa, &sink, &t0, &t1);
@@ -303,20 +432,19 @@ static int audit_run(struct audit_args *aa)
 int audit_main(int argc, char **argv)
 {
 	struct audit_args aa;
+	struct opt_table t;
 	int rc;
 
 	memset(&aa, 0, sizeof(aa));
-	/* each argument passes on as at most two ("-d5" is "-d" "5.000") */
-	aa.fwd = calloc(2 * (size_t)argc + 2, sizeof(char *));
-	aa.search = calloc((size_t)argc + 1, sizeof(char *));
-	if (!aa.fwd || !aa.search) {
-		fprintf(stderr, "dnsvis: audit: out of memory\n");
-		rc = AUDIT_EXIT_ERROR;
+	aa.search = calloc((size_t)argc + 1, sizeof(char *)); /* each takes an argument */
+	if (opt_table_make(&t) != 0 || !aa.search) {
+		rc = out_of_memory();
 	} else {
-		rc = parse_args(&aa, argc, argv);
+		rc = parse_args(&aa, &t, argc, argv);
 		if (rc == ARGS_GO_ON)
 			rc = audit_run(&aa);
 	}
+	opt_table_free(&t);
 	allowlist_free(aa.allow);
 	allowlist_free(aa.deny);
 	free(aa.fwd);

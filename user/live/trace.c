@@ -287,7 +287,9 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 	}
 }
 
-static const struct option long_opts[] = {
+const char trace_optstring[] = ":o:p:d:c:w:vh";
+
+const struct option trace_options[] = {
     {"output", required_argument, 0, 'o'},
     {"port", required_argument, 0, 'p'},
     {"duration", required_argument, 0, 'd'},
@@ -338,7 +340,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	o->perf_pages = default_perf_pages();
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:p:d:c:w:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, trace_optstring, trace_options, NULL)) != -1) {
 		rc = set_opt(o, c, argv);
 		if (rc)
 			return rc;
