@@ -31,7 +31,8 @@ static void btf_usage(FILE *f)
 		"       dnsvis btf load-check --btf FILE [--legacy] [--backend kprobe|tracepoint]\n"
 		"       dnsvis btf load-check --btf FILE --obj BPF_OBJECT\n"
 		"                                        load (not attach) the programs with FILE\n"
-		"                                        as the relocation target (root)\n");
+		"                                        as the relocation target (root);\n"
+		"                                        -v, --verbose: libbpf's log on stderr\n");
 }
 
 static int btf_list(void)
@@ -424,7 +425,7 @@ static int load_check_parse(int argc, char **argv, struct load_check_args *a)
 					argv[i]);
 				return 2;
 			}
-		} else if (!strcmp(argv[i], "-v")) {
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			log_echo = 1;
 		} else {
 			fprintf(stderr, "dnsvis: btf load-check: unknown argument '%s'\n", argv[i]);
