@@ -33,7 +33,8 @@ static void btf_usage(FILE *f)
 		"       dnsvis btf load-check --btf FILE [--legacy] [--backend kprobe|tracepoint]\n"
 		"       dnsvis btf load-check --btf FILE --obj BPF_OBJECT\n"
 		"                                        load (not attach) the programs with FILE\n"
-		"                                        as the relocation target (root)\n");
+		"                                        as the relocation target (root);\n"
+		"                                        -v, --verbose: libbpf's log on stderr\n");
 }
 
 static int btf_list(void)

@@ -1,6 +1,7 @@
 /* doctor.c - `dnsvis doctor`: probe, one line each, what `dnsvis trace`
  * needs (privileges, BTF, tracefs, kprobes, tracepoints, helpers) and say
  * which backend it would use. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -11,6 +12,7 @@
 #include "live/doctor.h"
 #include "live/features.h"
 #include "live/tracefs.h"
+#include "util/cli.h"
 
 struct findings {
 	const char *btf; /* the BTF path, NULL when there is none */
@@ -20,20 +22,40 @@ struct findings {
 	int bad;	 /* no privileges or no BTF: tracing cannot work */
 };
 
-/* --btf FILE into *btf_opt; -1 to go on, else the exit status. */
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: dnsvis doctor [--btf FILE]\n");
+}
+
+enum { OPT_BTF = 256 };
+
+static const struct option long_opts[] = {
+    {"btf", required_argument, NULL, OPT_BTF},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --btf FILE into *btf_opt: -1 to go on, else the exit status (0 after
+ * --help, 2 on a usage error). */
 static int parse_args(int argc, char **argv, const char **btf_opt)
 {
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--btf") && i + 1 < argc)
-			*btf_opt = argv[++i];
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: dnsvis doctor [--btf FILE]\n");
+	int c;
+
+	cli_begin();
+	while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BTF:
+			*btf_opt = optarg;
+			break;
+		case 'h':
+			usage(stdout);
 			return 0;
-		} else {
-			fprintf(stderr, "dnsvis: doctor: unknown argument '%s'\n", argv[i]);
-			return 2;
+		default:
+			return cli_bad_option("doctor", c, argv);
 		}
 	}
+	if (optind < argc)
+		return cli_usage_err("doctor", "unexpected argument '%s'", argv[optind]);
 	return -1;
 }
 

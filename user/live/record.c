@@ -229,14 +229,20 @@ static void record_messages(const struct dv_msg *m, struct record_ctx *rc)
 static void handle_event(void *ctx, int cpu, void *data, __u32 size)
 {
 	struct record_reader *te = ctx;
-	const struct dv_event *ev = data;
+	/* A raw sample's data sits 4 bytes past an 8-byte boundary: copy it
+	 * out before reading its 8-byte fields. */
+	static struct dv_event aligned;
+	const struct dv_event *ev = &aligned;
 	static struct proc_strings ps;
 	struct lazy_proc lp = {.ev = ev};
 	struct dnsvis_event out;
 	struct record_ctx rc = {te, &out, &lp, &ps, 0};
 
 	(void)cpu;
-	if (te->done || size < DV_EVENT_SEND_SIZE || !process_ok(te->f, ev))
+	if (te->done || size < DV_EVENT_SEND_SIZE)
+		return;
+	memcpy(&aligned, data, DV_EVENT_SEND_SIZE);
+	if (!process_ok(te->f, ev))
 		return;
 	event_common(te, &ev->m, &out);
 	record_messages(&ev->m, &rc);
@@ -316,4 +322,12 @@ struct perf_buffer *record_reader_open(int map_fd, int pages, struct record_read
 	if (!te->lost_cpu)
 		te->ncpu = 0;
 	return perf_buffer__new_raw(map_fd, (size_t)pages, &attr, handle_perf_record, te, NULL);
+}
+
+void record_reader_close(struct perf_buffer *pb, struct record_reader *te)
+{
+	perf_buffer__free(pb);
+	free(te->lost_cpu);
+	te->lost_cpu = NULL;
+	te->ncpu = 0;
 }

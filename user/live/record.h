@@ -32,6 +32,9 @@ struct record_reader {
 /* The perf buffer on map_fd (pages per CPU per ring), records handed to te. */
 struct perf_buffer *record_reader_open(int map_fd, int pages, struct record_reader *te);
 
+/* Free the perf buffer and what the reader holds. */
+void record_reader_close(struct perf_buffer *pb, struct record_reader *te);
+
 /* At exit, after the last drain: the samples the BPF side counted as refused
  * by a full ring (out_fail_fd, per CPU) but the kernel never reported are
  * reported now, as lost, per CPU. */

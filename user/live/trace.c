@@ -280,7 +280,9 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 	}
 }
 
-static const struct option long_opts[] = {
+const char trace_optstring[] = ":o:p:d:c:w:vh";
+
+const struct option trace_options[] = {
     {"output", required_argument, 0, 'o'},
     {"port", required_argument, 0, 'p'},
     {"duration", required_argument, 0, 'd'},
@@ -330,7 +332,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	o->out.format = OUTPUT_TEXT;
 	o->perf_pages = default_perf_pages();
 	cli_begin();
-	while ((c = getopt_long(argc, argv, ":o:p:d:c:w:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, trace_optstring, trace_options, NULL)) != -1) {
 		rc = set_opt(o, c, argv);
 		if (rc)
 			return rc;
@@ -503,7 +505,7 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	te->sink->malformed = te->malformed;
 	if (sink_close(te->sink) != 0)
 		write_failed = 1;
-	perf_buffer__free(pb);
+	record_reader_close(pb, te);
 	tracer_close(L);
 	kprobe_cleanup_own();
 	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed, %llu missed\n", te->events,

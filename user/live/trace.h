@@ -2,6 +2,8 @@
 #ifndef DNSVIS_TRACE_H
 #define DNSVIS_TRACE_H
 
+#include <getopt.h>
+
 /* argv[0] is the subcommand name (or the program name for plain
  * `dnsvis [options]`).  Exit status: 0 ok, 1 runtime failure, 2 usage. */
 int trace_main(int argc, char **argv);
@@ -10,5 +12,10 @@ int trace_main(int argc, char **argv);
  * or the -w file).  Used by `dnsvis audit`. */
 struct event_sink;
 int trace_run(int argc, char **argv, struct event_sink *sink);
+
+/* trace's getopt_long() options, so that `dnsvis audit` knows which of the
+ * options it passes on take a value. */
+extern const char trace_optstring[];
+extern const struct option trace_options[];
 
 #endif

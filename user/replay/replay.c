@@ -247,22 +247,25 @@ static void usage(FILE *f)
 		   "[--cluster-name NAME] [-w FILE] [--stats SECONDS] FILE...\n");
 }
 
+const char replay_optstring[] = ":o:p:w:h";
+
+const struct option replay_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"port", required_argument, NULL, 'p'},
+    {"cluster-name", required_argument, NULL, 'C'},
+    {"write", required_argument, NULL, 'w'},
+    {"stats", required_argument, NULL, 'S'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse_args(struct replay_ctx *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"port", required_argument, NULL, 'p'},
-	    {"cluster-name", required_argument, NULL, 'C'},
-	    {"write", required_argument, NULL, 'w'},
-	    {"stats", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *why;
 	int opt, fmt;
 
 	cli_begin();
-	while ((opt = getopt_long(argc, argv, ":o:p:w:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, replay_optstring, replay_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			fmt = output_format_parse(optarg);

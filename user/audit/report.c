@@ -1,0 +1,290 @@
+/* report.c - the audit report: text (a block per workload, the violations,
+ * the totals) or one JSON document (doc/dnsvis.8 "AUDIT REPORT").
+ * Workloads, domains and violations are written in key order, so two runs
+ * over the same events give the same report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit_internal.h"
+#include "output/json_escape.h"
+#include "util/str.h"
+#include "wire/dns_types.h"
+
+/* What the report is about, besides the records. */
+struct report_ctx {
+	const char *mode; /* "live" or "replay" */
+	const struct timespec *start, *end;
+	unsigned long long lost, malformed;
+	struct strmap_entry *workloads, *violations; /* sorted */
+};
+
+static void put_time(FILE *f, const struct timespec *ts)
+{
+	struct tm tm;
+	time_t t = ts->tv_sec;
+	char buf[64];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "%s.%06ldZ", buf, ts->tv_nsec / 1000);
+}
+
+/* Terminal-safe text: printable ASCII only, other bytes as \xHH */
+static void text_s(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)str_or_empty(s); *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p >= 0x20 && *p < 0x7f)
+			fputc(*p, f);
+		else
+			fprintf(f, "\\x%02x", *p);
+	}
+}
+
+static const char *status_name(int st)
+{
+	switch (st) {
+	case SERVER_EXPECTED:
+		return "expected";
+	case SERVER_UNEXPECTED:
+		return "unexpected";
+	case SERVER_UNKNOWN:
+		return "unknown";
+	default:
+		return "unchecked";
+	}
+}
+
+static void qtype_name(uint16_t t, char *buf, size_t len)
+{
+	const char *n = dns_type_name(t, buf, len);
+
+	if (n != buf)
+		snprintf(buf, len, "%s", n);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* ---- json ---------------------------------------------------------------- */
+
+/* A literal key (with the separator before it) and a JSON string. */
+static void json_field(FILE *f, const char *key, const char *s)
+{
+	fputs(key, f);
+	json_escape_file(f, s);
+}
+
+static void json_domain(FILE *f, struct domain_rec *d)
+{
+	char buf[64];
+
+	json_field(f, "{\"domain\":", d->name);
+	fprintf(f, ",\"count\":%lu,\"qtypes\":[", d->count);
+	qsort(d->qtypes, d->nqtypes, sizeof(d->qtypes[0]), cmp_u16);
+	for (unsigned q = 0; q < d->nqtypes; q++) {
+		qtype_name(d->qtypes[q], buf, sizeof(buf));
+		json_field(f, q ? "," : "", buf);
+	}
+	fprintf(f, "],\"servers\":[");
+	for (size_t s = 0; s < d->nservers; s++) {
+		server_str(&d->servers[s], buf, sizeof(buf));
+		json_field(f, s ? ",{\"server\":" : "{\"server\":", buf);
+		fprintf(f, ",\"count\":%lu,\"status\":\"%s\"}", d->servers[s].count,
+			status_name(d->servers[s].status));
+	}
+	fprintf(f, "],\"first_seen\":\"");
+	put_time(f, &d->first);
+	fprintf(f, "\",\"last_seen\":\"");
+	put_time(f, &d->last);
+	fprintf(f, "\"}");
+}
+
+static void json_workload(FILE *f, const char *key, struct workload *w)
+{
+	struct strmap_entry *dl = strmap_sorted(&w->domains);
+
+	json_field(f, "{\"workload\":", key);
+	json_field(f, ",\"kind\":", w->kind);
+	json_field(f, ",\"name\":", w->name);
+	json_field(f, ",\"container_id\":", w->container_id);
+	fprintf(f, ",\"queries\":%lu,\"domains\":[", w->events);
+	for (size_t j = 0; dl && j < w->domains.n; j++) {
+		if (j)
+			fputc(',', f);
+		json_domain(f, dl[j].val);
+	}
+	fprintf(f, "]}");
+	free(dl);
+}
+
+static void json_violation(FILE *f, const struct violation *v)
+{
+	char buf[64];
+
+	server_str(&v->server, buf, sizeof(buf));
+	json_field(f, "{\"type\":", v->type);
+	json_field(f, ",\"workload\":", v->workload);
+	json_field(f, ",\"domain\":", v->domain);
+	json_field(f, ",\"server\":", buf);
+	if (v->has_proc) {
+		fprintf(f, ",\"pid\":%u", v->pid);
+		json_field(f, ",\"comm\":", v->comm);
+		json_field(f, ",\"exe\":", v->exe);
+	} else {
+		fprintf(f, ",\"pid\":null,\"comm\":null,\"exe\":null");
+	}
+	if (!strcmp(v->type, "unexpected_server"))
+		json_field(f, ",\"nameservers\":", v->nameservers);
+	fprintf(f, ",\"count\":%lu,\"first_seen\":\"", v->count);
+	put_time(f, &v->first);
+	fprintf(f, "\",\"last_seen\":\"");
+	put_time(f, &v->last);
+	fprintf(f, "\"}");
+}
+
+static void report_json(const struct audit *a, FILE *f, const struct report_ctx *rc)
+{
+	json_field(f, "{\"type\":\"dnsvis_audit\",\"mode\":", rc->mode);
+	fprintf(f, ",\"start\":\"");
+	put_time(f, rc->start);
+	fprintf(f, "\",\"end\":\"");
+	put_time(f, rc->end);
+	fprintf(f, "\",\"server_check\":%s,\"workloads\":[",
+		a->cfg.check_servers ? "true" : "false");
+	for (size_t i = 0; i < a->workloads.n; i++) {
+		if (i)
+			fputc(',', f);
+		json_workload(f, rc->workloads[i].key, rc->workloads[i].val);
+	}
+	fprintf(f, "],\"violations\":[");
+	for (size_t i = 0; i < a->violations.n; i++) {
+		if (i)
+			fputc(',', f);
+		json_violation(f, rc->violations[i].val);
+	}
+	fprintf(f,
+		"],\"totals\":{\"events\":%llu,\"workloads\":%zu,\"domains\":%zu,"
+		"\"violations\":%zu,\"violation_events\":%llu,\"servers_unknown\":%llu,"
+		"\"lost\":%llu,\"malformed\":%llu}}\n",
+		a->events, a->workloads.n, a->all_domains.n, a->violations.n, a->violation_events,
+		a->unverified, rc->lost, rc->malformed);
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* One row of a workload's table: domain, count, qtypes, servers, times. */
+static void text_domain(FILE *f, struct domain_rec *d)
+{
+	char buf[64], qt[256] = "", sv[1024] = "";
+
+	qsort(d->qtypes, d->nqtypes, sizeof(d->qtypes[0]), cmp_u16);
+	for (unsigned q = 0; q < d->nqtypes; q++) {
+		size_t l = strlen(qt);
+
+		qtype_name(d->qtypes[q], buf, sizeof(buf));
+		snprintf(qt + l, sizeof(qt) - l, "%s%s", q ? "," : "", buf);
+	}
+	for (size_t s = 0; s < d->nservers; s++) {
+		size_t l = strlen(sv);
+		int st = d->servers[s].status;
+
+		server_str(&d->servers[s], buf, sizeof(buf));
+		snprintf(sv + l, sizeof(sv) - l, "%s%s%s", s ? "," : "", buf,
+			 st == SERVER_UNEXPECTED ? "(unexpected)"
+			 : st == SERVER_UNKNOWN	 ? "(unknown)"
+						 : "");
+	}
+	fprintf(f, "  ");
+	text_s(f, d->name);
+	fprintf(f, "%*s %6lu  %-12s %-24s ", strlen(d->name) < 40 ? (int)(40 - strlen(d->name)) : 0,
+		"", d->count, qt, sv);
+	put_time(f, &d->first);
+	fprintf(f, "  ");
+	put_time(f, &d->last);
+	fprintf(f, "\n");
+}
+
+static void text_workload(FILE *f, struct workload *w)
+{
+	struct strmap_entry *dl = strmap_sorted(&w->domains);
+
+	fprintf(f, "\nWORKLOAD %s ", w->kind);
+	text_s(f, w->name);
+	fprintf(f, "  (%lu queries)\n", w->events);
+	fprintf(f, "  %-40s %6s  %-12s %-24s %-27s %s\n", "DOMAIN", "COUNT", "QTYPES", "SERVERS",
+		"FIRST SEEN", "LAST SEEN");
+	for (size_t j = 0; dl && j < w->domains.n; j++)
+		text_domain(f, dl[j].val);
+	free(dl);
+}
+
+static void text_violation(FILE *f, const struct violation *v)
+{
+	char buf[64];
+
+	server_str(&v->server, buf, sizeof(buf));
+	fprintf(f, "  %-17s ", v->type);
+	text_s(f, v->domain);
+	fprintf(f, "  workload ");
+	text_s(f, v->workload);
+	if (v->has_proc) {
+		fprintf(f, "  pid %u comm ", v->pid);
+		text_s(f, v->comm);
+		fprintf(f, " exe ");
+		text_s(f, v->exe);
+	}
+	fprintf(f, "  server %s", buf);
+	if (!strcmp(v->type, "unexpected_server"))
+		fprintf(f, " (resolv.conf: %s)", v->nameservers);
+	fprintf(f, "  count %lu\n", v->count);
+}
+
+static void report_text(const struct audit *a, FILE *f, const struct report_ctx *rc)
+{
+	fprintf(f, "dnsvis audit (%s) ", rc->mode);
+	put_time(f, rc->start);
+	fprintf(f, " .. ");
+	put_time(f, rc->end);
+	fprintf(f, "\n");
+	for (size_t i = 0; i < a->workloads.n; i++)
+		text_workload(f, rc->workloads[i].val);
+	fprintf(f, "\nVIOLATIONS (%zu)\n", a->violations.n);
+	for (size_t i = 0; i < a->violations.n; i++)
+		text_violation(f, rc->violations[i].val);
+	fprintf(f,
+		"\nTOTALS events %llu  workloads %zu  domains %zu  violations %zu (%llu events)  "
+		"servers unknown %llu  lost %llu  malformed %llu\n",
+		a->events, a->workloads.n, a->all_domains.n, a->violations.n, a->violation_events,
+		a->unverified, rc->lost, rc->malformed);
+}
+
+unsigned long audit_report(struct audit *a, FILE *out, const char *mode,
+			   const struct timespec *start, const struct timespec *end,
+			   unsigned long long lost, unsigned long long malformed)
+{
+	struct report_ctx rc = {mode,
+				start,
+				end,
+				lost,
+				malformed,
+				strmap_sorted(&a->workloads),
+				strmap_sorted(&a->violations)};
+
+	if (rc.workloads && rc.violations) {
+		if (a->cfg.format == AUDIT_JSON)
+			report_json(a, out, &rc);
+		else
+			report_text(a, out, &rc);
+	} else {
+		a->oom++;
+	}
+	free(rc.workloads);
+	free(rc.violations);
+	return a->violations.n;
+}

@@ -1,0 +1,249 @@
+/* resolv.c - each process's own resolv.conf (see resolv.h).
+ *
+ * The file is found through /proc/PID/root, so a container's own file is
+ * read, and cached per mount namespace (/proc/PID/ns/mnt): one read per
+ * namespace, not per query.  A cached file is re-read when its inode, size
+ * or mtime changes.  A process that is gone before it could be looked at
+ * is answered from the namespace it was seen in moments before, if any. */
+#include "audit/resolv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enrich/host_root.h"
+
+/* A process's mount namespace as last seen, for when it is gone. */
+struct pid_ns {
+	unsigned long mntns;
+	char comm[16];
+	struct timespec seen;
+};
+
+void addr_normalize(int *family, uint8_t *addr)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (*family == AF_INET6 && memcmp(addr, mapped, 12) == 0) {
+		memmove(addr, addr + 12, 4);
+		memset(addr + 4, 0, 12);
+		*family = AF_INET;
+	}
+	if (*family == AF_INET)
+		memset(addr + 4, 0, 12);
+}
+
+void addr_str(int family, const uint8_t *addr, char *out, size_t len)
+{
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)len))
+		snprintf(out, len, "?");
+}
+
+static void free_search(struct resolv *r)
+{
+	for (unsigned i = 0; i < r->nsearch; i++)
+		free(r->search[i]);
+	r->nsearch = 0;
+}
+
+static void free_resolv(void *p)
+{
+	free_search(p);
+	free(p);
+}
+
+void resolv_cache_free(struct resolv_cache *c)
+{
+	strmap_free(&c->by_mntns, free_resolv);
+	strmap_free(&c->pids, free);
+}
+
+/* "nameserver ADDR": one more server, unless there are enough. */
+static void add_nameserver(struct resolv *r, char *arg)
+{
+	uint8_t buf[16] = {0};
+	char *pct;
+
+	if (!arg || r->nns >= RESOLV_MAX_NS)
+		return;
+	pct = strchr(arg, '%'); /* fe80::1%eth0 */
+	if (pct)
+		*pct = 0;
+	if (inet_pton(AF_INET, arg, buf) == 1)
+		r->ns_family[r->nns] = AF_INET;
+	else if (inet_pton(AF_INET6, arg, buf) == 1)
+		r->ns_family[r->nns] = AF_INET6;
+	else
+		return;
+	addr_normalize(&r->ns_family[r->nns], buf);
+	memcpy(r->ns_addr[r->nns++], buf, 16);
+}
+
+/* No nameserver line: glibc's default, the local host. */
+static void default_nameservers(struct resolv *r)
+{
+	r->ns_family[0] = AF_INET;
+	memset(r->ns_addr[0], 0, 16);
+	r->ns_addr[0][0] = 127;
+	r->ns_addr[0][3] = 1;
+	r->ns_family[1] = AF_INET6;
+	memset(r->ns_addr[1], 0, 16);
+	r->ns_addr[1][15] = 1;
+	r->nns = 2;
+}
+
+static void resolv_parse(struct resolv *r, FILE *f)
+{
+	char line[1024];
+
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *kw = strtok_r(line, " \t\r\n", &save), *arg;
+
+		if (!kw || kw[0] == '#' || kw[0] == ';')
+			continue;
+		if (strcmp(kw, "nameserver") == 0) {
+			add_nameserver(r, strtok_r(NULL, " \t\r\n", &save));
+		} else if (strcmp(kw, "search") == 0 || strcmp(kw, "domain") == 0) {
+			/* the last search/domain line wins (resolv.conf(5)) */
+			free_search(r);
+			while ((arg = strtok_r(NULL, " \t\r\n", &save)) &&
+			       r->nsearch < RESOLV_MAX_SEARCH) {
+				r->search[r->nsearch] = strdup(arg);
+				if (r->search[r->nsearch])
+					r->nsearch++;
+			}
+		}
+	}
+	if (r->nns == 0)
+		default_nameservers(r);
+	r->text[0] = 0;
+	for (unsigned i = 0; i < r->nns; i++) {
+		char s[INET6_ADDRSTRLEN];
+		size_t l = strlen(r->text);
+
+		addr_str(r->ns_family[i], r->ns_addr[i], s, sizeof(s));
+		snprintf(r->text + l, sizeof(r->text) - l, "%s%s", i ? " " : "", s);
+	}
+}
+
+/* The mount namespace of process p in *mntns: read from /proc (and noted
+ * in c->pids), or, when p is gone now but was seen moments ago (an earlier
+ * query of the same process), the noted one, and *gone is set.  0, or -1
+ * when it cannot be known. */
+static int mntns_of(struct resolv_cache *c, const struct dnsvis_proc *p, const struct timespec *now,
+		    unsigned long *mntns, int *gone)
+{
+	char path[256], link[64], key[32];
+	struct pid_ns *pn;
+	ssize_t k;
+
+	host_path(path, sizeof(path), "/proc/%u/ns/mnt", p->pid);
+	k = readlink(path, link, sizeof(link) - 1);
+	snprintf(key, sizeof(key), "%u", p->pid);
+	pn = strmap_get(&c->pids, key);
+	*gone = k <= 0;
+	if (*gone) {
+		if (!pn || strncmp(pn->comm, p->comm, sizeof(pn->comm)) != 0 ||
+		    now->tv_sec - pn->seen.tv_sec >= 30)
+			return -1;
+		*mntns = pn->mntns;
+		return 0;
+	}
+	link[k] = 0;
+	if (sscanf(link, "mnt:[%lu]", mntns) != 1)
+		return -1;
+	if (!pn) {
+		pn = calloc(1, sizeof(*pn));
+		if (!pn || strmap_put(&c->pids, key, pn) != 0) {
+			free(pn);
+			c->oom++;
+			return 0;
+		}
+	}
+	pn->mntns = *mntns;
+	memcpy(pn->comm, p->comm, sizeof(pn->comm));
+	pn->seen = *now;
+	return 0;
+}
+
+static const struct resolv *known_or_null(const struct resolv *r)
+{
+	return r && r->known ? r : NULL;
+}
+
+/* Is r (still) what was read from the file st describes? */
+static int same_file(const struct resolv *r, const struct stat *st)
+{
+	return r->dev == st->st_dev && r->ino == st->st_ino && r->size == st->st_size &&
+	       r->mtime.tv_sec == st->st_mtim.tv_sec && r->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* (Re)read r from path, which st describes (st_ino 0: there is no file,
+ * and r is the defaults).  0, or -1 when it cannot be read. */
+static int resolv_load(struct resolv *r, const char *path, const struct stat *st)
+{
+	FILE *f;
+
+	free_search(r);
+	r->nns = 0;
+	r->known = 0;
+	f = st->st_ino ? fopen(path, "re") : fmemopen((void *)"", 0, "r");
+	if (!f)
+		return -1;
+	resolv_parse(r, f);
+	fclose(f);
+	r->dev = st->st_dev;
+	r->ino = st->st_ino;
+	r->size = st->st_size;
+	r->mtime = st->st_mtim;
+	r->known = 1;
+	return 0;
+}
+
+const struct resolv *resolv_of(struct resolv_cache *c, const struct dnsvis_proc *p,
+			       const struct timespec *now)
+{
+	char path[256], key[32];
+	unsigned long mntns = 0;
+	struct resolv *r;
+	struct stat st;
+	int gone;
+
+	if (mntns_of(c, p, now, &mntns, &gone) != 0)
+		return NULL;
+	snprintf(key, sizeof(key), "m%lu", mntns);
+	r = strmap_get(&c->by_mntns, key);
+	if (gone) /* its namespace's file is in the cache, if anywhere */
+		return known_or_null(r);
+	host_path(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", p->pid);
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT) /* ESRCH, EACCES: cannot know; keep a cached answer */
+			return known_or_null(r);
+		memset(&st, 0, sizeof(st)); /* no file: the defaults */
+	}
+	if (r && r->known && same_file(r, &st))
+		return r;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r || strmap_put(&c->by_mntns, key, r) != 0) {
+			free(r);
+			c->oom++;
+			return NULL;
+		}
+	}
+	return resolv_load(r, path, &st) == 0 ? r : NULL;
+}
+
+int resolv_lists_server(const struct resolv *r, int family, const uint8_t *addr)
+{
+	for (unsigned i = 0; i < r->nns; i++)
+		if (r->ns_family[i] == family && memcmp(r->ns_addr[i], addr, 16) == 0)
+			return 1;
+	return 0;
+}
