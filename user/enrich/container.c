@@ -156,18 +156,13 @@ static int pod_slice(const struct comp *c, struct container_info *ci)
 	return 1;
 }
 
-int container_parse_path(const char *path, struct container_info *ci)
+/* Split path into components; ".." and "." (paths relative to a cgroup
+ * namespace) are skipped.  Returns the number kept (at most max). */
+static size_t split_path(const char *s, struct comp *comps, size_t max)
 {
-	struct comp comps[64];
-	struct container_info pod; /* the pod seen last (uid, qos, driver) */
-	size_t nc = 0, kube = (size_t)-1;
-	const char *s = path ? path : "";
-	int found = 0;
+	size_t nc = 0;
 
-	memset(ci, 0, sizeof(*ci));
-	memset(&pod, 0, sizeof(pod));
-	/* split; ".." and "." (paths relative to a cgroup namespace) are skipped */
-	while (*s && nc < sizeof(comps) / sizeof(comps[0])) {
+	while (*s && nc < max) {
 		const char *e;
 
 		while (*s == '/')
@@ -184,61 +179,92 @@ int container_parse_path(const char *path, struct container_info *ci)
 		}
 		s = e;
 	}
+	return nc;
+}
+
+/* Is component i part of a pod's path (systemd slices, or cgroupfs
+ * /kubepods[/<qos>]/pod<uid>)?  Updates *pod and *kube (the index of the
+ * last kubepods component) when it is. */
+static int pod_component(const struct comp *comps, size_t i, struct container_info *pod,
+			 size_t *kube)
+{
+	const struct comp *c = &comps[i];
+	int after_kube = *kube != (size_t)-1 && i == *kube + 1;
+
+	if (pod_slice(c, pod) || comp_is(c, "kubepods") || comp_is(c, "kubepods.slice") ||
+	    (has_suffix(c, "-kubepods.slice") && !has_prefix(c, "kubepods-")) ||
+	    (after_kube && qos_of(c->s, c->n))) {
+		*kube = i;
+		return 1;
+	}
+	if (after_kube && has_prefix(c, "pod") && uid_ok(c->s + 3, c->n - 3)) {
+		const char *q = qos_of(comps[i - 1].s, comps[i - 1].n);
+
+		set_uid(pod, c->s + 3, c->n - 3);
+		snprintf(pod->qos, sizeof(pod->qos), "%s", q ? q : "guaranteed");
+		snprintf(pod->driver, sizeof(pod->driver), "cgroupfs");
+		*kube = i;
+		return 1;
+	}
+	return 0;
+}
+
+/* The container component i names, if any: its runtime, id and how it
+ * was recognised. */
+struct ctr_match {
+	const char *rt, *id;
+	size_t idn;
+	int systemd, guessed;
+};
+
+static int container_component(const struct comp *comps, size_t i, const struct container_info *pod,
+			       size_t kube, struct ctr_match *m)
+{
+	const struct comp *c = &comps[i];
+
+	memset(m, 0, sizeof(*m));
+	for (size_t k = 0; k < sizeof(patterns) / sizeof(patterns[0]) && !m->id; k++)
+		if (prefixed_id(c, patterns[k].prefix, &m->id, &m->idn, &m->systemd))
+			m->rt = patterns[k].runtime;
+	if (m->id)
+		return 1;
+	if (i > 0 && comp_is(&comps[i - 1], "docker") && id_ok(c->s, c->n))
+		m->rt = "docker"; /* cgroupfs docker: /docker/<id> */
+	else if (i > 0 && comp_is(&comps[i - 1], "libpod_parent") && id_ok(c->s, c->n))
+		m->rt = "podman";
+	else if (kube != (size_t)-1 && i == kube + 1 && pod->pod_uid[0] && c->n == 64 &&
+		 all_hex(c->s, c->n)) {
+		m->rt = "containerd"; /* cgroupfs kubelet: /kubepods/<qos>/pod<uid>/<id> */
+		m->guessed = 1;
+	}
+	if (!m->rt)
+		return 0;
+	m->id = c->s;
+	m->idn = c->n;
+	return 1;
+}
+
+int container_parse_path(const char *path, struct container_info *ci)
+{
+	struct comp comps[64];
+	struct container_info pod; /* the pod seen last (uid, qos, driver) */
+	size_t nc, kube = (size_t)-1;
+	int found = 0;
+
+	memset(ci, 0, sizeof(*ci));
+	memset(&pod, 0, sizeof(pod));
+	nc = split_path(path ? path : "", comps, sizeof(comps) / sizeof(comps[0]));
 	for (size_t i = 0; i < nc; i++) {
-		const struct comp *c = &comps[i];
-		const char *id = NULL, *rt = NULL;
-		size_t idn = 0;
-		int sd = 0, guessed = 0;
+		struct ctr_match m;
 
-		/* pods: systemd slices, or cgroupfs /kubepods[/<qos>]/pod<uid> */
-		if (pod_slice(c, &pod)) {
-			kube = i;
-			continue;
-		}
-		if (comp_is(c, "kubepods") || comp_is(c, "kubepods.slice") ||
-		    (has_suffix(c, "-kubepods.slice") && !has_prefix(c, "kubepods-"))) {
-			kube = i;
-			continue;
-		}
-		if (kube != (size_t)-1 && i == kube + 1 && qos_of(c->s, c->n)) {
-			kube = i;
-			continue;
-		}
-		if (kube != (size_t)-1 && i == kube + 1 && has_prefix(c, "pod") &&
-		    uid_ok(c->s + 3, c->n - 3)) {
-			const char *q = qos_of(comps[i - 1].s, comps[i - 1].n);
-
-			set_uid(&pod, c->s + 3, c->n - 3);
-			snprintf(pod.qos, sizeof(pod.qos), "%s", q ? q : "guaranteed");
-			snprintf(pod.driver, sizeof(pod.driver), "cgroupfs");
-			kube = i;
-			continue;
-		}
-		/* containers */
-		for (size_t k = 0; k < sizeof(patterns) / sizeof(patterns[0]) && !id; k++)
-			if (prefixed_id(c, patterns[k].prefix, &id, &idn, &sd))
-				rt = patterns[k].runtime;
-		if (!id && i > 0 && comp_is(&comps[i - 1], "docker") && id_ok(c->s, c->n))
-			rt = "docker"; /* cgroupfs docker: /docker/<id> */
-		else if (!id && i > 0 && comp_is(&comps[i - 1], "libpod_parent") &&
-			 id_ok(c->s, c->n))
-			rt = "podman";
-		else if (!id && kube != (size_t)-1 && i == kube + 1 && pod.pod_uid[0] &&
-			 c->n == 64 && all_hex(c->s, c->n)) {
-			rt = "containerd"; /* cgroupfs kubelet: /kubepods/<qos>/pod<uid>/<id> */
-			guessed = 1;
-		}
-		if (rt && !id) {
-			id = c->s;
-			idn = c->n;
-		}
-		if (!id)
+		if (pod_component(comps, i, &pod, &kube) ||
+		    !container_component(comps, i, &pod, kube, &m))
 			continue;
 		*ci = pod;
-		snprintf(ci->runtime, sizeof(ci->runtime), "%s", rt);
-		copy_n(ci->id, sizeof(ci->id), id, idn);
-		ci->runtime_guessed = guessed;
-		if (sd)
+		snprintf(ci->runtime, sizeof(ci->runtime), "%s", m.rt);
+		copy_n(ci->id, sizeof(ci->id), m.id, m.idn);
+		ci->runtime_guessed = m.guessed;
+		if (m.systemd)
 			snprintf(ci->driver, sizeof(ci->driver), "systemd");
 		else if (!ci->driver[0])
 			snprintf(ci->driver, sizeof(ci->driver), "cgroupfs");
