@@ -227,6 +227,15 @@ static void test_json(void)
 		free(t);
 	}
 	CHECK(1);
+	/* a malformed escape fails the string whatever the buffer's size */
+	j = "{\"s\":\"abcdef\\uZZZZ\"}";
+	e = j + strlen(j);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, 4), -1);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, sizeof(out)), -1);
+	j = "{\"s\":\"abcdef\"}";
+	e = j + strlen(j);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, 4), 0);
+	CHECK_STR(out, "abc");
 	/* nesting deeper than JSON_DEPTH_MAX is malformed */
 	{
 		char deep[2 * JSON_DEPTH_MAX + 64];

@@ -181,6 +181,7 @@ static size_t decode_char(const char **v, const char *end, char *o)
 int json_string(const char *v, const char *end, char *out, size_t len)
 {
 	size_t o = 0;
+	int full = 0;
 
 	if (!len)
 		return -1;
@@ -196,8 +197,12 @@ int json_string(const char *v, const char *end, char *out, size_t len)
 			out[o] = 0;
 			return -1;
 		}
-		if (o + n >= len)
-			break; /* truncated */
+		/* once out is full the rest is still decoded, so the verdict
+		 * does not depend on the buffer's size */
+		if (full || o + n >= len) {
+			full = 1;
+			continue;
+		}
 		memcpy(out + o, tmp, n);
 		o += n;
 	}

@@ -25,8 +25,9 @@ const char *json_skip_value(const char *p, const char *end);
 
 /* Decode the string value at v (white space first) into out, NUL-terminated
  * and cut at a whole character when it does not fit in len bytes.  0, or -1
- * when v is NULL or not a string, len is 0 or an escape is malformed (out
- * is then "" or the part before it). */
+ * when v is NULL or not a string, len is 0 or an escape anywhere in the
+ * string is malformed (out is then "" or a part before it).  The verdict
+ * does not depend on len. */
 int json_string(const char *v, const char *end, char *out, size_t len);
 
 /* The next member of an object: *p at its '{' or at the ',' after the
