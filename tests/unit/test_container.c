@@ -1,7 +1,7 @@
 /* test_container.c - cgroup path parser (user/enrich/container.c) over real-world
  * paths of every runtime, driver and cgroup version; the filter verdicts;
- * the JSON helpers and metadata lookup of user/enrich/k8s_meta.c on a fake host
- * root. */
+ * the JSON reader (user/enrich/json_reader.c) and the metadata lookup of
+ * user/enrich/k8s_meta.c and runtime_state.c on a fake host root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,9 @@
 #include "check.h"
 #include "enrich/container.h"
 #include "enrich/host_root.h"
+#include "enrich/json_reader.h"
 #include "enrich/k8s_meta.h"
+#include "enrich/runtime_state.h"
 
 #define ID1  "c830ee7121da37bde4021a90d51728d05bf2e71ac5a31b6461a39b7cf77cffb1"
 #define ID2  "5f3b0b9e34a8d2c1e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4"
@@ -203,28 +205,84 @@ static void test_json(void)
 	const char *e = j + strlen(j), *v;
 	char out[64];
 
-	v = js_get(j, e, "ann");
+	v = json_get(j, e, "ann");
 	CHECK(v != NULL);
-	CHECK(js_get(v, e, "x") != NULL);
-	CHECK_INT(js_str(js_get(v, e, "k\"q"), e, out, sizeof(out)), 0);
+	CHECK(json_get(v, e, "x") != NULL);
+	CHECK_INT(json_string(json_get(v, e, "k\"q"), e, out, sizeof(out)), 0);
 	CHECK_STR(out, "v\xc3\xa9\n");
-	CHECK_INT(js_str(js_get(j, e, "s"), e, out, sizeof(out)), 0);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, sizeof(out)), 0);
 	CHECK_STR(out, "\xf0\x9f\x98\x80");
-	CHECK(js_get(j, e, "missing") == NULL);
-	CHECK(js_get(j, e, "n") != NULL);
-	CHECK_INT(js_str(js_get(j, e, "a"), e, out, sizeof(out)), -1);
+	CHECK(json_get(j, e, "missing") == NULL);
+	CHECK(json_get(j, e, "n") != NULL);
+	CHECK_INT(json_string(json_get(j, e, "a"), e, out, sizeof(out)), -1);
 	/* truncated input never reads past the end */
 	for (size_t n = 0; n < strlen(j); n++) {
 		char *t = malloc(n + 1);
 
 		memcpy(t, j, n);
 		t[n] = 0;
-		v = js_get(t, t + n, "ann");
+		v = json_get(t, t + n, "ann");
 		if (v)
-			js_get(v, t + n, "x");
+			json_get(v, t + n, "x");
 		free(t);
 	}
 	CHECK(1);
+	/* a malformed escape fails the string whatever the buffer's size */
+	j = "{\"s\":\"abcdef\\uZZZZ\"}";
+	e = j + strlen(j);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, 4), -1);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, sizeof(out)), -1);
+	j = "{\"s\":\"abcdef\"}";
+	e = j + strlen(j);
+	CHECK_INT(json_string(json_get(j, e, "s"), e, out, 4), 0);
+	CHECK_STR(out, "abc");
+	/* nesting deeper than JSON_DEPTH_MAX is malformed */
+	{
+		char deep[2 * JSON_DEPTH_MAX + 64];
+		size_t n = 0;
+
+		for (int depth = JSON_DEPTH_MAX; depth <= JSON_DEPTH_MAX + 1; depth++) {
+			n = (size_t)snprintf(deep, sizeof(deep), "{\"a\":");
+			memset(deep + n, '[', (size_t)depth);
+			n += (size_t)depth;
+			memset(deep + n, ']', (size_t)depth);
+			n += (size_t)depth;
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, ",\"b\":\"x\"}");
+			CHECK((json_get(deep, deep + n, "b") != NULL) == (depth <= JSON_DEPTH_MAX));
+		}
+	}
+}
+
+static void test_state_parsers(void)
+{
+	const char *crio =
+	    "{\"annotations\":{\"io.kubernetes.pod.name\":\"pay-5c9\","
+	    "\"io.kubernetes.pod.namespace\":\"billing\",\"io.kubernetes.cri-o.SandboxID\":\"" ID1
+	    "\",\"io.kubernetes.cri-o.Labels\":\"{\\\"team\\\":\\\"caf\\\\u00e9\\\","
+	    "\\\"io.kubernetes.pod.name\\\":\\\"pay-5c9\\\",\\\"app\\\":\\\"pay\\\"}\"}}";
+	const char *podman =
+	    "[{\"id\":\"aa\",\"names\":[\"other\"]},{\"id\":\"" ID2 "\",\"names\":[\"web\",\"w2\"],"
+	    "\"metadata\":\"{\\\"image-name\\\":\\\"quay.io/h:1\\\"}\"}]";
+	struct k8s_attr a;
+	char sb[CTR_ID_MAX];
+
+	memset(&a, 0, sizeof(a));
+	runtime_state_parse_oci(crio, strlen(crio), &a, NULL, 0);
+	CHECK_STR(a.pod, "pay-5c9");
+	CHECK_STR(a.k8s_namespace, "billing");
+	CHECK_STR(a.labels, "app=pay,team=caf\xc3\xa9");
+	memset(&a, 0, sizeof(a));
+	sb[0] = 0;
+	runtime_state_parse_oci(crio, strlen(crio), &a, sb, sizeof(sb));
+	CHECK_STR(sb, ID1);
+	CHECK_STR(a.labels, ""); /* a container's labels come from its sandbox */
+	memset(&a, 0, sizeof(a));
+	CHECK_INT(runtime_state_parse_podman(podman, strlen(podman), ID2, &a), 1);
+	CHECK_STR(a.container_name, "web");
+	CHECK_STR(a.image, "quay.io/h:1");
+	memset(&a, 0, sizeof(a));
+	CHECK_INT(runtime_state_parse_podman(podman, strlen(podman), ID1, &a), 0);
+	CHECK_STR(a.container_name, "");
 }
 
 static void put(const char *root, const char *rel, const char *text)
@@ -297,6 +355,7 @@ int main(void)
 	test_proc_cgroup();
 	test_filters();
 	test_json();
+	test_state_parsers();
 	test_meta();
 	return check_report("container");
 }

@@ -15,7 +15,7 @@
  * it.  Runtime monitors (crio-conmon-<id>.scope, libpod-conmon-<id>.scope)
  * are not containers.  A bare 64-hex leaf under a pod cgroup is reported as
  * containerd with runtime_guessed set (docker's cri-dockerd uses the same
- * shape; the runtime state on disk settles it, see k8s_meta.c).
+ * shape; the runtime state on disk settles it, see runtime_state.c).
  */
 #ifndef DNSVIS_CONTAINER_H
 #define DNSVIS_CONTAINER_H

@@ -1,39 +1,15 @@
 /* k8s_meta.h - who is a cgroup: container runtime, container id, pod UID,
  * QoS class (from the cgroup path, container.h), and pod name, Kubernetes
- * namespace, container name, image and labels from the node's own files.
- * No API server.  Every path goes through host_path() (--host-root).
- *
- * cgroup id -> path:
- *   cgroup v2 (unified or hybrid): the id the kernel reports is the cgroup
- *   directory's kernfs id: its inode number (and its file handle).  The
- *   cgroup2 mount is walked and indexed by id; the index is rebuilt by
- *   k8s_meta_rescan() (the tracer calls it every second) and on a miss (at
- *   most every 250 ms).  Attributes found for a cgroup stay with it across
- *   rescans while its path is unchanged.
- *   cgroup v1 only (no cgroup2 mount): the id says nothing; the tracer
- *   falls back to /proc/PID/cgroup, which only works while the process
- *   lives (degraded: a process that exits before its event is read is not
- *   attributed), and cgroup filters run in user space only.
- *
- * Metadata, in this order (first found wins per field):
- *   containerd  /run/containerd/io.containerd.runtime.v2.task/<ns>/<id>/config.json
- *               (also /run/k3s/containerd/..., and the v1 io.containerd.runtime.v1.linux)
- *               annotations io.kubernetes.cri.{sandbox-name,sandbox-namespace,
- *               sandbox-uid,container-name,image-name}
- *   CRI-O       /run/containers/storage/overlay-containers/<id>/userdata/config.json
- *               (or /var/lib/containers/storage/...): annotations
- *               io.kubernetes.{pod.name,pod.namespace,pod.uid,container.name},
- *               io.kubernetes.cri-o.ImageName; pod labels from the sandbox's
- *               io.kubernetes.cri-o.Labels (io.kubernetes.cri-o.SandboxID)
- *   podman      same storage; name and image from overlay-containers/containers.json
- *   docker      /var/lib/docker/containers/<id>/config.v2.json: Name,
- *               Config.Image, Config.Labels (io.kubernetes.* for cri-dockerd,
- *               pod labels on the sandbox: io.kubernetes.sandbox.id)
- *   kubelet     /var/log/pods/<namespace>_<pod>_<uid>/ (namespace, pod by
- *               UID) and /var/log/containers/<pod>_<namespace>_<container>-<id>.log
- *               (container name by id)
- * Labels are the pod's labels without the io.kubernetes.* / annotation.*
- * keys kubelet adds, as "k=v,k=v" sorted by key.
+ * namespace, container name, image and labels from the node's own files
+ * (runtime_state.h; no API server, every path through host_path(), i.e.
+ * --host-root).  An event's cgroup id is looked up in the cgroup2 index
+ * (cgroup_index.h); when the index cannot tell (cgroup v1 only, a v1
+ * hierarchy in hybrid mode, or a miss) /proc/PID/cgroup is read while the
+ * process lives (degraded: a process that exits before its event is read
+ * is not attributed).  Metadata is read at first use and, while the pod is
+ * not yet named, again at most every second.  This is the interface the
+ * rest of the program uses; the parts behind it are cgroup_index.c,
+ * runtime_state.c and json_reader.c.
  */
 #ifndef DNSVIS_K8S_META_H
 #define DNSVIS_K8S_META_H
@@ -87,11 +63,5 @@ void k8s_meta_on_remove(k8s_cg_fn fn, void *arg);
 /* Resolve a cgroup path into *a (parse + metadata from the host files);
  * used by the above and by tests. */
 void k8s_meta_resolve_path(const char *path, struct k8s_attr *a);
-
-/* Minimal JSON helpers (exposed for unit tests).  js_get: the value of key
- * in the object at obj..end, or NULL.  js_str: decode the string value at
- * v into out; -1 when v is not a string. */
-const char *js_get(const char *obj, const char *end, const char *key);
-int js_str(const char *v, const char *end, char *out, size_t len);
 
 #endif
