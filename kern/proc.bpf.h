@@ -39,6 +39,24 @@ static __always_inline int dv_cgroup_wanted(void)
 	return !v || *v;
 }
 
+/* The path of p (a struct path: the exe file's, the working directory)
+ * into buf, leaf first; flag into *flags when the walk was cut short. */
+static __always_inline unsigned int dv_walk_fpath(char *buf, struct path *p, unsigned short *flags,
+						  unsigned short flag)
+{
+	struct dentry *d = 0;
+	struct vfsmount *vm = 0;
+	unsigned int n;
+	int trunc = 0;
+
+	DV_KREAD(d, p->dentry);
+	DV_KREAD(vm, p->mnt);
+	n = dv_walk_path(buf, d, vm, &trunc);
+	if (trunc)
+		*flags |= flag;
+	return n;
+}
+
 /* Part 1: ids, namespaces, cgroup, command line, executable. */
 static __always_inline void dv_fill_proc1(struct dv_event *ev)
 {
@@ -47,7 +65,6 @@ static __always_inline void dv_fill_proc1(struct dv_event *ev)
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	struct task_struct *parent = 0;
 	struct mm_struct *mm = 0;
-	int trunc;
 
 	ev->tgid = pid_tgid >> 32;
 	ev->tid = (__u32)pid_tgid;
@@ -98,17 +115,8 @@ static __always_inline void dv_fill_proc1(struct dv_event *ev)
 			ev->cmdline_len = len;
 	}
 	DV_KREAD(exe, mm->exe_file);
-	if (exe) {
-		struct dentry *d = 0;
-		struct vfsmount *vm = 0;
-
-		DV_KREAD(d, exe->f_path.dentry);
-		DV_KREAD(vm, exe->f_path.mnt);
-		trunc = 0;
-		ev->exe_len = dv_walk_path(ev->exe, d, vm, &trunc);
-		if (trunc)
-			ev->flags |= DV_F_EXE_TRUNC;
-	}
+	if (exe)
+		ev->exe_len = dv_walk_fpath(ev->exe, &exe->f_path, &ev->flags, DV_F_EXE_TRUNC);
 }
 
 /* Part 2: working directory, tty. */
@@ -118,20 +126,10 @@ static __always_inline void dv_fill_proc2(struct dv_event *ev)
 	struct signal_struct *sig = 0;
 	struct tty_struct *tty = 0;
 	struct fs_struct *fs = 0;
-	int trunc;
 
 	DV_KREAD(fs, task->fs);
-	if (fs) {
-		struct dentry *d = 0;
-		struct vfsmount *vm = 0;
-
-		DV_KREAD(d, fs->pwd.dentry);
-		DV_KREAD(vm, fs->pwd.mnt);
-		trunc = 0;
-		ev->cwd_len = dv_walk_path(ev->cwd, d, vm, &trunc);
-		if (trunc)
-			ev->flags |= DV_F_CWD_TRUNC;
-	}
+	if (fs)
+		ev->cwd_len = dv_walk_fpath(ev->cwd, &fs->pwd, &ev->flags, DV_F_CWD_TRUNC);
 	DV_KREAD(sig, task->signal);
 	if (sig)
 		DV_KREAD(tty, sig->tty);

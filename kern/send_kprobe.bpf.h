@@ -128,43 +128,25 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	return 0;
 }
 
-/* (struct sock *sk, struct msghdr *msg, size_t len): 4.1+ */
-SEC("kprobe/udp_sendmsg")
-int kp_udp_sendmsg(struct dv_pt_regs *ctx)
-{
-	return dv_kprobe(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si, 0);
-}
+/* Two programs per function, one per argument layout: (sk, msg, len) on
+ * 4.1+, and RHEL 7's (iocb, sk, msg, len).  User space loads the one that
+ * matches the function's BTF prototype.  Extra arguments go to handler. */
+#define DV_KPROBE_PROGS(fn, handler, ...)                                                          \
+	SEC("kprobe/" #fn)                                                                         \
+	int kp_##fn(struct dv_pt_regs *ctx)                                                        \
+	{                                                                                          \
+		return handler(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si,              \
+			       ##__VA_ARGS__);                                                     \
+	}                                                                                          \
+	SEC("kprobe/" #fn)                                                                         \
+	int kp_##fn##_iocb(struct dv_pt_regs *ctx)                                                 \
+	{                                                                                          \
+		return handler(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx,              \
+			       ##__VA_ARGS__);                                                     \
+	}
 
-SEC("kprobe/udpv6_sendmsg")
-int kp_udpv6_sendmsg(struct dv_pt_regs *ctx)
-{
-	return dv_kprobe(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si, 1);
-}
-
-/* (struct kiocb *iocb, struct sock *sk, struct msghdr *msg, size_t len): RHEL 7 */
-SEC("kprobe/udp_sendmsg")
-int kp_udp_sendmsg_iocb(struct dv_pt_regs *ctx)
-{
-	return dv_kprobe(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx, 0);
-}
-
-SEC("kprobe/udpv6_sendmsg")
-int kp_udpv6_sendmsg_iocb(struct dv_pt_regs *ctx)
-{
-	return dv_kprobe(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx, 1);
-}
-
-/* tcp_sendmsg: (sk, msg, size) on 4.1+, (iocb, sk, msg, size) on RHEL 7 */
-SEC("kprobe/tcp_sendmsg")
-int kp_tcp_sendmsg(struct dv_pt_regs *ctx)
-{
-	return dv_kprobe_tcp(ctx, (struct sock *)ctx->di, (struct msghdr *)ctx->si);
-}
-
-SEC("kprobe/tcp_sendmsg")
-int kp_tcp_sendmsg_iocb(struct dv_pt_regs *ctx)
-{
-	return dv_kprobe_tcp(ctx, (struct sock *)ctx->si, (struct msghdr *)ctx->dx);
-}
+DV_KPROBE_PROGS(udp_sendmsg, dv_kprobe, 0)
+DV_KPROBE_PROGS(udpv6_sendmsg, dv_kprobe, 1)
+DV_KPROBE_PROGS(tcp_sendmsg, dv_kprobe_tcp)
 
 #endif /* DNSVIS_KERN_SEND_KPROBE_BPF_H */
