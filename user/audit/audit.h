@@ -1,4 +1,11 @@
-/* audit.h - `dnsvis audit`: aggregate the events of a live trace or of
+/* audit.h - `dnsvis audit`.
+ *
+ * Stage audit (user/audit/), after the sink: a consumer of events from a
+ * live trace or a replay.  Aggregation per workload and domain
+ * (aggregate.c), allow/deny lists (allowlist.h), resolv.conf per mount
+ * namespace (resolv.h), the report (report.c), options (audit.c).
+ *
+ * Aggregate the events of a live trace or of
  * replayed captures into one report per workload and domain, check them
  * against --allow/--deny lists and each process's own resolv.conf, and exit
  * 0 (no violation), 3 (violations), 1 (error) or 2 (usage). */

@@ -9,6 +9,7 @@
 
 #include "audit/audit_internal.h"
 #include "output/json_escape.h"
+#include "output/line.h"
 #include "util/str.h"
 #include "wire/dns_types.h"
 
@@ -20,28 +21,22 @@ struct report_ctx {
 	struct strmap_entry *workloads, *violations; /* sorted */
 };
 
+/* Times and process strings are written as the event formats write them
+ * (output/line.h): RFC 3339 UTC, and terminal-safe text. */
 static void put_time(FILE *f, const struct timespec *ts)
 {
-	struct tm tm;
-	time_t t = ts->tv_sec;
-	char buf[64];
+	struct sbuf *b = line_begin();
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "%s.%06ldZ", buf, ts->tv_nsec / 1000);
+	put_rfc3339(b, ts);
+	line_end(f, b);
 }
 
-/* Terminal-safe text: printable ASCII only, other bytes as \xHH */
 static void text_s(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)str_or_empty(s); *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", f);
-		else if (*p >= 0x20 && *p < 0x7f)
-			fputc(*p, f);
-		else
-			fprintf(f, "\\x%02x", *p);
-	}
+	struct sbuf *b = line_begin();
+
+	text_str(b, s, NO_CAP, 0);
+	line_end(f, b);
 }
 
 static const char *status_name(int st)

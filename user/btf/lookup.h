@@ -1,5 +1,9 @@
 /* lookup.h - where the kernel's BTF comes from, and what it says about
- * the functions the kprobe backend attaches to. */
+ * the functions the kprobe backend attaches to.
+ *
+ * Stage btf (user/btf/), set-up for the live source: choose the BTF the
+ * CO-RE objects relocate against (this file), the BTFHub archive built into
+ * the binary (archive.h), and `dnsvis btf` (cmd.h). */
 #ifndef DNSVIS_BTF_LOOKUP_H
 #define DNSVIS_BTF_LOOKUP_H
 

@@ -1,4 +1,13 @@
-/* k8s_meta.h - who is a cgroup: container runtime, container id, pod UID,
+/* k8s_meta.h - the enrich stage's entry point.
+ *
+ * Stage enrich (user/enrich/): what a sender captured at send time (a pid,
+ * a cgroup id, path components) becomes the strings of an event: process
+ * strings (proc_info.h), container and pod (this file), from /proc, the
+ * cgroup tree and the runtimes' state under --host-root (host_root.h).  No
+ * libbpf, libpcap or BPF record layout: the live stage hands a struct
+ * proc_capture in.
+ *
+ * Who is a cgroup: container runtime, container id, pod UID,
  * QoS class (from the cgroup path, container.h), and pod name, Kubernetes
  * namespace, container name, image and labels from the node's own files
  * (runtime_state.h; no API server, every path through host_path(), i.e.

@@ -1,4 +1,11 @@
-/* trace.h - `dnsvis trace`: live tracing with eBPF. */
+/* trace.h - `dnsvis trace`: live tracing with eBPF.
+ *
+ * Stage live (user/live/), a source: load and attach the BPF programs
+ * (load.h), read their perf records (record.h) and hand each DNS message
+ * to the wire stage and each sender to the enrich stage, keep the kernel's
+ * maps current (sock_seed.h, cgroup_filter.h), probe the kernel
+ * (features.h, tracefs.h), clean up legacy kprobes (kprobe_cleanup.h), and
+ * `dnsvis doctor` (doctor.h).  The one stage that talks to libbpf. */
 #ifndef DNSVIS_TRACE_H
 #define DNSVIS_TRACE_H
 

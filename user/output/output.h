@@ -1,4 +1,9 @@
-/* output.h - the one formatter for replay and live tracing. */
+/* output.h - the one formatter for replay and live tracing.
+ *
+ * Stage output (user/output/): events to lines, and lines to their sinks.
+ * Formats in json.c, kubearmor.c and text.c over one line buffer (line.h),
+ * JSON escaping in json_escape.h, sinks (stdout, the -w file, a consumer
+ * such as the audit) in sink.h.  Pure: no libbpf or libpcap. */
 #ifndef DNSVIS_OUTPUT_H
 #define DNSVIS_OUTPUT_H
 

@@ -1,4 +1,9 @@
-/* replay.h - `dnsvis replay`: decode DNS queries from capture files. */
+/* replay.h - `dnsvis replay`: decode DNS queries from capture files.
+ *
+ * Stage replay (user/replay/), a source: libpcap reads pcap and pcapng
+ * files, and every frame goes to the wire stage's packet parser; the
+ * events go to the output stage's sinks.  The one stage that includes
+ * libpcap. */
 #ifndef DNSVIS_REPLAY_H
 #define DNSVIS_REPLAY_H
 

@@ -1,5 +1,12 @@
 /* packet.h - find DNS messages in captured link-layer frames.
  *
+ * Stage wire (user/wire/): bytes as they were on the wire or in a send
+ * call, to DNS messages and their questions.  Link layer -> IP -> UDP/TCP
+ * here, DNS-over-TCP framing in dns_stream.h, the decoder in dns_decode.h,
+ * the one path from a query to its questions in dns_query.h, names of
+ * types and classes in dns_types.h.  Pure: no libbpf, libpcap, /proc or
+ * BPF record; every read bounds-checked against what was captured.
+ *
  * Handles the link types replay supports, IPv4 (with options, fragments),
  * IPv6 (with extension headers), UDP and TCP (length-prefixed messages).
  * Every read is checked against the captured length.
