@@ -49,7 +49,19 @@ lint() {
 	fi
 }
 
+tidy() {
+	# clang-tidy's analyzer and bugprone checks over user/
+	if make --no-print-directory tidy >/dev/null; then
+		echo "tidy: 1 passed, 0 failed"
+	else
+		make --no-print-directory tidy 2>&1 | grep -E 'error:|warning: [^U]' | head -20
+		echo "tidy: 0 passed, 1 failed"
+		return 1
+	fi
+}
+
 run_suite lint lint
+run_suite tidy tidy
 run_suite compat-check compat_objects
 run_suite compat-selftest tests/compat/run.sh $BUILD/compat-check
 run_suite unit tests/run-unit.sh $BUILD/tests/test_*
