@@ -8,8 +8,8 @@
  * IP_FRAG_MAX_PIECES fragments, and a datagram not complete
  * IP_FRAG_TIMEOUT_NS after its first fragment (capture time) is dropped.
  * IPv4 overlaps keep the bytes that came first; an IPv6 datagram with
- * overlapping fragments is refused whole, with any of its fragments still
- * to come (RFC 5722).  Every drop is counted.
+ * overlapping fragments (exact duplicates too, as RFC 8200 4.5 allows) is
+ * refused whole, with any of its fragments still to come (RFC 5722).  Every drop is counted.
  */
 #ifndef DNSVIS_WIRE_IP_FRAG_H
 #define DNSVIS_WIRE_IP_FRAG_H
