@@ -9,7 +9,8 @@
  * was sent: IPv4 must complete with exactly the payload (overlaps keep the
  * first bytes, which are the same here); IPv6 must complete exactly when
  * no fragment overlapped another, an exact duplicate included (RFC 5722;
- * RFC 8200 lets an implementation refuse those too), and never after one.  A datagram is never completed with a byte missing.
+ * RFC 8200 lets an implementation refuse those too), and never after one.  A datagram is never
+ * completed with a byte missing.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue; /* dropped */
 		if ((b & 8) && more && len + 8 < total - fr[i].off)
 			len += 8; /* over the next fragment */
-		if (b & 16) { /* another datagram's fragment, never completed */
+		if (b & 16) {	  /* another datagram's fragment, never completed */
 			other.id = b;
 			ip_frags_add(t, &other, 8u * b, 1, payload, 8, hdr, 20, i, &dg, &dlen);
 		}

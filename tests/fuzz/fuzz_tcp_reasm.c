@@ -164,11 +164,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t b = NEXT();
 
 		if (m.lossy && (b & 3) == 0)
-			continue; /* dropped */
+			continue;		   /* dropped */
 		if (b & 4 && s.off + s.len < slen) /* widened over the next one */
 			s.len += (uint32_t)(1 + (b >> 4)) < slen - s.off - s.len
-					 ? (uint32_t)(1 + (b >> 4))
-					 : (uint32_t)(slen - s.off - s.len);
+				     ? (uint32_t)(1 + (b >> 4))
+				     : (uint32_t)(slen - s.off - s.len);
 		send_seg(r, stream, s.off, s.len, 0, acks && (b & 8));
 		if (b & 0x80) /* sent twice */
 			send_seg(r, stream, s.off, s.len, 0, 0);

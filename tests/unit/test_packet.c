@@ -354,7 +354,7 @@ static void test_link_supported(void)
 				 PKT_LINK_USER2_PKTAP};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		CHECK(packet_link_supported(ok[i]));
-	CHECK(packet_link_supported(127)); /* radiotap */
+	CHECK(packet_link_supported(127));  /* radiotap */
 	CHECK(!packet_link_supported(147)); /* USER0 */
 	CHECK(!packet_link_supported(12));  /* DLT_RAW is not a LINKTYPE_ value */
 	CHECK(!packet_link_supported(-1));
@@ -631,7 +631,11 @@ static void test_more_links(void)
 
 	/* FDDI: frame control, two addresses, then LLC/SNAP. */
 	h = (struct buf){.n = 0};
-	put(&h, "\x50" "ABCDEF" "abcdef", 13);
+	put(&h,
+	    "\x50"
+	    "ABCDEF"
+	    "abcdef",
+	    13);
 	put(&h, snap4, sizeof(snap4));
 	f = framed(h.b, h.n, &ip4);
 	expect_udp("fddi", PKT_LINK_FDDI, &f, AF_INET, 0x1111, qlen());
@@ -644,8 +648,9 @@ static void test_more_links(void)
 		size_t hlen;
 		enum pkt_status want;
 	} wlan[] = {
-	    {0x08, 0x01, 24, PKT_OK},	   {0x88, 0x02, 26, PKT_OK},	 {0x88, 0x83, 36, PKT_OK},
-	    {0x08, 0x03, 30, PKT_OK},	   {0x08, 0x41, 24, PKT_NOT_IP}, {0x80, 0x00, 24, PKT_NOT_IP},
+	    {0x08, 0x01, 24, PKT_OK},	  {0x88, 0x02, 26, PKT_OK},
+	    {0x88, 0x83, 36, PKT_OK},	  {0x08, 0x03, 30, PKT_OK},
+	    {0x08, 0x41, 24, PKT_NOT_IP}, {0x80, 0x00, 24, PKT_NOT_IP},
 	    {0x48, 0x01, 24, PKT_NOT_IP},
 	};
 	for (size_t i = 0; i < sizeof(wlan) / sizeof(wlan[0]); i++) {
@@ -666,7 +671,8 @@ static void test_more_links(void)
 		put(&r, "\x00\x00\x0c\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12);
 		putbuf(&r, &f);
 		if (wlan[i].want == PKT_OK)
-			expect_udp("radiotap", PKT_LINK_IEEE802_11_RADIO, &r, AF_INET, 0x1111, qlen());
+			expect_udp("radiotap", PKT_LINK_IEEE802_11_RADIO, &r, AF_INET, 0x1111,
+				   qlen());
 		else
 			CHECK_INT(parse(PKT_LINK_IEEE802_11_RADIO, &r, &g), wlan[i].want);
 	}

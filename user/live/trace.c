@@ -67,7 +67,7 @@ static void usage(FILE *f)
 		"      --pid PID          only this process\n"
 		"      --comm NAME        only processes with this command name\n"
 		"      --domain GLOB      only names matching GLOB (case-insensitive)\n"
-		"      --opcode LIST      only these opcodes (QUERY,NOTIFY,UPDATE,...; default all)\n"
+		"      --opcode LIST      only these opcodes (QUERY,NOTIFY,...; default all)\n"
 		"      --backend auto|kprobe|tracepoint\n"
 		"      --perf-pages N     perf buffer pages per CPU (default: 64 MiB over\n"
 		"                         all CPUs, 64 to 512 pages each)\n"

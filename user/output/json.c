@@ -31,8 +31,7 @@ void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 	sb_lit(b, ",\"qtype\":");
 	json_str(b, ev->no_question ? "" : dns_type_name(ev->qtype, tbuf, sizeof(tbuf)), NO_CAP);
 	sb_lit(b, ",\"qclass\":");
-	json_str(b, ev->no_question ? "" : dns_class_name(ev->qclass, tbuf, sizeof(tbuf)),
-		 NO_CAP);
+	json_str(b, ev->no_question ? "" : dns_class_name(ev->qclass, tbuf, sizeof(tbuf)), NO_CAP);
 	if (p) {
 		put_u64_field(b, ",\"pid\":", p->pid);
 		put_u64_field(b, ",\"tid\":", p->tid);

@@ -231,7 +231,8 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		c->ts.tv_nsec = hdr->ts.tv_usec; /* nanoseconds: opened with NANO precision */
 		c->saw_query = c->saw_response = c->saw_malformed = 0;
 		s = capture_frame(c->cap, linktype, data, hdr->caplen,
-				  (uint64_t)hdr->ts.tv_sec * 1000000000ull + (uint64_t)hdr->ts.tv_usec);
+				  (uint64_t)hdr->ts.tv_sec * 1000000000ull +
+				      (uint64_t)hdr->ts.tv_usec);
 		count_packet(c, s);
 		if ((c->st.packets & 4095) == 0)
 			replay_tick(c, p);
@@ -264,12 +265,13 @@ static void print_summary(const struct replay_ctx *c)
 		c->st.responses);
 	if (c->opcodes)
 		fprintf(stderr, ", %llu questions not selected by --opcode", c->st.unselected);
-	fprintf(stderr,
-		"; tcp: %llu streams, %llu gaps (%llu bytes), %llu evicted, %llu bytes "
-		"retransmitted; ip fragments: %llu in %llu datagrams, %llu timed out, %llu evicted, "
-		"%llu refused\n",
-		t->flows, t->gaps, t->gap_bytes, t->evicted, t->dup_bytes, f->fragments, f->datagrams,
-		f->timed_out, f->evicted, f->refused);
+	fprintf(
+	    stderr,
+	    "; tcp: %llu streams, %llu gaps (%llu bytes), %llu evicted, %llu bytes "
+	    "retransmitted; ip fragments: %llu in %llu datagrams, %llu timed out, %llu evicted, "
+	    "%llu refused\n",
+	    t->flows, t->gaps, t->gap_bytes, t->evicted, t->dup_bytes, f->fragments, f->datagrams,
+	    f->timed_out, f->evicted, f->refused);
 }
 
 static void usage(FILE *f)
@@ -281,14 +283,10 @@ static void usage(FILE *f)
 const char replay_optstring[] = ":o:p:w:h";
 
 const struct option replay_options[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"port", required_argument, NULL, 'p'},
-    {"opcode", required_argument, NULL, 'O'},
-    {"cluster-name", required_argument, NULL, 'C'},
-    {"write", required_argument, NULL, 'w'},
-    {"stats", required_argument, NULL, 'S'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    {"output", required_argument, NULL, 'o'}, {"port", required_argument, NULL, 'p'},
+    {"opcode", required_argument, NULL, 'O'}, {"cluster-name", required_argument, NULL, 'C'},
+    {"write", required_argument, NULL, 'w'},  {"stats", required_argument, NULL, 'S'},
+    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 };
 
 static int parse_args(struct replay_ctx *c, int argc, char **argv)

@@ -56,8 +56,8 @@ static void on_segment(const struct pkt_segment *seg, void *arg)
 	c->cb(&d, c->ctx);
 }
 
-enum pkt_status capture_frame(struct capture *c, int linktype, const uint8_t *frame,
-			      size_t caplen, uint64_t ts_ns)
+enum pkt_status capture_frame(struct capture *c, int linktype, const uint8_t *frame, size_t caplen,
+			      uint64_t ts_ns)
 {
 	struct pkt_parser pp = {on_segment, c, c->frags, ts_ns};
 

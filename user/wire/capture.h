@@ -26,8 +26,8 @@ struct capture;
 struct capture *capture_new(const struct port_set *ports, pkt_dns_cb cb, void *ctx);
 
 /* One frame of link type linktype, captured at ts_ns. */
-enum pkt_status capture_frame(struct capture *c, int linktype, const uint8_t *frame,
-			      size_t caplen, uint64_t ts_ns);
+enum pkt_status capture_frame(struct capture *c, int linktype, const uint8_t *frame, size_t caplen,
+			      uint64_t ts_ns);
 
 /* The capture ended: every TCP stream ends (see tcp_reasm_finish()). */
 void capture_finish(struct capture *c);

@@ -81,8 +81,7 @@ static struct dgram *find(struct ip_frags *t, const struct ip_frag_key *k, uint6
 	for (size_t i = 0; i < IP_FRAG_MAX_DATAGRAMS; i++) {
 		struct dgram *d = &t->d[i];
 
-		if (d->used && now_ns - d->first_ns > IP_FRAG_TIMEOUT_NS &&
-		    now_ns > d->first_ns) {
+		if (d->used && now_ns - d->first_ns > IP_FRAG_TIMEOUT_NS && now_ns > d->first_ns) {
 			if (!d->refused)
 				t->st.timed_out++;
 			drop(t, d);

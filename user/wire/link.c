@@ -5,17 +5,17 @@
 
 #include <stddef.h>
 
-#define ETH_HLEN     14
-#define ETH_MAX_TAGS 8 /* VLAN tags accepted in front of the ethertype */
-#define SLL_HLEN     16
-#define SLL2_HLEN    20
-#define NULL_HLEN    4
-#define SNAP_HLEN    8 /* LLC AA AA 03, OUI (3), ethertype (2) */
-#define FDDI_HLEN    13
-#define WLAN_HLEN    24
-#define PPPOE_HLEN   6
-#define NFLOG_HLEN   4
-#define NFULA_PAYLOAD 9
+#define ETH_HLEN	 14
+#define ETH_MAX_TAGS	 8 /* VLAN tags accepted in front of the ethertype */
+#define SLL_HLEN	 16
+#define SLL2_HLEN	 20
+#define NULL_HLEN	 4
+#define SNAP_HLEN	 8 /* LLC AA AA 03, OUI (3), ethertype (2) */
+#define FDDI_HLEN	 13
+#define WLAN_HLEN	 24
+#define PPPOE_HLEN	 6
+#define NFLOG_HLEN	 4
+#define NFULA_PAYLOAD	 9
 #define PKTAP_FIELDS_LEN 12
 
 #define ETHERTYPE_IPV4	 0x0800
@@ -25,10 +25,10 @@
 #define ETHERTYPE_QINQ	 0x9100
 #define ETHERTYPE_PPPOES 0x8864
 
-#define PPP_IPV4    0x0021
-#define PPP_IPV6    0x0057
-#define PPP_ADDRESS 0xff
-#define PPP_CONTROL 0x03
+#define PPP_IPV4      0x0021
+#define PPP_IPV6      0x0057
+#define PPP_ADDRESS   0xff
+#define PPP_CONTROL   0x03
 #define CHDLC_UNICAST 0x0f
 #define CHDLC_BCAST   0x8f
 
@@ -292,8 +292,7 @@ static int pktap_inner_link(uint32_t dlt)
 /* Apple's PKTAP header (macOS `tcpdump -k`): pth_length (the header's own
  * length) and pth_dlt (the link type of the frame that follows), in the
  * capturing host's byte order, which is little-endian on every Mac. */
-static enum pkt_status unwrap_pktap(const struct unwrap *u, const uint8_t *p, size_t len,
-				    int depth)
+static enum pkt_status unwrap_pktap(const struct unwrap *u, const uint8_t *p, size_t len, int depth)
 {
 	uint32_t hlen, dlt;
 	int inner;

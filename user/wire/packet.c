@@ -124,9 +124,8 @@ static enum pkt_status parse_reassembled(struct parse *ps, uint8_t *dg, size_t l
 
 /* One fragment to the table; PKT_NOT_TRANSPORT while its datagram is not
  * complete.  hdr/hlen: the header to put in front of the whole payload. */
-static enum pkt_status to_frags(struct parse *ps, const struct ip_frag_key *k, size_t off,
-				int more, const uint8_t *data, size_t len, const uint8_t *hdr,
-				size_t hlen)
+static enum pkt_status to_frags(struct parse *ps, const struct ip_frag_key *k, size_t off, int more,
+				const uint8_t *data, size_t len, const uint8_t *hdr, size_t hlen)
 {
 	uint8_t *dg;
 	size_t dlen;
@@ -273,9 +272,9 @@ enum pkt_status packet_parse(const struct pkt_parser *pp, int linktype, const ui
 			     size_t caplen)
 {
 	struct parse ps;
-	const uint8_t *ip;
-	size_t len;
-	int version;
+	const uint8_t *ip = NULL;
+	size_t len = 0;
+	int version = 0;
 	enum pkt_status s = link_unwrap(linktype, frame, caplen, &ip, &len, &version);
 
 	if (s != PKT_OK)

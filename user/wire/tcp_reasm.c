@@ -70,8 +70,7 @@ struct tcp_reasm *tcp_reasm_new(pkt_dns_cb cb, void *ctx)
 	return r;
 }
 
-void tcp_reasm_limits(struct tcp_reasm *r, size_t max_flows, size_t flow_bytes,
-		      size_t total_bytes)
+void tcp_reasm_limits(struct tcp_reasm *r, size_t max_flows, size_t flow_bytes, size_t total_bytes)
 {
 	size_t n = 1;
 
@@ -191,7 +190,7 @@ static void add_data(struct flow *f, uint32_t seq, const uint8_t *data, size_t l
 		int32_t d = seq_diff(seq, f->next_seq);
 
 		if (d <= 0) {
-			size_t old = (size_t)-(int64_t)d;
+			size_t old = (size_t) - (int64_t)d;
 
 			if (old >= len) {
 				f->r->st.dup_bytes += len;
@@ -202,7 +201,8 @@ static void add_data(struct flow *f, uint32_t seq, const uint8_t *data, size_t l
 			drain(f);
 			return;
 		}
-		if ((size_t)d + len <= TCP_REASM_WINDOW && f->held_bytes + len <= f->r->flow_bytes) {
+		if ((size_t)d + len <= TCP_REASM_WINDOW &&
+		    f->held_bytes + len <= f->r->flow_bytes) {
 			hold(f, seq, data, len);
 			return;
 		}

@@ -47,8 +47,7 @@ struct tcp_reasm;
 struct tcp_reasm *tcp_reasm_new(pkt_dns_cb cb, void *ctx);
 
 /* The limits, for tests (0 keeps the default). */
-void tcp_reasm_limits(struct tcp_reasm *r, size_t max_flows, size_t flow_bytes,
-		      size_t total_bytes);
+void tcp_reasm_limits(struct tcp_reasm *r, size_t max_flows, size_t flow_bytes, size_t total_bytes);
 
 /* One segment (proto TCP), in capture order. */
 void tcp_reasm_segment(struct tcp_reasm *r, const struct pkt_segment *seg);
