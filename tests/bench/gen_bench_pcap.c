@@ -800,7 +800,7 @@ static void pend_query(const struct query *q)
 	r = rnd(100);
 	if (r < 35 && p->n < 4)
 		return; /* held: goes with the next one */
-	if (r < 55) /* split: the length alone, or the body cut */
+	if (r < 55)	/* split: the length alone, or the body cut */
 		pend_emit(q->client, start + (r < 45 ? 2 : 2 + 1 + rnd((uint32_t)mlen - 1)));
 	else
 		pend_emit(q->client, p->len);
@@ -817,9 +817,8 @@ static void pend_flush(void)
 
 static void usage(void)
 {
-	fprintf(
-	    stderr,
-	    "usage: gen_bench_pcap [-s SEED] [-t TCP_PERCENT [-m]] [-e EXPECT_FILE] OUT.pcap [COUNT]\n");
+	fprintf(stderr, "usage: gen_bench_pcap [-s SEED] [-t TCP_PERCENT [-m]] [-e EXPECT_FILE] "
+			"OUT.pcap [COUNT]\n");
 	exit(2);
 }
 
