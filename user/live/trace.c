@@ -24,6 +24,7 @@
 #include "enrich/host_root.h"
 #include "live/kprobe_cleanup.h"
 #include "output/output.h"
+#include "wire/dns_types.h"
 #include "wire/port_set.h"
 #include "enrich/proc_info.h"
 #include "live/sock_seed.h"
@@ -66,6 +67,7 @@ static void usage(FILE *f)
 		"      --pid PID          only this process\n"
 		"      --comm NAME        only processes with this command name\n"
 		"      --domain GLOB      only names matching GLOB (case-insensitive)\n"
+		"      --opcode LIST      only these opcodes (QUERY,NOTIFY,...; default all)\n"
 		"      --backend auto|kprobe|tracepoint\n"
 		"      --perf-pages N     perf buffer pages per CPU (default: 64 MiB over\n"
 		"                         all CPUs, 64 to 512 pages each)\n"
@@ -113,6 +115,7 @@ enum {
 	OPT_K8S_NS,
 	OPT_POD,
 	OPT_HOST_ROOT,
+	OPT_OPCODE,
 };
 
 /* -d, -c, --pid, --perf-pages, --stats: 0 or 2 (usage). */
@@ -163,6 +166,13 @@ static int set_filter_opt(struct trace_opts *o, int c, const char *arg)
 	case OPT_DOMAIN:
 		o->filter.domain = arg;
 		return 0;
+	case OPT_OPCODE: {
+		const char *bad;
+
+		if (dns_opcode_list_parse(arg, &o->filter.opcodes, &bad) != 0)
+			return cli_usage_err("trace", "bad --opcode '%s'", bad);
+		return 0;
+	}
 	case OPT_HOST:
 		cf->host_only = 1;
 		return 0;
@@ -243,6 +253,7 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 		return set_number_opt(o, c, optarg);
 	case OPT_COMM:
 	case OPT_DOMAIN:
+	case OPT_OPCODE:
 	case OPT_HOST:
 	case OPT_CONTAINERS:
 	case OPT_CONTAINER:
@@ -290,6 +301,7 @@ const struct option trace_options[] = {
     {"pid", required_argument, 0, OPT_PID},
     {"comm", required_argument, 0, OPT_COMM},
     {"domain", required_argument, 0, OPT_DOMAIN},
+    {"opcode", required_argument, 0, OPT_OPCODE},
     {"backend", required_argument, 0, OPT_BACKEND},
     {"perf-pages", required_argument, 0, OPT_PAGES},
     {"stats", required_argument, 0, OPT_STATS},
