@@ -82,7 +82,7 @@ void tcp_reasm_limits(struct tcp_reasm *r, size_t max_flows, size_t flow_bytes, 
 	while (n < 2 * r->max_flows)
 		n <<= 1;
 	free(r->bucket);
-	r->bucket = calloc(n, sizeof(*r->bucket));
+	r->bucket = calloc(n, sizeof(struct flow *));
 	r->nbucket = r->bucket ? n : 0;
 }
 
@@ -215,11 +215,11 @@ static void unlink_idle(struct tcp_reasm *r, struct flow *f)
 {
 	if (f->older)
 		f->older->newer = f->newer;
-	else
-		r->oldest = f->newer;
 	if (f->newer)
 		f->newer->older = f->older;
-	else
+	if (r->oldest == f)
+		r->oldest = f->newer;
+	if (r->newest == f)
 		r->newest = f->older;
 	f->older = f->newer = NULL;
 }
@@ -253,11 +253,18 @@ static void end_flow(struct tcp_reasm *r, struct flow *f)
 	free(f);
 }
 
+static int same_flow(const struct pkt_flow *a, const struct pkt_flow *b)
+{
+	return a->family == b->family && a->proto == b->proto && a->sport == b->sport &&
+	       a->dport == b->dport && memcmp(a->saddr, b->saddr, sizeof(a->saddr)) == 0 &&
+	       memcmp(a->daddr, b->daddr, sizeof(a->daddr)) == 0;
+}
+
 static struct flow *lookup(struct tcp_reasm *r, const struct pkt_flow *k)
 {
 	struct flow *f = r->bucket[hash_key(k, r->nbucket)];
 
-	while (f && memcmp(&f->key, k, sizeof(*k)) != 0)
+	while (f && !same_flow(&f->key, k))
 		f = f->hnext;
 	return f;
 }
