@@ -304,6 +304,25 @@ open(sys.argv[2], "wb").write(bytes(b))
 EOF
 		corrupt "bad zlib" "$tmp/badz" "corrupt (zlib"
 	fi
+	# identical minimized BTFs are stored once (pack.py), and both kernels
+	# still extract to the same bytes
+	one=$(find "$BUILD/btf" -name '*.btf' | head -n 1)
+	if [ -n "$one" ]; then
+		mkdir -p "$tmp/dup/min/t/1/x86_64" "$tmp/dup/arch/t/1/x86_64"
+		for r in 1.0-a 1.0-b; do
+			cp "$one" "$tmp/dup/min/t/1/x86_64/$r.btf"
+			: >"$tmp/dup/arch/t/1/x86_64/$r.btf.tar.xz"
+		done
+		python3 btfhub/pack.py "$tmp/dup/arch" "$tmp/dup/min" "$tmp/dup.bin" >"$tmp/dup.out"
+		sz=$(stat -c %s "$tmp/dup.bin")
+		want=$((16 + 2 * 240 + $(DNSVIS_BTF_ARCHIVE=$tmp/dup.bin "$DNSVIS" btf list | awk '$4 == "1.0-a" {print $5}')))
+		if [ "$sz" = "$want" ] && DNSVIS_BTF_ARCHIVE=$tmp/dup.bin "$DNSVIS" btf extract "$tmp/dup/x" >/dev/null &&
+			cmp -s "$tmp/dup/x/t/1/x86_64/1.0-b.btf" "$one" && grep -q '1 sharing' "$tmp/dup.out"; then
+			ok "identical BTFs share one stream ($sz bytes for two kernels), both extract intact"
+		else
+			bad "identical BTFs: archive $sz bytes, want $want: $(cat "$tmp/dup.out")"
+		fi
+	fi
 fi
 unset DNSVIS_OS_RELEASE
 

@@ -36,7 +36,8 @@
 # after VM_TIMEOUT, fails every cell of that kernel with a clear message.
 #
 # Environment: VM_SERIES, VM_TIMEOUT (per boot, default 300), VM_JOBS (VMs
-# booted at once, default 2), VM_MEM (MiB, default 1024), VM_KEEP=1 (keep
+# booted at once, default 3: the guests idle between runs, so three on two
+# cores take no longer each than two), VM_MEM (MiB, default 1024), VM_KEEP=1 (keep
 # the initramfs too; logs and results stay in $BUILD/vm/run-* anyway),
 # VM_MODES (debugging: other "TAG BACKEND BTF [legacy]" lines, see MODES),
 # VM_APT_MAX_AGE (seconds before the private apt lists are refreshed, default
@@ -53,7 +54,7 @@ BUILD=${BUILD:-build}
 DNSVIS=${1:-$BUILD/dnsvis}
 VM_SERIES=${VM_SERIES:-5.10 6.1 6.12}
 VM_TIMEOUT=${VM_TIMEOUT:-300}
-VM_JOBS=${VM_JOBS:-2}
+VM_JOBS=${VM_JOBS:-3}
 VM_MEM=${VM_MEM:-1024}
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 # Kernel messages stay on (the guest's /init silences them once it runs):

@@ -10,7 +10,7 @@
  *          char id[32], version_id[32], arch[16], release[144]  (NUL-padded)
  *          u32 offset, zlen   where the zlib stream is, from the start
  *          u32 rawlen, crc32  size and CRC-32 of the raw BTF
- *   then the zlib streams.
+ *   then the zlib streams (entries with identical BTF may share one).
  * Keys are BTFHub's: os-release ID, VERSION_ID (major only for
  * rhel/centos/ol), arch as BTFHub spells it (x86_64, arm64), uname -r.
  *
