@@ -152,6 +152,16 @@ if [ -s "$RPM" ]; then
 	else
 		bad "rpm scriptlets: $(rpm -qp --scripts "$RPM" 2>/dev/null | head -n 3 | tr '\n' ' ')"
 	fi
+	# RHEL 7's rpm 4.11 reads it: no rpmlib feature newer than 4.11, a gzip
+	# or xz payload (not zstd)
+	feat=$(rpm -qp --requires "$RPM" 2>/dev/null | sed -n 's/^rpmlib(\([A-Za-z]*\)).*/\1/p' |
+		grep -vxE 'CompressedFileNames|FileDigests|PayloadFilesHavePrefix|PayloadIsXz|PayloadIsBzip2|PartialHardlinkSets|VersionedDependencies' | tr '\n' ' ')
+	comp=$(rpm -qp --qf '%{PAYLOADCOMPRESSOR}' "$RPM" 2>/dev/null)
+	if [ -z "$feat" ] && { [ "$comp" = gzip ] || [ "$comp" = xz ]; }; then
+		ok "rpm: readable by rpm 4.11 (RHEL 7): $comp payload, no newer rpmlib features"
+	else
+		bad "rpm: payload $comp, rpmlib features newer than 4.11: $feat"
+	fi
 	if rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/logrotate.d/dnsvis; then
 		ok "rpm: /etc/logrotate.d/dnsvis is %config"
 	else
