@@ -13,6 +13,7 @@ PKGS=(
 	dnsutils busybox-static                   # real resolvers in live tests
 	qemu-system-x86 lz4 zstd binutils         # VM tests (tests/vm: TCG guests, vmlinuz payloads)
 	clang-format clang-tidy cppcheck          # lint
+	lintian rpm debian-archive-keyring        # packages: lintian, rpmbuild; tests/vm: the private apt config
 	xz-utils ca-certificates time
 )
 

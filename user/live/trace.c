@@ -365,14 +365,14 @@ static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L)
 	struct load_req r = {
 	    .backend = o->backend, .ports = &o->ports, .filter_tgid = (unsigned)o->filter.pid};
 	struct sigaction sa;
-	char why[512];
+	char why[1024];
 
 	libbpf_logging_set(o->verbose);
 	if (privileges_check(why, sizeof(why)) != 0) {
 		fprintf(stderr, "dnsvis: %s\n", why);
 		return -1;
 	}
-	r.btf_path = btf_select(o->btf, &r.btf_custom, why, sizeof(why));
+	r.btf_path = btf_select(o->btf, host_root(), &r.btf_custom, why, sizeof(why));
 	if (!r.btf_path) {
 		fprintf(stderr, "dnsvis: %s\n", why);
 		return -1;
