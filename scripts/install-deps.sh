@@ -14,6 +14,7 @@ PKGS=(
 	qemu-system-x86 lz4 zstd binutils         # VM tests (tests/vm: TCG guests, vmlinuz payloads)
 	clang-format clang-tidy cppcheck          # lint
 	xz-utils ca-certificates time
+	docker.io podman runc containerd catatonit # real runtimes (tests/runtimes); catatonit: podman's pod pause image
 )
 
 missing=()

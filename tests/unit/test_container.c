@@ -60,6 +60,7 @@ static const struct row rows[] = {
      ".scope/container",
      1, "cri-o", ID1, UID, "burstable", "systemd", 0},
     {"/kubepods/burstable/pod" UID "/crio-" ID1, 1, "cri-o", ID1, UID, "burstable", "cgroupfs", 0},
+    {"/kubepods/burstable/pod" UID "/crio-conmon-" ID1, 0, "", "", UID, "burstable", "cgroupfs", 0},
     {"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UIDU
      ".slice/crio-conmon-" ID1 ".scope",
      0, "", "", UID, "burstable", "systemd", 0},
@@ -69,6 +70,17 @@ static const struct row rows[] = {
     {"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID1 ".scope", 1, "podman",
      ID1, "", "", "systemd", 0},
     {"/libpod_parent/libpod-" ID1, 1, "podman", ID1, "", "", "cgroupfs", 0},
+    /* podman pods, cgroupfs: the pod's cgroup and conmon's are no container */
+    {"/libpod_parent/" ID2 "/libpod-" ID1, 1, "podman", ID1, "", "", "cgroupfs", 0},
+    {"/libpod_parent/" ID2, 0, "", "", "", "", "", 0},
+    {"/libpod_parent/" ID2 "/conmon", 0, "", "", "", "", "", 0},
+    {"/libpod_parent/conmon", 0, "", "", "", "", "", 0},
+    {"/machine.slice/machine-libpod_pod_" ID2 ".slice/libpod-" ID1 ".scope", 1, "podman", ID1, "",
+     "", "systemd", 0},
+    {"/machine.slice/machine-libpod_pod_" ID2 ".slice", 0, "", "", "", "", "", 0},
+    /* containerd's own shape (ctr): not a string matter (runtime_state_probe) */
+    {"/default/web1", 0, "", "", "", "", "", 0},
+    {"/k8s.io/" ID1, 0, "", "", "", "", "", 0},
     {"/machine.slice/libpod-conmon-" ID1 ".scope", 0, "", "", "", "", "", 0},
     /* docker as the kubelet runtime (cri-dockerd), systemd */
     {"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UIDU ".slice/docker-" ID1

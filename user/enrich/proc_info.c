@@ -193,11 +193,12 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 		strip_deleted(s->parent_exe);
 	}
 
-	/* container and pod: cgroup id -> path -> runtime, ids, metadata */
-	if (k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
-		p->scope = s->attr.is_container ? "container" : "host";
-	else /* nothing known: a pid namespace of its own says container */
-		p->scope = ev->ns_pid && ev->ns_pid != ev->pid ? "container" : "host";
+	/* container and pod: cgroup id -> path -> runtime, ids, metadata.  A
+	 * pid namespace of its own says container, named or not. */
+	if (!k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
+		s->attr.is_container = 0;
+	p->scope = s->attr.is_container || (ev->ns_pid && ev->ns_pid != ev->pid) ? "container"
+										  : "host";
 	if (!s->attr.is_container)
 		memset(&s->attr, 0, sizeof(s->attr));
 	snprintf(s->container_id, sizeof(s->container_id), "%s", s->attr.ci.id);
