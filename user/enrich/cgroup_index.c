@@ -289,7 +289,8 @@ void cgroup_index_rescan(int force)
 
 		if (!a || a == MOVED)
 			continue;
-		if (t - gone < GONE_KEEP_NS && tab_put(&w.tab, &w.cap, &w.n, ix.tab[i].id, a, gone) == 0)
+		if (t - gone < GONE_KEEP_NS &&
+		    tab_put(&w.tab, &w.cap, &w.n, ix.tab[i].id, a, gone) == 0)
 			continue;
 		if (ix.on_remove)
 			ix.on_remove(ix.tab[i].id, a, ix.on_remove_arg);

@@ -63,11 +63,11 @@ struct k8s_attr *cgroup_attr_new(const char *rel);
 uint64_t cgroup_dir_id(int dirfd, const char *name, uint64_t ino);
 
 struct cgroup_index_stats {
-	int watching;		      /* cgroup_watch.c follows the tree */
-	unsigned long long watched;   /* cgroups the watcher found */
-	unsigned long long held;      /* lookups that waited for the watcher */
+	int watching;		    /* cgroup_watch.c follows the tree */
+	unsigned long long watched; /* cgroups the watcher found */
+	unsigned long long held;    /* lookups that waited for the watcher */
 	unsigned long long hold_timeouts;
-	unsigned long long misses;    /* ids not found at all */
+	unsigned long long misses; /* ids not found at all */
 	unsigned long long rescans, overflows, unwatched;
 };
 void cgroup_index_get_stats(struct cgroup_index_stats *st);

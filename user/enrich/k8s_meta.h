@@ -43,7 +43,7 @@ struct k8s_attr {
 	int from_proc;	   /* attributed through /proc/PID/cgroup (degraded) */
 	uint64_t meta_when;
 	unsigned meta_tries; /* reads of the runtime's files so far */
-	int kmap; /* the tracer's: 1 while a drop verdict is in the BPF map */
+	int kmap;	     /* the tracer's: 1 while a drop verdict is in the BPF map */
 };
 
 enum k8s_cgroup_mode { K8S_CG_NONE, K8S_CG_V1, K8S_CG_HYBRID, K8S_CG_UNIFIED };
