@@ -70,7 +70,8 @@ int k8s_meta_v2_authoritative(void);
  * callback may change a->kmap only. */
 typedef void (*k8s_cg_fn)(uint64_t id, struct k8s_attr *a, void *arg);
 void k8s_meta_foreach(int want_meta, k8s_cg_fn fn, void *arg);
-/* Called with each cgroup the rescan found gone. */
+/* Called with each cgroup before it is forgotten (30 s after a rescan
+ * found it gone). */
 void k8s_meta_on_remove(k8s_cg_fn fn, void *arg);
 
 /* A line on how the cgroup index kept up (waits for the watcher, misses,
