@@ -114,6 +114,10 @@ remove_images() {
 		timeout 30 ctr -n "$CTRNS" content prune references >/dev/null 2>&1
 		timeout 30 ctr namespaces rm "$CTRNS" >/dev/null 2>&1
 	fi
+	# runc leaves the namespace's parent cgroup /<namespace> of ctr's /<namespace>/<id>
+	for d in /sys/fs/cgroup/"$CTRNS" /sys/fs/cgroup/*/"$CTRNS"; do
+		[ -d "$d" ] && rmdir "$d" 2>>"$TMPD/cleanup.err"
+	done
 	IMG_DOCKER=0 IMG_PODMAN=0 IMG_CTR=0 PAUSE_MADE=0
 }
 cleanup() {
