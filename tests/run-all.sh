@@ -73,6 +73,7 @@ run_suite live tests/live/run.sh "$DNSVIS"
 run_suite vm tests/vm/run.sh "$DNSVIS"
 run_suite audit tests/audit/run.sh "$DNSVIS"
 run_suite containers tests/containers/run.sh "$DNSVIS"
+run_suite runtimes tests/runtimes/run.sh "$DNSVIS"
 run_suite fuzz tests/fuzz/run.sh "$FUZZ_SECONDS" $BUILD/fuzz/fuzz_*
 
 echo

@@ -29,6 +29,7 @@ struct dnsvis_proc {
 	const char *runtime; /* "docker", "containerd", "cri-o", "podman"; "" */
 	const char *qos;     /* pod QoS class: "guaranteed", "burstable", "besteffort"; "" */
 	uint64_t start_time; /* task start, ns since boot (kubearmor ExecID); 0 = unknown */
+	uint64_t mnt_ns;     /* mount namespace inode (the audit's resolv.conf); 0 = unknown */
 };
 
 struct dnsvis_event {

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf/lookup.h"
+#include "enrich/k8s_meta.h"
 #include "live/cgroup_filter.h"
 #include "output/sink.h"
 #include "enrich/host_root.h"
@@ -506,6 +507,7 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 {
 	unsigned long long missed;
 	int write_failed = 0;
+	char cg[512];
 
 	/* detach first, then drain what is already in the buffers */
 	tracer_detach(L);
@@ -522,6 +524,8 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	kprobe_cleanup_own();
 	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed, %llu missed\n", te->events,
 		te->lost, te->malformed, missed);
+	if (k8s_meta_summary(cg, sizeof(cg))[0])
+		fprintf(stderr, "dnsvis: %s\n", cg);
 	return write_failed ? 1 : 0;
 }
 
