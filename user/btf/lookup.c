@@ -133,12 +133,15 @@ static int ntried;
 static void tried_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void tried_add(const char *fmt, ...)
 {
+	char *slot;
 	va_list ap;
 
 	if (ntried >= (int)(sizeof(tried) / sizeof(tried[0])))
 		return;
+	slot = tried[ntried++];
 	va_start(ap, fmt);
-	vsnprintf(tried[ntried++], sizeof(tried[0]), fmt, ap);
+	vsnprintf(slot, sizeof(tried[0]), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized):
+						    // analyzer false positive, va_start is above
 	va_end(ap);
 }
 
