@@ -6,16 +6,17 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 DNSVIS=$BUILD/dnsvis
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-total_p=0 total_f=0 bad_suites=()
+total_p=0 total_f=0 bad_suites=() timings=()
 
 run_suite() {
 	local name=$1
 	shift
 	echo "== $name"
-	local log
+	local log t0=$SECONDS
 	log=$(mktemp)
 	"$@" 2>&1 | tee "$log"
 	local rc=${PIPESTATUS[0]}
+	timings+=("$name $((SECONDS - t0))s")
 	local line p f
 	line=$(grep -E '^[a-z_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	p=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/p')
@@ -77,6 +78,7 @@ run_suite runtimes tests/runtimes/run.sh "$DNSVIS"
 run_suite fuzz tests/fuzz/run.sh "$FUZZ_SECONDS" $BUILD/fuzz/fuzz_*
 
 echo
+echo "suite times: ${timings[*]} (total $SECONDS s)"
 [ ${#bad_suites[@]} -eq 0 ] || echo "failed suites: ${bad_suites[*]}"
 echo "$total_p passed, $total_f failed"
 [ ${#bad_suites[@]} -eq 0 ]
