@@ -199,7 +199,8 @@ static pcap_t *open_capture(const char *path, char *err)
 	pcap_t *p;
 
 	if (strcmp(path, "-") == 0)
-		return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+		return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+							       err);
 	f = fopen(path, "rbe");
 	if (!f) {
 		snprintf(err, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
