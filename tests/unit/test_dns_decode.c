@@ -1,4 +1,5 @@
 /* test_dns_decode.c - the DNS wire-format decoder on hand-built messages. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -757,6 +758,41 @@ static void test_escaping(void)
 	CHECK_INT(strlen(n.text), 127 * 4 + 126);
 }
 
+/* Every byte value, first in its label and after a plain byte, against
+ * RFC 1035 5.1 as written: \DDD outside 0x21..0x7e, a backslash before
+ * '.', '\\' and '"', else the byte itself. */
+static void model_byte(char *out, uint8_t c)
+{
+	if (c < 0x21 || c > 0x7e)
+		snprintf(out, 8, "\\%03u", c);
+	else if (c == '.' || c == '\\' || c == '"')
+		snprintf(out, 8, "\\%c", c);
+	else
+		snprintf(out, 8, "%c", c);
+}
+
+static void test_every_byte(void)
+{
+	struct msgbuf m;
+	struct dns_name n;
+	char one[8], want[32];
+	size_t off;
+
+	for (unsigned c = 0; c < 256; c++) {
+		model_byte(one, (uint8_t)c);
+		header(&m, 1, 0, 1, 0, 0, 0);
+		put8(&m, 3);
+		put8(&m, c);
+		put8(&m, 'x');
+		put8(&m, c);
+		put8(&m, 0);
+		off = DNS_HEADER_LEN;
+		CHECK_INT(name_exact(m.b, m.n, &off, &n), DNS_OK);
+		snprintf(want, sizeof(want), "%sx%s", one, one);
+		CHECK_STR(n.text, want);
+	}
+}
+
 static void test_root_and_case(void)
 {
 	struct msgbuf m;
@@ -1089,6 +1125,7 @@ int main(void)
 	test_label_types();
 	test_truncated_every_offset();
 	test_escaping();
+	test_every_byte();
 	test_root_and_case();
 	test_answers();
 	test_bad_rdata();

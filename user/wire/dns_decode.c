@@ -38,6 +38,38 @@ static size_t put_label_byte(char *text, size_t pos, uint8_t c)
 	return pos;
 }
 
+/* Bytes that stand for themselves in presentation form: 0x21..0x7e except
+ * '"', '.' and '\\'.  One bit per byte value, 64 values a word. */
+static const uint64_t label_plain_bits[4] = {
+    0xffffbffa00000000ull, /* 0x21..0x3f without '"' (0x22) and '.' (0x2e) */
+    0x7fffffffefffffffull, /* 0x40..0x7e without '\\' (0x5c) */
+    0,
+    0,
+};
+
+static int label_byte_plain(uint8_t c)
+{
+	return (int)((label_plain_bits[c >> 6] >> (c & 63)) & 1);
+}
+
+/* Append a label (after a dot unless it is the first): its plain prefix is
+ * copied whole, the rest byte by byte.  4 * 254 + dots + NUL <
+ * DNS_NAME_TEXT_MAX: see dns_decode.h. */
+static size_t put_label(char *text, size_t tpos, int dot, const uint8_t *label, size_t n)
+{
+	size_t i = 0;
+
+	if (dot)
+		text[tpos++] = '.';
+	while (i < n && label_byte_plain(label[i]))
+		i++;
+	memcpy(text + tpos, label, i);
+	tpos += i;
+	for (; i < n; i++)
+		tpos = put_label_byte(text, tpos, label[i]);
+	return tpos;
+}
+
 /* Walk the name at *off.  `text` may be NULL when only the length and the
  * validity of the name matter (skipping records).  On success *off is moved
  * past the name as it is stored at *off; on failure *off is left alone. */
@@ -91,13 +123,8 @@ static enum dns_status walk_name(const uint8_t *msg, size_t len, size_t *off, ch
 		if (b > len - pos - 1)
 			return DNS_ERR_TRUNCATED;
 
-		if (text) {
-			/* 4 * 254 + dots + NUL < DNS_NAME_TEXT_MAX: see dns_decode.h. */
-			if (labels > 0)
-				text[tpos++] = '.';
-			for (size_t i = 0; i < b; i++)
-				tpos = put_label_byte(text, tpos, msg[pos + 1 + i]);
-		}
+		if (text)
+			tpos = put_label(text, tpos, labels > 0, msg + pos + 1, b);
 		wire_len += 1 + (size_t)b;
 		labels++;
 		pos += 1 + (size_t)b;
