@@ -22,6 +22,8 @@
  *                 struct upid size differs (pid_chain until 4.14)
  *   cgroup id     kernfs_node.id u64 (5.5+) or union kernfs_node_id
  *   css_set       dfl_cgrp may be missing (very old kernels): id 0
+ *   start_time    u64 ns (3.17+) or struct timespec (RHEL 7)
+ *   namespaces    ns_common inum (3.19+) or proc_inum (RHEL 7)
  */
 #ifndef DNSVIS_COMPAT_BPF_H
 #define DNSVIS_COMPAT_BPF_H
@@ -166,6 +168,7 @@ struct dv_msg_src {
 	const struct iovec *kiov; /* kernel copy of the user's iovec array */
 	unsigned long nr_segs;
 	unsigned long first_skip; /* iov_offset into the first segment */
+	unsigned long total;	  /* bytes of the send, ~0UL when unknown */
 };
 
 static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *s)
@@ -175,6 +178,7 @@ static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *
 
 		DV_KREAD(s->kiov, m7->msg_iov);
 		DV_KREAD(s->nr_segs, m7->msg_iovlen);
+		s->total = ~0UL;
 		return 0;
 	}
 
@@ -197,17 +201,16 @@ static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *
 	if (bpf_core_enum_value_exists(enum iter_type, ITER_IOVEC))
 		iovec_kind = bpf_core_enum_value(enum iter_type, ITER_IOVEC);
 	DV_KREAD(skip, it->iov_offset);
+	DV_KREAD(s->total, it->count);
 
 	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
 	    bpf_core_field_exists(struct iov_iter, ubuf)) {
 		if (kind == (unsigned int)bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
 			void *base = 0;
-			unsigned long cnt = 0;
 
 			DV_KREAD(base, it->ubuf);
-			DV_KREAD(cnt, it->count);
 			s->ubuf = (const char *)base + skip;
-			s->ubuf_len = cnt;
+			s->ubuf_len = s->total;
 			return 0;
 		}
 	}
@@ -321,12 +324,57 @@ static __always_inline __u64 dv_cgroup_id(struct task_struct *task)
 #endif
 }
 
+/* Start time of task t in ns (CLOCK_MONOTONIC since boot). */
+static __always_inline __u64 dv_task_start_ns(struct task_struct *t)
+{
+	__u64 ns = 0;
+
+	if (bpf_core_field_size(struct task_struct, start_time) == 8) {
+		DV_KREAD(ns, t->start_time);
+	} else {
+		struct task_struct___ts *o = (void *)t;
+		struct dv_timespec ts = {};
+
+		DV_KREAD(ts, o->start_time);
+		ns = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	}
+	return ns;
+}
+
+/* Inode numbers of the mount and network namespaces of nsproxy np (0 when
+ * unknown). */
+static __always_inline void dv_ns_inums(struct nsproxy *np, __u32 *mnt, __u32 *net)
+{
+	struct mnt_namespace *mn = 0;
+	struct net *nn = 0;
+
+	if (!np)
+		return;
+	DV_KREAD(mn, np->mnt_ns);
+	DV_KREAD(nn, np->net_ns);
+	if (bpf_core_field_exists(struct mnt_namespace, ns)) {
+		if (mn)
+			DV_KREAD(*mnt, mn->ns.inum);
+		if (nn)
+			DV_KREAD(*net, nn->ns.inum);
+	} else if (bpf_core_field_exists(struct mnt_namespace___old, proc_inum)) {
+		struct mnt_namespace___old *om = (void *)mn;
+		struct net___old *on = (void *)nn;
+
+		if (mn)
+			DV_KREAD(*mnt, om->proc_inum);
+		if (nn)
+			DV_KREAD(*net, on->proc_inum);
+	}
+}
+
 /* Walk dentry/mount parents from (d, vm) to the root of the task's mount
- * tree, writing component names leaf first, NUL-separated, into buf
- * (DV_PATH_BUF bytes).  Returns the bytes used; *trunc set when the walk or
- * the buffer ran out first. */
-static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, struct vfsmount *vm,
-						 int *trunc)
+ * tree, writing component names leaf first, NUL-separated, into str from
+ * offset base on (base < DV_STR_MASK; str has DV_STR_BUF bytes).  Returns
+ * the bytes used, at most DV_PATH_BUF; *trunc set when the walk or the
+ * buffer ran out first. */
+static __always_inline unsigned int dv_walk_path(char *str, unsigned int base, struct dentry *d,
+						 struct vfsmount *vm, int *trunc)
 {
 	struct mount *m = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
 	unsigned int off = 0;
@@ -360,12 +408,12 @@ static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, st
 		if (off >= DV_PATH_MAX)
 			break;
 		DV_KREAD(name, d->d_name.name);
-		/* Hide off's range from clang so the mask that bounds the
-		 * pointer for the verifier is not optimised away. */
-		dst = off;
+		/* One mask on the sum bounds the pointer for the verifier; hide
+		 * the sum's range from clang so the mask is not optimised away. */
+		dst = base + off;
 		barrier_var(dst);
-		dst &= DV_PATH_MAX - 1;
-		n = dv_read_kernel_str(buf + dst, DV_NAME_MAX, name);
+		dst &= DV_STR_MASK;
+		n = dv_read_kernel_str(str + dst, DV_NAME_MAX, name);
 		if (n <= 0)
 			break;
 		off += (unsigned int)n;

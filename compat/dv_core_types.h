@@ -265,9 +265,48 @@ struct css_set {
 	struct cgroup *dfl_cgrp;
 } __attribute__((preserve_access_index));
 
+/* Namespaces: nsproxy -> mnt_ns / net_ns -> ns.inum (3.19+); before,
+ * proc_inum in each (RHEL 7). */
+struct ns_common {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+struct net {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___old {
+	unsigned int proc_inum;
+} __attribute__((preserve_access_index));
+
+struct net___old {
+	unsigned int proc_inum;
+} __attribute__((preserve_access_index));
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
+	struct net *net_ns;
+} __attribute__((preserve_access_index));
+
+/* task->start_time: u64 ns (3.17+), struct timespec before (RHEL 7). */
+struct dv_timespec {
+	long tv_sec;
+	long tv_nsec;
+};
+
+struct task_struct___ts {
+	struct dv_timespec start_time;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	int pid;
 	int tgid;
+	__u64 start_time;
+	struct nsproxy *nsproxy;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	struct mm_struct *mm;

@@ -1,10 +1,10 @@
 /* maps.bpf.h - every map of the dnsvis BPF object, and the two lookups all
- * send paths use (scratch event, port set).
+ * send paths use (scratch records, port set).
  *
  * In one place because the maps are the interface to user space: the
  * skeleton names them, user/live/ fills ports, config, cgroup_filter,
  * dns_socks and the tail-call table of the backend in use, and reads
- * out_fail at exit.  The split-read and the legacy object must have the same
+ * counters.  The split-read and the legacy object must have the same
  * maps and programs (user space opens either with the one dnsvis_bpf
  * skeleton type): no map depends on DV_SPLIT_READ.
  * Included by kern/dnsvis.bpf.c only.
@@ -54,13 +54,19 @@ struct {
 	__type(value, struct dv_sock_val);
 } dns_socks SEC(".maps");
 
-/* Per-CPU event under construction: [0] is sent; [1] holds the second
- * message of a sendmmsg while [0] goes out. */
+/* Per-CPU records under construction: the message m[0] (and, for a second
+ * sendmmsg query, m[1], sent after m[0]) and the sender's process record. */
+struct dv_scratch {
+	struct dv_msg m[2];
+	struct dv_proc p;
+	__u32 pending; /* m[1] waits */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct dv_event);
+	__type(value, struct dv_scratch);
 } scratch SEC(".maps");
 
 /* Tail-call tables, one per program type (a PROG_ARRAY belongs to one). */
@@ -78,19 +84,19 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } tail_kp SEC(".maps");
 
-/* Samples the perf ring refused because it was full, per CPU.  The kernel
- * tells the reader of such losses only before its next sample, so the last
- * ones of a run would never be reported; user space reconciles with this
- * count at exit. */
+/* Samples offered to the perf ring and refused by it, per CPU (struct
+ * dv_counters): user space counts what it reads per CPU, and the
+ * difference is what was lost, on any kernel. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} out_fail SEC(".maps");
+	__type(value, struct dv_counters);
+} counters SEC(".maps");
 
-static __always_inline struct dv_event *dv_scratch(__u32 k)
+static __always_inline struct dv_scratch *dv_scratch(void)
 {
+	__u32 k = 0;
 
 	return bpf_map_lookup_elem(&scratch, &k);
 }

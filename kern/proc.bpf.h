@@ -1,13 +1,16 @@
 /* proc.bpf.h - the sender: the pid filter (send paths), the cgroup filter and
- * the process record (first and second tail-called programs).
+ * the process record, struct dv_proc (first and second tail-called
+ * programs).
  *
- * Process capture is split in two parts, each filled by its own tail-called
- * program (kern/output.bpf.h), for old verifiers' size and complexity limits:
- *   dv_fill_proc1  ids, comm, parent, namespace pids, cgroup id, command
- *                  line, executable path
+ * The record is filled in two parts, each by its own tail-called program
+ * (kern/output.bpf.h), for old verifiers' size and complexity limits:
+ *   dv_fill_proc1  ids, comm, parent, namespace pids and inodes, cgroup id,
+ *                  start time, command line, executable path
  *   dv_fill_proc2  working directory, tty
- * The path walks, namespace pids and cgroup id differ between kernels and
- * live in compat/dv_compat.bpf.h.  Included by kern/dnsvis.bpf.c only.
+ * The strings go back to back into p->str (kern/dnsvis.h DV_STR_BUF), so
+ * the record is sent at its used length.  The path walks, namespace pids
+ * and cgroup id differ between kernels and live in compat/dv_compat.bpf.h.
+ * Included by kern/dnsvis.bpf.c only.
  */
 #ifndef DNSVIS_KERN_PROC_BPF_H
 #define DNSVIS_KERN_PROC_BPF_H
@@ -40,9 +43,10 @@ static __always_inline int dv_cgroup_wanted(void)
 }
 
 /* The path of p (a struct path: the exe file's, the working directory)
- * into buf, leaf first; flag into *flags when the walk was cut short. */
-static __always_inline unsigned int dv_walk_fpath(char *buf, struct path *p, unsigned short *flags,
-						  unsigned short flag)
+ * into p->str from offset base on; flag into p->flags when the walk was
+ * cut short. */
+static __always_inline unsigned int dv_walk_fpath(struct dv_proc *pr, unsigned int base,
+						  struct path *p, unsigned short flag)
 {
 	struct dentry *d = 0;
 	struct vfsmount *vm = 0;
@@ -51,91 +55,115 @@ static __always_inline unsigned int dv_walk_fpath(char *buf, struct path *p, uns
 
 	DV_KREAD(d, p->dentry);
 	DV_KREAD(vm, p->mnt);
-	n = dv_walk_path(buf, d, vm, &trunc);
+	n = dv_walk_path(pr->str, base, d, vm, &trunc);
 	if (trunc)
-		*flags |= flag;
+		pr->flags |= flag;
 	return n;
 }
 
-/* Part 1: ids, namespaces, cgroup, command line, executable. */
-static __always_inline void dv_fill_proc1(struct dv_event *ev)
+/* The command line, at the start of p->str. */
+static __always_inline void dv_fill_cmdline(struct dv_proc *p, struct mm_struct *mm)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct task_struct *parent = 0;
-	struct mm_struct *mm = 0;
-
-	ev->tgid = pid_tgid >> 32;
-	ev->tid = (__u32)pid_tgid;
-	ev->uid = (__u32)uid_gid;
-	ev->gid = uid_gid >> 32;
-	ev->flags = 0;
-	ev->ppid = 0;
-	ev->ns_pid = 0;
-	ev->ns_ppid = 0;
-	ev->exe_len = 0;
-	ev->cwd_len = 0;
-	ev->cmdline_len = 0;
-	ev->tty[0] = 0;
-	/* The process's name, not the sending thread's: dig sends from a
-	 * worker thread named "isc-net-0000". */
-	struct task_struct *leader = 0;
-
-	DV_KREAD(leader, task->group_leader);
-	if (!leader || dv_read_kernel(ev->comm, sizeof(ev->comm),
-				      __builtin_preserve_access_index(&leader->comm)))
-		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-
-	DV_KREAD(parent, task->real_parent);
-	if (parent)
-		DV_KREAD(ev->ppid, parent->tgid);
-	dv_ns_pids(task, &ev->ns_pid, &ev->ns_ppid);
-	ev->cgroup_id = dv_cgroup_id(task);
-
-	DV_KREAD(mm, task->mm);
-	if (!mm) {
-		ev->flags |= DV_F_NO_MM;
-		return;
-	}
 	unsigned long as = 0, ae = 0, len;
-	struct file *exe = 0;
 
 	DV_KREAD(as, mm->arg_start);
 	DV_KREAD(ae, mm->arg_end);
-	if (ae > as) {
-		len = ae - as;
-		if (len > DV_CMDLINE_MAX) {
-			len = DV_CMDLINE_MAX;
-			ev->flags |= DV_F_CMDLINE_TRUNC;
-		}
-		barrier_var(len); /* keep the mask: see dv_copy_iov() */
-		len = (((unsigned int)len - 1) & (DV_CMDLINE_MAX - 1)) + 1;
-		if (dv_read_user(ev->cmdline, len, (const void *)as) == 0)
-			ev->cmdline_len = len;
+	if (ae <= as)
+		return;
+	len = ae - as;
+	if (len > DV_CMDLINE_MAX) {
+		len = DV_CMDLINE_MAX;
+		p->flags |= DV_F_CMDLINE_TRUNC;
 	}
+	barrier_var(len); /* keep the mask: see dv_copy_iov() */
+	len = (((unsigned int)len - 1) & (DV_CMDLINE_MAX - 1)) + 1;
+	if (dv_read_user(p->str, len, (const void *)as) == 0)
+		p->cmdline_len = len;
+}
+
+/* Part 1: ids, namespaces, cgroup, start time, command line, executable. */
+static __always_inline void dv_fill_proc1(struct dv_proc *p)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *parent = 0, *leader = 0;
+	struct nsproxy *np = 0;
+	struct mm_struct *mm = 0;
+	struct file *exe = 0;
+
+	p->h.type = DV_REC_PROC;
+	p->proc_id = bpf_ktime_get_ns();
+	p->tgid = pid_tgid >> 32;
+	p->flags = 0;
+	p->ppid = 0;
+	p->ns_pid = 0;
+	p->ns_ppid = 0;
+	p->mnt_ns = 0;
+	p->net_ns = 0;
+	p->cmdline_len = 0;
+	p->exe_len = 0;
+	p->cwd_len = 0;
+	p->cgnames_len = 0;
+	p->start_ns = 0;
+	p->tty[0] = 0;
+	/* The process's name and start, not the sending thread's: dig sends
+	 * from a worker thread named "isc-net-0000". */
+	DV_KREAD(leader, task->group_leader);
+	if (leader)
+		p->start_ns = dv_task_start_ns(leader);
+	if (!leader || dv_read_kernel(p->comm, sizeof(p->comm),
+				      __builtin_preserve_access_index(&leader->comm)))
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+
+	DV_KREAD(parent, task->real_parent);
+	if (parent)
+		DV_KREAD(p->ppid, parent->tgid);
+	dv_ns_pids(task, &p->ns_pid, &p->ns_ppid);
+	DV_KREAD(np, task->nsproxy);
+	dv_ns_inums(np, &p->mnt_ns, &p->net_ns);
+	p->cgroup_id = dv_cgroup_id(task);
+
+	DV_KREAD(mm, task->mm);
+	if (!mm) {
+		p->flags |= DV_F_NO_MM;
+		return;
+	}
+	dv_fill_cmdline(p, mm);
 	DV_KREAD(exe, mm->exe_file);
 	if (exe)
-		ev->exe_len = dv_walk_fpath(ev->exe, &exe->f_path, &ev->flags, DV_F_EXE_TRUNC);
+		p->exe_len = dv_walk_fpath(p, p->cmdline_len & (DV_CMDLINE_MAX * 2 - 1),
+					   &exe->f_path, DV_F_EXE_TRUNC);
 }
 
 /* Part 2: working directory, tty. */
-static __always_inline void dv_fill_proc2(struct dv_event *ev)
+static __always_inline void dv_fill_proc2(struct dv_proc *p)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct signal_struct *sig = 0;
 	struct tty_struct *tty = 0;
 	struct fs_struct *fs = 0;
+	unsigned int base = (unsigned int)p->cmdline_len + p->exe_len;
 
 	DV_KREAD(fs, task->fs);
 	if (fs)
-		ev->cwd_len = dv_walk_fpath(ev->cwd, &fs->pwd, &ev->flags, DV_F_CWD_TRUNC);
+		p->cwd_len = dv_walk_fpath(p, base & DV_STR_MASK, &fs->pwd, DV_F_CWD_TRUNC);
 	DV_KREAD(sig, task->signal);
 	if (sig)
 		DV_KREAD(tty, sig->tty);
 	if (tty)
-		dv_read_kernel_str(ev->tty, sizeof(ev->tty),
+		dv_read_kernel_str(p->tty, sizeof(p->tty),
 				   __builtin_preserve_access_index(&tty->name));
+}
+
+/* Bytes of p to send (from p->h.type on). */
+static __always_inline unsigned int dv_proc_send_len(const struct dv_proc *p)
+{
+	unsigned int n = (unsigned int)p->cmdline_len + p->exe_len + p->cwd_len;
+
+	if (n > DV_STR_MASK)
+		n = DV_STR_MASK;
+	barrier_var(n);
+	return (n & DV_STR_MASK) + DV_PROC_FIXED - DV_REC_SKIP;
 }
 
 #endif /* DNSVIS_KERN_PROC_BPF_H */

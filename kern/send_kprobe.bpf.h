@@ -31,7 +31,7 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	struct dv_msg_src src = {};
 	struct dv_sockaddr sa = {};
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
 	void *name = 0;
 
 	if (!sk || !msg)
@@ -71,21 +71,22 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	}
 	if (!dv_port_ok(d.dport))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
 	if (dv_msghdr_src(msg, &src))
 		return 0;
 	if (src.ubuf)
-		dv_copy_ubuf(&ev->m, src.ubuf, src.ubuf_len);
+		dv_copy_ubuf(&sc->m[0], src.ubuf, src.ubuf_len);
 	else
-		dv_copy_iov(&ev->m, (const struct dv_uiovec *)src.kiov, src.nr_segs, src.first_skip,
-			    1);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
+			    src.first_skip, 1);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
 	dv_dest_from_sk(sk, &d, 1);
-	dv_set_dest(&ev->m, &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
-		    ev->m.payload_len, 0);
+	dv_set_dest(&sc->m[0], &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
+		    src.total, 0);
+	sc->pending = 0;
 	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
 	return 0;
 }
@@ -101,7 +102,7 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_msg_src src = {};
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
 	__be16 port = 0;
 
 	if (!sk || !msg)
@@ -109,21 +110,22 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	DV_KREAD(port, sk->__sk_common.skc_dport);
 	if (!dv_port_ok(dv_ntohs(port)))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
 	if (dv_msghdr_src(msg, &src))
 		return 0;
 	if (src.ubuf)
-		dv_copy_ubuf(&ev->m, src.ubuf, src.ubuf_len);
+		dv_copy_ubuf(&sc->m[0], src.ubuf, src.ubuf_len);
 	else
-		dv_copy_iov(&ev->m, (const struct dv_uiovec *)src.kiov, src.nr_segs, src.first_skip,
-			    1);
+		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
+			    src.first_skip, 1);
 	d.proto = 6; /* IPPROTO_TCP: the message starts with its length */
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
 	dv_dest_from_sk(sk, &d, 0);
-	dv_set_dest(&ev->m, &d, DV_HOOK_KPROBE_TCP_SENDMSG, ev->m.payload_len, 0);
+	dv_set_dest(&sc->m[0], &d, DV_HOOK_KPROBE_TCP_SENDMSG, src.total, 0);
+	sc->pending = 0;
 	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
 	return 0;
 }

@@ -70,7 +70,7 @@ static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d
 	if (dv_v4mapped(d->daddr)) {
 		dv_unmap(d->daddr);
 		d->family = DV_AF_INET;
-		d->flags |= DV_F_V4MAPPED;
+		d->flags |= DV_M_V4MAPPED;
 	}
 	return 0;
 }
@@ -118,7 +118,7 @@ static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, co
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
 
 	if (uaddr) {
 		if (dv_user_sockaddr(uaddr, &d) || !dv_port_ok(d.dport))
@@ -126,15 +126,16 @@ static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, co
 	} else if (dv_connected_dest(pid_tgid >> 32, fd, &d)) {
 		return 0;
 	}
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
-	dv_copy_ubuf(&ev->m, buf, len);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+	dv_copy_ubuf(&sc->m[0], buf, len);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
 	if (uaddr)
 		dv_src_from_fd(fd, &d);
-	dv_set_dest(&ev->m, &d, hook, len, 0);
+	dv_set_dest(&sc->m[0], &d, hook, len, 0);
+	sc->pending = 0;
 	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
 	return 0;
 }
@@ -171,17 +172,19 @@ int tp_writev(struct dv_sys_enter *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
+	unsigned long total;
 
 	if (dv_connected_dest(pid_tgid >> 32, ctx->args[0], &d))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
-	dv_copy_iov(&ev->m, (const struct dv_uiovec *)ctx->args[1], ctx->args[2], 0, 0);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+	total = dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)ctx->args[1], ctx->args[2], 0, 0);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
-	dv_set_dest(&ev->m, &d, DV_HOOK_TP_WRITEV, ev->m.payload_len, 0);
+	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_WRITEV, total, 0);
+	sc->pending = 0;
 	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
 	return 0;
 }
@@ -192,19 +195,21 @@ int tp_sendmsg(struct dv_sys_enter *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_umsghdr um = {};
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
+	unsigned long total;
 
 	if (dv_read_user(&um, sizeof(um), (const void *)ctx->args[1]))
 		return 0;
 	if (dv_tp_msg_dest(&um, ctx->args[0], pid_tgid >> 32, &d))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
-	dv_copy_iov(&ev->m, um.iov, um.iovlen, 0, 0);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+	total = dv_copy_iov(&sc->m[0], um.iov, um.iovlen, 0, 0);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
-	dv_set_dest(&ev->m, &d, DV_HOOK_TP_SENDMSG, ev->m.payload_len, 0);
+	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_SENDMSG, total, 0);
+	sc->pending = 0;
 	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
 	return 0;
 }
@@ -219,20 +224,20 @@ int tp_sendmmsg(struct dv_sys_enter *ctx)
 	unsigned long fd = ctx->args[0];
 	const char *vec = (const char *)ctx->args[1];
 	unsigned long vlen = ctx->args[2];
-	struct dv_event *ev0, *ev1;
+	struct dv_scratch *sc;
 	int n = 0;
 
 	if (!dv_pid_wanted(pid_tgid >> 32))
 		return 0;
-	ev0 = dv_scratch(0);
-	ev1 = dv_scratch(1);
-	if (!ev0 || !ev1)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
 #pragma unroll
 	for (int i = 0; i < DV_MMSG_MAX; i++) {
 		struct dv_umsghdr um = {};
 		struct dv_dest d = {};
-		struct dv_msg *m = n ? &ev1->m : &ev0->m;
+		struct dv_msg *m = n ? &sc->m[1] : &sc->m[0];
+		unsigned long total;
 
 		if ((unsigned long)i >= vlen)
 			break;
@@ -240,15 +245,15 @@ int tp_sendmmsg(struct dv_sys_enter *ctx)
 			break;
 		if (dv_tp_msg_dest(&um, fd, pid_tgid >> 32, &d))
 			continue;
-		dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
+		total = dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
 		if (!dv_is_query(m, &d))
 			continue;
-		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, m->payload_len, i);
+		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, total, i);
 		n++;
 	}
 	if (!n)
 		return 0;
-	ev0->m.pending = n > 1;
+	sc->pending = n > 1;
 	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
 	return 0;
 }

@@ -140,9 +140,41 @@ static void strip_deleted(char *s)
 		s[l - sl] = 0;
 }
 
+static void fill_parent_exe(uint32_t ppid, struct proc_strings *s)
+{
+	struct cache_ent *pe = &cache[ppid % CACHE_SLOTS];
+
+	if (pe->pid != ppid || (uint64_t)mono_ns() - pe->when >= CACHE_TTL_NS)
+		pe = cache_get(ppid, "");
+	snprintf(s->parent_exe, sizeof(s->parent_exe), "%s", pe->exe_full);
+	strip_deleted(s->parent_exe);
+}
+
+/* A capture with ids only: whatever /proc still knows of the process. */
+static void fill_undescribed(const struct proc_capture *ev, struct dnsvis_proc *p,
+			     struct proc_strings *s)
+{
+	char buf[4096];
+	size_t got = 0;
+
+	if (read_file(ev->pid, "comm", buf, sizeof(buf), &got) == 0) {
+		while (got > 0 && buf[got - 1] == '\n')
+			got--;
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)got, buf);
+	}
+	if (read_file(ev->pid, "cmdline", buf, sizeof(buf), &got) == 0)
+		proc_join_cmdline(buf, (unsigned)got, s->cmdline, sizeof(s->cmdline));
+	if (read_link(ev->pid, "cwd", buf, sizeof(buf)) == 0)
+		snprintf(s->cwd, sizeof(s->cwd), "%s", buf);
+	if (read_link(ev->pid, "exe", buf, sizeof(buf)) == 0) {
+		snprintf(s->exe, sizeof(s->exe), "%s", buf);
+		strip_deleted(s->exe);
+	}
+}
+
 void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct proc_strings *s)
 {
-	struct cache_ent *ce, *pe;
+	struct cache_ent *ce;
 	size_t got = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -154,9 +186,14 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 	p->ns_pid = ev->ns_pid;
 	p->ns_ppid = ev->ns_ppid;
 	p->cgroup_id = ev->cgroup_id;
+	p->start_time = ev->start_ns;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)ev->comm_len, ev->comm);
 
-	s->exe[0] = s->cwd[0] = s->cmdline[0] = s->parent_exe[0] = 0;
+	s->exe[0] = s->cwd[0] = s->cmdline[0] = s->parent_exe[0] = s->tty[0] = 0;
+	if (ev->flags & PROC_CAP_UNDESCRIBED) {
+		fill_undescribed(ev, p, s);
+		goto context;
+	}
 	if (!(ev->flags & PROC_CAP_NO_MM) && ev->exe_len)
 		proc_join_path(ev->exe, ev->exe_len, s->exe, sizeof(s->exe));
 	ce = cache_get(ev->pid, s->exe);
@@ -185,13 +222,9 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 
 	snprintf(s->tty, sizeof(s->tty), "%.*s", (int)ev->tty_len, ev->tty ? ev->tty : "");
 
-	if (ev->ppid) {
-		pe = &cache[ev->ppid % CACHE_SLOTS];
-		if (pe->pid != ev->ppid || (uint64_t)mono_ns() - pe->when >= CACHE_TTL_NS)
-			pe = cache_get(ev->ppid, "");
-		snprintf(s->parent_exe, sizeof(s->parent_exe), "%s", pe->exe_full);
-		strip_deleted(s->parent_exe);
-	}
+context:
+	if (ev->ppid)
+		fill_parent_exe(ev->ppid, s);
 
 	/* container and pod: cgroup id -> path -> runtime, ids, metadata */
 	if (k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))

@@ -14,6 +14,7 @@
 #define PROC_CAP_CWD_TRUNC     0x02 /* likewise the cwd walk */
 #define PROC_CAP_CMDLINE_TRUNC 0x04 /* arguments longer than what was copied */
 #define PROC_CAP_NO_MM	       0x08 /* no mm (kernel thread): no exe/cmdline */
+#define PROC_CAP_UNDESCRIBED   0x10 /* only ids captured: the rest from /proc */
 
 /* The sender as captured at send time.  exe and cwd hold NUL-terminated
  * path components leaf first ("dig\0bin\0usr\0"); cmdline the argv bytes. */
@@ -21,7 +22,8 @@ struct proc_capture {
 	uint32_t pid, tid, ppid, uid, gid;
 	uint32_t ns_pid, ns_ppid;
 	uint64_t cgroup_id;
-	const char *comm; /* at most comm_len bytes, NUL-padded */
+	uint64_t start_ns; /* task start, ns since boot; 0 = unknown */
+	const char *comm;  /* at most comm_len bytes, NUL-padded */
 	const char *exe, *cwd, *cmdline, *tty;
 	unsigned comm_len, exe_len, cwd_len, cmdline_len, tty_len;
 	unsigned flags; /* PROC_CAP_* */

@@ -210,7 +210,7 @@ static void note_map_fds(struct loaded_bpf *L)
 	L->dns_socks_fd = bpf_map__fd(L->skel->maps.dns_socks);
 	L->cgroup_filter_fd = bpf_map__fd(L->skel->maps.cgroup_filter);
 	L->config_fd = bpf_map__fd(L->skel->maps.config);
-	L->out_fail_fd = bpf_map__fd(L->skel->maps.out_fail);
+	L->counters_fd = bpf_map__fd(L->skel->maps.counters);
 }
 
 /* Load, fill and attach the opened skeleton for backend b.  0 or -errno

@@ -31,7 +31,7 @@ struct loaded_bpf {
 	int dns_socks_fd;     /* connected DNS sockets (tracepoint backend) */
 	int cgroup_filter_fd; /* cgroups the container filter drops */
 	int config_fd;	      /* struct dv_config at key 0 */
-	int out_fail_fd;      /* per-CPU count of samples the perf ring refused */
+	int counters_fd;      /* struct dv_counters per CPU */
 };
 
 /* Load and attach as r asks.  0, or -errno with a one-line reason in why. */

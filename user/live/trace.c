@@ -459,6 +459,7 @@ static void periodic(const struct trace_opts *o, const struct loaded_bpf *L,
 		if (L->backend == BACKEND_TRACEPOINT)
 			sock_prune(L->dns_socks_fd);
 		proc_info_gc();
+		record_gc(te);
 		t->last_gc = now;
 	}
 }
@@ -481,6 +482,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 		}
 		/* rings below the wakeup watermark are drained here */
 		perf_buffer__consume(pb);
+		record_drain_end(te);
 		sink_maintain(te->sink);
 		now = mono_ns();
 		if (o->duration > 0 && (double)(now - t.start) / 1e9 >= o->duration)
@@ -500,7 +502,8 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	missed = tracer_prog_misses(L);
 	if (!te->done) {
 		perf_buffer__consume(pb);
-		record_reconcile_lost(te, L->out_fail_fd);
+		record_flush(te);
+		record_reconcile_lost(te);
 	}
 	te->sink->malformed = te->malformed;
 	if (sink_close(te->sink) != 0)
@@ -528,7 +531,7 @@ static int trace_loaded(const struct trace_opts *o, struct loaded_bpf *L, struct
 	te.f = &o->filter;
 	te.sink = sink;
 	record_clock_sync(&te);
-	pb = record_reader_open(L->events_fd, o->perf_pages, &te);
+	pb = record_reader_open(L->events_fd, L->counters_fd, o->perf_pages, &te);
 	if (!pb) {
 		fprintf(stderr, "dnsvis: cannot open the perf buffer: %s\n", strerror(errno));
 		tracer_destroy(L);
