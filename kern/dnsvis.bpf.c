@@ -21,10 +21,12 @@
  *
  * Records (kern/dnsvis.h): a message record (DV_REC_MSG) per DNS message
  * and a process record (DV_REC_PROC) describing its sender, both sized to
- * their content.  The send program (per hook) fills the message in per-CPU
- * scratch and tail-calls the process part, which tail-calls the output part
- * (kern/output.bpf.h), kept apart for old verifiers' size and complexity
- * limits.
+ * their content.  A process is described once, and again only when what
+ * the record says of it may have changed (proc_sent, kern/proc.bpf.h): the
+ * send program then sends the message in that one run.  For a sender not
+ * described yet it tail-calls the process part, which tail-calls the
+ * output part (kern/output.bpf.h), kept apart for old verifiers' size and
+ * complexity limits.
  *
  * Old-verifier rules: no loops (all unrolled), no BPF-to-BPF calls, no global
  * data (configuration is in maps), at most 4096 instructions per program,

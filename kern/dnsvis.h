@@ -17,8 +17,9 @@
  *   DV_REC_MSG   one DNS message as sent: where to, the socket, its bytes
  *                (struct dv_msg); it names its sender by proc_id
  *   DV_REC_PROC  a process as it is now: ids, namespaces, cgroup, command
- *                line, executable, working directory (struct dv_proc),
- *                cached by user space
+ *                line, executable, working directory (struct dv_proc); sent
+ *                once per process and state (kern/proc.bpf.h), cached by
+ *                user space
  *   DV_REC_RESP  reserved for received responses (not sent yet)
  */
 #ifndef DNSVIS_KERN_DNSVIS_H
@@ -94,7 +95,7 @@ struct dv_msg {
 	unsigned char payload[DV_PAYLOAD_BUF]; /* payload_len bytes are sent */
 };
 
-#define DV_MSG_FIXED ((unsigned long)&((struct dv_msg *)0)->payload)
+#define DV_MSG_FIXED ((unsigned long)__builtin_offsetof(struct dv_msg, payload))
 
 /* dv_proc.flags */
 #define DV_F_EXE_TRUNC	   0x01 /* exe walk did not reach the root */
@@ -111,8 +112,10 @@ struct dv_msg {
 #define DV_STR_MASK 1023 /* every part starts below this offset */
 
 /* A process as it is now.  proc_id is unique per record (its creation
- * time); dv_msg.proc_id refers to it.  For now one goes out with every
- * message, right before it. */
+ * time); dv_msg.proc_id refers to it.  One goes out before the first
+ * message of a process, and again when what it describes may have changed
+ * (struct dv_proc_key) or user space asks for it (by deleting the
+ * process's proc_sent entry). */
 struct dv_proc {
 	struct dv_rec_head h;
 	unsigned long long proc_id;
@@ -130,7 +133,25 @@ struct dv_proc {
 	char str[DV_STR_BUF]; /* see DV_STR_BUF: only the used bytes are sent */
 };
 
-#define DV_PROC_FIXED ((unsigned long)&((struct dv_proc *)0)->str)
+#define DV_PROC_FIXED ((unsigned long)__builtin_offsetof(struct dv_proc, str))
+
+/* What the kernel last described of a process (proc_sent map, LRU hash by
+ * tgid): a PROC goes out again when any of these differs.  Pointers are
+ * compared, not followed: a new mm is an execve, a new fs_struct or pwd a
+ * chdir, a new nsproxy a setns/unshare, a new css_set a cgroup move, a new
+ * real_parent a reparenting; start_ns tells a reused pid. */
+struct dv_proc_key {
+	unsigned long long start_ns;
+	unsigned long long mm, pwd_dentry, pwd_mnt, nsproxy, parent, css_set;
+	char comm[16];
+};
+
+struct dv_proc_sent {
+	struct dv_proc_key key;
+	unsigned long long proc_id;
+};
+
+#define DV_PROCS_MAX 8192 /* entries of the proc_sent map */
 
 /* Counters (PERCPU_ARRAY counters, one struct per CPU).  A sample is
  * counted after bpf_perf_event_output() returned, so every counted sample
@@ -143,9 +164,10 @@ struct dv_counters {
 	unsigned long long refused;  /* samples the ring said it refused (5.1+) */
 };
 
-/* Tail calls: the send program fills the message, then the process record
- * is made in two more programs (kept apart for old verifiers' size and
- * complexity limits), the second of which sends both. */
+/* Tail calls: the send program sends the message itself when its sender
+ * is already described; else the process record is made in two more
+ * programs (kept apart for old verifiers' size and complexity limits), the
+ * second of which sends it and then the message. */
 enum dv_tail { DV_TAIL_PROC = 0, DV_TAIL_OUT = 1, DV_TAIL_MAX = 2 };
 
 /* Key of the dns_socks map: a socket connected to a port in the set. */

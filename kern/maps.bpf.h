@@ -54,12 +54,24 @@ struct {
 	__type(value, struct dv_sock_val);
 } dns_socks SEC(".maps");
 
+/* What was last described of each process (kern/dnsvis.h struct
+ * dv_proc_sent), by tgid.  Written only after its process record was
+ * output; user space deletes an entry to have the process described
+ * again (its cache lost the record, or the record never came). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DV_PROCS_MAX);
+	__type(key, __u32);
+	__type(value, struct dv_proc_sent);
+} proc_sent SEC(".maps");
+
 /* Per-CPU records under construction: the message m[0] (and, for a second
  * sendmmsg query, m[1], sent after m[0]) and the sender's process record. */
 struct dv_scratch {
 	struct dv_msg m[2];
 	struct dv_proc p;
-	__u32 pending; /* m[1] waits */
+	struct dv_proc_key key; /* the sender now (dv_proc_known) */
+	__u32 pending;		/* m[1] waits */
 };
 
 struct {

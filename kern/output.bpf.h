@@ -1,10 +1,13 @@
-/* output.bpf.h - perf output with loss counting, and the tail-called
- * programs that finish an event.
+/* output.bpf.h - perf output with sample counts, and the tail-called
+ * programs that describe a sender.
  *
  * A send program leaves its message in scratch m[0] (and, for a second
- * sendmmsg query, m[1]) and tail-calls DV_TAIL_PROC: dv_<map>_proc applies
- * the cgroup filter and fills process part 1, then tail-calls DV_TAIL_OUT:
- * dv_<map>_out fills part 2 and sends the PROC record, then the message(s).
+ * sendmmsg query, m[1]) and calls dv_finish(): when the sender's last
+ * process record still describes it (kern/proc.bpf.h dv_proc_known), the
+ * message goes out at once, in that one program run.  Else it tail-calls
+ * DV_TAIL_PROC: dv_<map>_proc applies the cgroup filter and fills process
+ * part 1, then tail-calls DV_TAIL_OUT: dv_<map>_out fills part 2 and sends
+ * the PROC record, then the message(s).
  * A PROG_ARRAY holds programs of one type only, so the pair exists once per
  * program type (tail_tp for tracepoints, tail_kp for kprobes; user space
  * fills the one of the backend in use).
@@ -54,17 +57,40 @@ static __always_inline int dv_msg_out(void *ctx, struct dv_msg *m)
 	return dv_perf_out(ctx, &m->h, n + DV_MSG_FIXED - DV_REC_SKIP);
 }
 
-/* The process record, then m[0] and, if it waits, m[1]. */
-static __always_inline void dv_output(void *ctx, struct dv_scratch *sc)
+/* m[0] and, if it waits, m[1], from the process proc_id. */
+static __always_inline void dv_output_msgs(void *ctx, struct dv_scratch *sc, __u64 proc_id)
 {
-	dv_perf_out(ctx, &sc->p.h, dv_proc_send_len(&sc->p));
-	sc->m[0].proc_id = sc->p.proc_id;
+	sc->m[0].proc_id = proc_id;
 	dv_msg_out(ctx, &sc->m[0]);
 	if (!sc->pending)
 		return;
 	sc->pending = 0;
-	sc->m[1].proc_id = sc->p.proc_id;
+	sc->m[1].proc_id = proc_id;
 	dv_msg_out(ctx, &sc->m[1]);
+}
+
+/* The process record (noted in proc_sent once the ring took it: a record
+ * a full ring refused is made again for the next message), then the
+ * message(s). */
+static __always_inline void dv_output(void *ctx, struct dv_scratch *sc)
+{
+	if (dv_perf_out(ctx, &sc->p.h, dv_proc_send_len(&sc->p)) == 0)
+		dv_proc_sent_note(sc);
+	dv_output_msgs(ctx, sc, sc->p.proc_id);
+}
+
+/* The message(s) in scratch are complete: send them now when the sender is
+ * described already, else make its record first (tail call). */
+static __always_inline void dv_finish(void *ctx, struct dv_scratch *sc, void *tail)
+{
+	__u64 proc_id = dv_proc_known(sc);
+
+	if (!proc_id) {
+		bpf_tail_call(ctx, tail, DV_TAIL_PROC);
+		return;
+	}
+	if (dv_cgroup_wanted())
+		dv_output_msgs(ctx, sc, proc_id);
 }
 
 #define DV_TAIL_PROGS(type, map)                                                                   \

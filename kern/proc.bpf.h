@@ -155,6 +155,71 @@ static __always_inline void dv_fill_proc2(struct dv_proc *p)
 				   __builtin_preserve_access_index(&tty->name));
 }
 
+/* The sender as it is now: what says whether its last process record still
+ * describes it (kern/dnsvis.h struct dv_proc_key).  Pointers are read, not
+ * followed, so this costs the task's own cache lines, its leader's and
+ * the fs_struct's. */
+static __always_inline void dv_proc_key_now(struct dv_proc_key *k)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *leader = 0;
+	struct fs_struct *fs = 0;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	DV_KREAD(leader, task->group_leader);
+	if (leader) {
+		k->start_ns = dv_task_start_ns(leader);
+		dv_read_kernel(k->comm, sizeof(k->comm),
+			       __builtin_preserve_access_index(&leader->comm));
+	}
+	DV_KREAD(k->mm, task->mm);
+	DV_KREAD(k->nsproxy, task->nsproxy);
+	DV_KREAD(k->parent, task->real_parent);
+	DV_KREAD(k->css_set, task->cgroups);
+	DV_KREAD(fs, task->fs);
+	if (fs) {
+		DV_KREAD(k->pwd_dentry, fs->pwd.dentry);
+		DV_KREAD(k->pwd_mnt, fs->pwd.mnt);
+	}
+}
+
+static __always_inline int dv_key_eq(const struct dv_proc_key *a, const struct dv_proc_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(*a) / 8); i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/* The proc_id of the record that describes the sender as it is now, or 0
+ * (not described yet, or changed).  Leaves the sender's key in sc->key
+ * for dv_proc_sent_note(). */
+static __always_inline __u64 dv_proc_known(struct dv_scratch *sc)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct dv_proc_sent *v;
+
+	dv_proc_key_now(&sc->key);
+	v = bpf_map_lookup_elem(&proc_sent, &tgid);
+	if (!v || !dv_key_eq(&v->key, &sc->key))
+		return 0;
+	return v->proc_id;
+}
+
+/* The sender's record sc->p went out: remember what it describes. */
+static __always_inline void dv_proc_sent_note(struct dv_scratch *sc)
+{
+	struct dv_proc_sent v;
+	__u32 tgid = sc->p.tgid;
+
+	__builtin_memcpy(&v.key, &sc->key, sizeof(v.key));
+	v.proc_id = sc->p.proc_id;
+	bpf_map_update_elem(&proc_sent, &tgid, &v, BPF_ANY);
+}
+
 /* Bytes of p to send (from p->h.type on). */
 static __always_inline unsigned int dv_proc_send_len(const struct dv_proc *p)
 {

@@ -87,7 +87,7 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	dv_set_dest(&sc->m[0], &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
 		    src.total, 0);
 	sc->pending = 0;
-	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
+	dv_finish(ctx, sc, &tail_kp);
 	return 0;
 }
 
@@ -126,7 +126,7 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	dv_dest_from_sk(sk, &d, 0);
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_KPROBE_TCP_SENDMSG, src.total, 0);
 	sc->pending = 0;
-	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
+	dv_finish(ctx, sc, &tail_kp);
 	return 0;
 }
 

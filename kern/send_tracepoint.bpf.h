@@ -136,7 +136,7 @@ static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, co
 		dv_src_from_fd(fd, &d);
 	dv_set_dest(&sc->m[0], &d, hook, len, 0);
 	sc->pending = 0;
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
@@ -185,7 +185,7 @@ int tp_writev(struct dv_sys_enter *ctx)
 		return 0;
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_WRITEV, total, 0);
 	sc->pending = 0;
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
@@ -210,7 +210,7 @@ int tp_sendmsg(struct dv_sys_enter *ctx)
 		return 0;
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_SENDMSG, total, 0);
 	sc->pending = 0;
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
@@ -254,7 +254,7 @@ int tp_sendmmsg(struct dv_sys_enter *ctx)
 	if (!n)
 		return 0;
 	sc->pending = n > 1;
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 

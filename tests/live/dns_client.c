@@ -29,6 +29,12 @@
  *   tcp-writev        TCP connect, writev(2) with 2 iovecs (length | query),
  *                     as glibc's resolver does
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
+ *   exec-fast         unconnected sendto(2) then at once execve(2) /bin/true
+ *                     (the query must keep the sender's exe, cmdline, cwd)
+ *   exec-chain        a process described, changing: sendto(2) a.NAME,
+ *                     chdir("/"), sendto(2) b.NAME (TXID+1), then execve(2)
+ *                     ARGV0 (a path) as "ARGV0 -r sendto SERVER PORT c.NAME QTYPE
+ *                     TXID+2" (a new exe image and cmdline, same pid)
  *   flood-udp N       N non-DNS datagrams to 127.0.0.1:9999 (no DNS at all)
  *   flood-write N     N write(2)s of DNS-query-shaped bytes to a file in /tmp
  *                     (a tracer must not take file writes for queries)
@@ -385,8 +391,41 @@ static void flood_dns(unsigned long n, const char *server, uint16_t port, const 
 	close(fd);
 }
 
+/* One sendto(2) query for name on fd; with require, its reply too. */
+static void send_one(int fd, const struct target *t, const char *name, uint16_t qtype,
+		     uint16_t txid, int require)
+{
+	struct query q;
+
+	build_query(&q, name, qtype, txid);
+	check_sent(sendto(fd, q.buf, q.len, 0, (const struct sockaddr *)&t->ss, t->len), q.len,
+		   "sendto");
+	if (require && wait_udp(fd, &q, 1) != 1)
+		die("no matching reply for %s", name);
+}
+
+/* exec-chain (see the top): never returns. */
+static void exec_chain(const char *argv0, const struct target *t, int fd, char **argv, int require)
+{
+	uint16_t qtype = parse_qtype(argv[4]), txid = (uint16_t)parse_num(argv[5], 65535, "txid");
+	char name[300], txt[16];
+
+	snprintf(name, sizeof(name), "a.%s", argv[3]);
+	send_one(fd, t, name, qtype, txid, require);
+	if (chdir("/") != 0)
+		die("chdir /: %s", strerror(errno));
+	snprintf(name, sizeof(name), "b.%s", argv[3]);
+	send_one(fd, t, name, qtype, (uint16_t)(txid + 1), require);
+	close(fd);
+	snprintf(name, sizeof(name), "c.%s", argv[3]);
+	snprintf(txt, sizeof(txt), "%u", (unsigned)(uint16_t)(txid + 2));
+	execl(argv0, argv0, "-r", "sendto", argv[1], argv[2], name, argv[4], txt, (char *)NULL);
+	die("execl %s: %s", argv0, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
+	const char *argv0 = argv[0];
 	int opt, require = 0, nowait = 0, v4mapped, fd, ok, nq = 1;
 	const char *path;
 	struct target t;
@@ -457,12 +496,18 @@ int main(int argc, char **argv)
 		die("ipv6 needs an IPv6 server address, got %s", argv[1]);
 	fd = open_socket(&t, SOCK_DGRAM, v4mapped);
 
+	if (!strcmp(path, "exec-chain"))
+		exec_chain(argv0, &t, fd, argv, require);
 	if (!strcmp(path, "sendto") || !strcmp(path, "ipv6") || !strcmp(path, "v4mapped") ||
-	    !strcmp(path, "exit-fast")) {
+	    !strcmp(path, "exit-fast") || !strcmp(path, "exec-fast")) {
 		check_sent(sendto(fd, qs[0].buf, qs[0].len, 0, (struct sockaddr *)&t.ss, t.len),
 			   qs[0].len, "sendto");
 		if (!strcmp(path, "exit-fast"))
 			_exit(0);
+		if (!strcmp(path, "exec-fast")) {
+			execl("/bin/true", "true", (char *)NULL);
+			die("execl /bin/true: %s", strerror(errno));
+		}
 	} else if (!strcmp(path, "send")) {
 		do_connect(fd, &t);
 		check_sent(send(fd, qs[0].buf, qs[0].len, 0), qs[0].len, "send");

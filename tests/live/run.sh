@@ -158,10 +158,10 @@ fi
 CLIENT_PROBLEMS=""
 IDX=0
 
-# record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE
+# record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE [CWD]
 record() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
-		"$BASHPID" "$6" "$7" "$8" "$9" "${10}" "${11}" >>"$MANIFEST"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
+		"$BASHPID" "$6" "$7" "$8" "$9" "${10}" "${11}" "${12:-}" >>"$MANIFEST"
 }
 # spawn NAME CMD...: run CMD in the background (so $! is its pid), wait,
 # note a failure.  Sets SPAWNED_PID.
@@ -182,10 +182,25 @@ client() {
 	local dom="$name-$RAND.test.example" txid opt=-r kind=client
 	IDX=$((IDX + 1))
 	txid=$((0x1000 + IDX * 16))
-	[ "$path" = exit-fast ] && opt=-n && kind=exitfast
+	case $path in exit-fast | exec-fast) opt=-n kind=exitfast ;; esac
 	spawn "$name" "$CLIENT" $opt "$path" "$server" 53 "$dom" "$qtype" "$txid"
 	record "$name" "$kind" "$dom" "$qtypes" "$SPAWNED_PID" dns_client "$CLIENT" "$daddrs" \
 		"$proto" "$txid" "$CLIENT $opt $path $server 53 $dom $qtype $txid"
+}
+# exec_chain: one process, three queries (tests/live/dns_client.c exec-chain):
+# a. from TMPD, b. after chdir /, c. after execve with another command line.
+exec_chain() {
+	local dom="exec-chain-$RAND.test.example" txid cmd
+	IDX=$((IDX + 1))
+	txid=$((0x1000 + IDX * 16))
+	cmd="$CLIENT -r exec-chain 127.0.0.1 53 $dom A $txid"
+	spawn exec-chain "$CLIENT" -r exec-chain 127.0.0.1 53 "$dom" A "$txid"
+	record exec-chain-a client "a.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
+		"$txid" "$cmd"
+	record exec-chain-b client "b.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
+		"$((txid + 1))" "$cmd" /
+	record exec-chain-c client "c.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
+		"$((txid + 2))" "$CLIENT -r sendto 127.0.0.1 53 c.$dom A $((txid + 2))" /
 }
 # resolver NAME QTYPES COMM EXE CMD... (CMD may contain @DOM@ for the name)
 resolver() {
@@ -211,6 +226,8 @@ run_cases() {
 	client tcp tcp 127.0.0.1 A 127.0.0.1 tcp
 	client tcp-writev tcp-writev 127.0.0.1 A 127.0.0.1 tcp
 	client exit-fast exit-fast 127.0.0.1 A
+	client exec-fast exec-fast 127.0.0.1 A
+	exec_chain
 	# getent, dig, busybox and python run in a private mount namespace whose
 	# /etc/resolv.conf names 127.0.0.1 (unshare and sh exec, so $! stays the
 	# resolver's pid).  The names are not in /etc/hosts, so DNS is asked.

@@ -211,6 +211,7 @@ static void note_map_fds(struct loaded_bpf *L)
 	L->cgroup_filter_fd = bpf_map__fd(L->skel->maps.cgroup_filter);
 	L->config_fd = bpf_map__fd(L->skel->maps.config);
 	L->counters_fd = bpf_map__fd(L->skel->maps.counters);
+	L->proc_sent_fd = bpf_map__fd(L->skel->maps.proc_sent);
 }
 
 /* Load, fill and attach the opened skeleton for backend b.  0 or -errno

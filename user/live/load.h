@@ -32,6 +32,7 @@ struct loaded_bpf {
 	int cgroup_filter_fd; /* cgroups the container filter drops */
 	int config_fd;	      /* struct dv_config at key 0 */
 	int counters_fd;      /* struct dv_counters per CPU */
+	int proc_sent_fd;     /* what was last described of each process */
 };
 
 /* Load and attach as r asks.  0, or -errno with a one-line reason in why. */

@@ -259,8 +259,10 @@ static void release_held(struct record_reader *te, unsigned i, const struct dv_p
 	struct record_state *st = te->st;
 	struct dv_msg *m = st->held[i].m;
 
-	if (!p)
+	if (!p) { /* its record was lost: have the kernel describe it again */
 		te->unattributed++;
+		record_forget_proc(te, m->tgid, m->proc_id);
+	}
 	if (!te->done)
 		emit_msg(te, m, p);
 	free(m);

@@ -40,10 +40,16 @@ struct record_reader {
 	struct record_state *st;
 };
 
-/* The perf buffer on map_fd (pages per CPU per ring), records handed to
- * te; counters_fd: the BPF side's counters map (-1: trust the kernel's
- * own loss reports). */
-struct perf_buffer *record_reader_open(int map_fd, int counters_fd, int pages,
+/* The BPF maps the reader uses. */
+struct record_maps {
+	int events;    /* the perf event array */
+	int counters;  /* samples offered per CPU (-1: trust the kernel's loss reports) */
+	int proc_sent; /* what the kernel last described per process (-1: none) */
+};
+
+/* The perf buffer on m->events (pages per CPU per ring), records handed to
+ * te. */
+struct perf_buffer *record_reader_open(const struct record_maps *m, int pages,
 				       struct record_reader *te);
 
 /* Free the perf buffer and what the reader holds. */

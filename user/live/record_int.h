@@ -6,6 +6,7 @@
 #define DNSVIS_LIVE_RECORD_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "live/proc_cache.h"
 #include "kern/dnsvis.h"
@@ -31,6 +32,7 @@ struct record_state {
 	struct held_msg held[HELD_MAX];
 	unsigned nheld;
 	int counters_fd;	  /* the kernel's struct dv_counters per CPU, or -1 */
+	int proc_sent_fd;	  /* the kernel's proc_sent map, or -1 */
 	struct cpu_rx *rx;	  /* [ncpu] */
 	struct dv_counters *snap; /* [ncpu]: counters read at the last drain end */
 	int have_snap;
@@ -41,6 +43,10 @@ struct record_state {
 /* One record; rec points at the raw sample's size field, avail bytes from
  * there are the sample's. */
 void record_handle(struct record_reader *te, const struct dv_rec_head *rec, size_t avail);
+
+/* The kernel is to describe process tgid again if what it last sent of it
+ * is proc_id (the cache gave that record up, or it never came). */
+void record_forget_proc(struct record_reader *te, uint32_t tgid, uint64_t proc_id);
 
 /* Hand on the held messages whose process record came, and those held
  * through a whole drain (undescribed). */

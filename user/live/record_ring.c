@@ -122,13 +122,28 @@ static enum bpf_perf_event_ret handle_perf_record(void *ctx, int cpu, struct per
 	return LIBBPF_PERF_EVENT_CONT;
 }
 
-static struct record_state *state_new(int ncpu, int counters_fd)
+void record_forget_proc(struct record_reader *te, uint32_t tgid, uint64_t proc_id)
+{
+	struct dv_proc_sent v;
+
+	if (te->st->proc_sent_fd >= 0 &&
+	    bpf_map_lookup_elem(te->st->proc_sent_fd, &tgid, &v) == 0 && v.proc_id == proc_id)
+		bpf_map_delete_elem(te->st->proc_sent_fd, &tgid);
+}
+
+static void on_evict(void *arg, uint32_t tgid, uint64_t proc_id)
+{
+	record_forget_proc(arg, tgid, proc_id);
+}
+
+static struct record_state *state_new(int ncpu, const struct record_maps *m)
 {
 	struct record_state *st = calloc(1, sizeof(*st));
 
 	if (!st)
 		return NULL;
-	st->counters_fd = counters_fd;
+	st->counters_fd = m->counters;
+	st->proc_sent_fd = m->proc_sent;
 	st->rx = calloc((size_t)ncpu, sizeof(*st->rx));
 	st->snap = calloc((size_t)ncpu, sizeof(*st->snap));
 	if (!st->rx || !st->snap || proc_cache_init(&st->procs, PROC_CACHE_SLOTS) != 0) {
@@ -144,7 +159,7 @@ static struct record_state *state_new(int ncpu, int counters_fd)
  * event, which costs the sender several microseconds per query.  Ask for a
  * wakeup when a quarter of the ring is full instead; the poll loop drains
  * every ring at least every 100 ms, so output latency stays bounded. */
-struct perf_buffer *record_reader_open(int map_fd, int counters_fd, int pages,
+struct perf_buffer *record_reader_open(const struct record_maps *m, int pages,
 				       struct record_reader *te)
 {
 	struct perf_event_attr attr;
@@ -162,13 +177,15 @@ struct perf_buffer *record_reader_open(int map_fd, int counters_fd, int pages,
 		return NULL;
 	}
 	te->lost_cpu = calloc((size_t)te->ncpu, sizeof(*te->lost_cpu));
-	te->st = state_new(te->ncpu, counters_fd);
+	te->st = state_new(te->ncpu, m);
 	if (!te->lost_cpu || !te->st) {
 		record_reader_close(NULL, te);
 		errno = ENOMEM;
 		return NULL;
 	}
-	return perf_buffer__new_raw(map_fd, (size_t)pages, &attr, handle_perf_record, te, NULL);
+	te->st->procs.evict = on_evict;
+	te->st->procs.evict_arg = te;
+	return perf_buffer__new_raw(m->events, (size_t)pages, &attr, handle_perf_record, te, NULL);
 }
 
 void record_reader_close(struct perf_buffer *pb, struct record_reader *te)

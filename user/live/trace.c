@@ -521,6 +521,7 @@ static int trace_loaded(const struct trace_opts *o, struct loaded_bpf *L, struct
 {
 	struct event_sink printer;
 	struct record_reader te;
+	struct record_maps maps;
 	struct perf_buffer *pb;
 
 	if (open_sink(o, &printer, &sink) != 0) {
@@ -531,7 +532,8 @@ static int trace_loaded(const struct trace_opts *o, struct loaded_bpf *L, struct
 	te.f = &o->filter;
 	te.sink = sink;
 	record_clock_sync(&te);
-	pb = record_reader_open(L->events_fd, L->counters_fd, o->perf_pages, &te);
+	maps = (struct record_maps){L->events_fd, L->counters_fd, L->proc_sent_fd};
+	pb = record_reader_open(&maps, o->perf_pages, &te);
 	if (!pb) {
 		fprintf(stderr, "dnsvis: cannot open the perf buffer: %s\n", strerror(errno));
 		tracer_destroy(L);
