@@ -36,6 +36,8 @@
 #define DV_PATH_DEPTH	 14 /* dentry / mount steps walked */
 #define DV_TTY_MAX	 32
 #define DV_PORT_BITS_LEN 8192 /* one bit per port: the port set */
+#define DV_PORT_SLOTS	 4    /* ports compared as load-time constants */
+#define DV_FD_COUNTS	 4096 /* descriptors the connected-socket prefilter covers */
 
 /* Source hook; user space maps it to "kprobe/udp_sendmsg", ... */
 enum dv_hook {
@@ -180,13 +182,29 @@ struct dv_sock_val {
 	unsigned long long file; /* struct file * at connect time, 0 from the /proc scan */
 };
 
-/* The port set (ARRAY, one entry): bit p%8 of bits[p/8] set for port p.
- * A bitmap in an array, so the test every sent datagram pays is one inlined
- * array lookup and a bit test, not a hash lookup. */
+/* The port set.  Up to DV_PORT_SLOTS ports are compared as constants:
+ * user space patches them into the programs before loading (the
+ * immediates of BPF_MOV64_IMM instructions: slot i holds DV_PORT_MAGIC + i,
+ * and DV_PORT_MAGIC + DV_PORT_SLOTS says whether to consult the bitmap),
+ * so the test every send pays touches no map.  Unpatched, no port matches.
+ * A larger set is the bitmap (ARRAY, one entry): bit p%8 of bits[p/8] set
+ * for port p. */
+#define DV_PORT_MAGIC 0x64765000
+#define DV_PORT_NONE  0x10000 /* a slot value no port equals */
 struct dv_port_bits {
 	unsigned char bits[DV_PORT_BITS_LEN];
 };
 
+/* Connected-socket prefilter (ARRAY fd_counts, DV_FD_COUNTS entries of a
+ * u32): for descriptor numbers below DV_FD_COUNTS, how many dns_socks
+ * entries may have that fd.
+ * Only the kernel counts: +1 when it inserts an entry (file != 0), -1 when
+ * it deletes one it inserted.  User space, when it adds entries itself
+ * (sockets connected before the start), pins the count of their fd at
+ * DV_FD_PINNED or more, a value no racing kernel update takes back to 0.
+ * (User space writes only the elements it pins.)  A send, write or close on
+ * an fd whose count is 0 skips the hash lookup. */
+#define DV_FD_PINNED (1u << 30)
 /* The config map (ARRAY, one entry). */
 #define DV_CFG_ON      0x1   /* set once user space has filled the maps */
 #define DV_CFG_CGROUP  0x2   /* consult cgroup_filter: drop ids whose value is 0 */

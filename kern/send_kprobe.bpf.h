@@ -1,8 +1,9 @@
 /* send_kprobe.bpf.h - the kprobe send path: udp_sendmsg / udpv6_sendmsg,
  * and tcp_sendmsg for DNS over TCP.
  *
- * UDP: the destination is msg->msg_name or, for a connected socket, the
- * socket's peer.  TCP (one function for IPv4 and IPv6): the destination is
+ * UDP: the destination is msg->msg_name (when msg_namelen is not 0) or,
+ * for a connected socket, the socket's peer; the port is read and tested
+ * before anything else.  TCP (one function for IPv4 and IPv6): the destination is
  * always the socket's peer (skc_daddr / skc_v6_daddr / skc_dport, IPv4-
  * mapped peers reported as AF_INET); each tcp_sendmsg call whose payload
  * starts with a 2-byte length matching the rest is one message, as in the
@@ -33,31 +34,41 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	struct dv_dest d = {};
 	struct dv_scratch *sc;
 	void *name = 0;
+	int namelen = 0;
 
 	if (!sk || !msg)
 		return 0;
 	DV_KREAD(name, msg->msg_name);
+	if (name)
+		DV_KREAD(namelen, msg->msg_namelen);
+	if (name && namelen == 0)
+		name = 0; /* no address: the connected peer, as the kernel does */
 	if (name) {
-		if (dv_read_kernel(&sa, 8, name))
+		if (dv_read_kernel(&sa, 4, name))
+			return 0;
+		d.dport = dv_ntohs(sa.port);
+		if (!dv_port_ok(d.dport))
 			return 0;
 		if (v6) {
 			if (sa.family != DV_AF_INET6)
 				return 0; /* AF_INET: udpv6_sendmsg calls udp_sendmsg */
-			if (dv_read_kernel(d.daddr, 16, (char *)name + 8))
-				return 0;
+			if (namelen < 24 || dv_read_kernel(d.daddr, 16, (char *)name + 8))
+				return 0; /* the kernel says EINVAL */
 			if (dv_v4mapped(d.daddr))
 				return 0; /* reported by the udp_sendmsg probe */
 			d.family = DV_AF_INET6;
 		} else {
+			if (namelen < 16 || dv_read_kernel(d.daddr, 4, (char *)name + 4))
+				return 0;
 			d.family = DV_AF_INET;
-			__builtin_memcpy(d.daddr, &sa.flowinfo_or_v4, 4);
 		}
-		d.dport = dv_ntohs(sa.port);
 	} else {
 		__be16 port = 0;
 
 		DV_KREAD(port, sk->__sk_common.skc_dport);
 		d.dport = dv_ntohs(port);
+		if (!dv_port_ok(d.dport))
+			return 0;
 		if (v6) {
 			DV_KREAD(d.daddr, sk->__sk_common.skc_v6_daddr);
 			if (dv_v4mapped(d.daddr))
@@ -69,8 +80,6 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 			d.family = DV_AF_INET;
 		}
 	}
-	if (!dv_port_ok(d.dport))
-		return 0;
 	sc = dv_scratch();
 	if (!sc)
 		return 0;

@@ -29,6 +29,7 @@ struct loaded_bpf {
 	int nattached;
 	int events_fd;	      /* perf event array */
 	int dns_socks_fd;     /* connected DNS sockets (tracepoint backend) */
+	int fd_counts_fd;     /* dns_socks entries per fd number */
 	int cgroup_filter_fd; /* cgroups the container filter drops */
 	int config_fd;	      /* struct dv_config at key 0 */
 	int counters_fd;      /* struct dv_counters per CPU */

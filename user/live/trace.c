@@ -411,7 +411,7 @@ static void start_tracing(const struct trace_opts *o, const struct loaded_bpf *L
 			  struct event_sink *sink)
 {
 	if (L->backend == BACKEND_TRACEPOINT)
-		sock_seed(L->dns_socks_fd, &o->ports);
+		sock_seed(L->dns_socks_fd, L->fd_counts_fd, &o->ports);
 	cgroup_filter_start(&o->filter.cf, o->verbose, L->cgroup_filter_fd, L->config_fd);
 
 	sink_header(sink, 1);
