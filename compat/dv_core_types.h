@@ -111,6 +111,10 @@ struct sock {
 	struct sock_common __sk_common;
 } __attribute__((preserve_access_index));
 
+struct tcp_sock {
+	__u32 write_seq;
+} __attribute__((preserve_access_index));
+
 struct socket {
 	short type;
 	struct file *file;

@@ -71,10 +71,14 @@ struct dv_rec_head {
 /* dv_msg.flags */
 #define DV_M_V4MAPPED  0x01 /* destination was ::ffff:a.b.c.d, reported as AF_INET */
 #define DV_M_LEN_KNOWN 0x02 /* orig_len is the send's whole length */
+#define DV_M_SEQ       0x04 /* stream_seq holds the TCP sequence of payload[0] */
 
 /* One DNS message: who sent it (proc_id, tgid, tid, uid, gid), where it
  * went and its bytes.  UDP: one datagram, QR=0 tested in the kernel.  TCP:
- * the bytes of one send, framed (and QR tested) by user space. */
+ * the bytes of one send (at most DV_PAYLOAD_MAX of them), with the socket
+ * and the stream position of the first byte; user space orders the sends
+ * of each socket, finds the messages (their 2-byte lengths) and tests each
+ * one's QR bit. */
 struct dv_msg {
 	struct dv_rec_head h;
 	unsigned long long ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */

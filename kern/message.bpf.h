@@ -33,8 +33,10 @@ struct dv_dest {
 	__u16 sport;
 	__u8 flags;
 	__u8 have_src;
-	__u8 proto; /* 0 = UDP, else IPPROTO_TCP */
-	__u64 sock; /* the socket, when known */
+	__u8 proto;    /* 0 = UDP, else IPPROTO_TCP */
+	__u8 have_seq; /* seq is the TCP stream position */
+	__u32 seq;     /* tcp_sock.write_seq: the sequence of the send's first byte */
+	__u64 sock;    /* the socket, when known */
 	__u8 daddr[16] __attribute__((aligned(8)));
 	__u8 saddr[16] __attribute__((aligned(8)));
 };
@@ -142,14 +144,24 @@ static __always_inline unsigned long dv_copy_iov(struct dv_msg *m, const struct 
 	return nseg > DV_IOV_SEGS ? ~0UL : total;
 }
 
-/* DNS query?  Header flags byte: QR is the top bit of byte 2, or of byte 4
- * over TCP when the message starts with its 2-byte length. */
+/* Worth sending?  UDP: a DNS query (QR, the top bit of byte 2, is 0).  TCP
+ * is a byte stream: every send's bytes go to user space, which finds the
+ * messages in it and tests each one's QR bit at its own offset. */
 static __always_inline int dv_is_query(const struct dv_msg *m, const struct dv_dest *d)
 {
-	if (d->proto && m->payload_len >= 5 &&
-	    ((m->payload[0] << 8) | m->payload[1]) == m->payload_len - 2)
-		return !(m->payload[4] & 0x80);
+	if (d->proto)
+		return m->payload_len > 0;
 	return m->payload_len >= 3 && !(m->payload[2] & 0x80);
+}
+
+/* A TCP socket's stream position: the sequence number the send's first
+ * byte gets (write_seq, read before the send queues it). */
+static __always_inline void dv_tcp_seq(struct sock *sk, struct dv_dest *d)
+{
+	struct tcp_sock *tp = (void *)sk;
+
+	if (DV_KREAD(d->seq, tp->write_seq) == 0)
+		d->have_seq = 1;
 }
 
 /* The record's header and sender ids, and where it went.  orig_len: the
@@ -167,10 +179,10 @@ static __always_inline void dv_set_dest(struct dv_msg *m, const struct dv_dest *
 	m->uid = (__u32)uid_gid;
 	m->gid = uid_gid >> 32;
 	m->sock_id = d->sock;
-	m->stream_seq = 0;
+	m->stream_seq = d->seq;
 	m->hook = hook;
 	m->msg_index = idx;
-	m->flags = d->flags;
+	m->flags = d->flags | (d->have_seq ? DV_M_SEQ : 0);
 	m->orig_len = 0;
 	if (orig_len != ~0UL) {
 		m->orig_len = orig_len > 0xffffffffUL ? 0xffffffffU : (__u32)orig_len;

@@ -5,9 +5,9 @@
  * for a connected socket, the socket's peer; the port is read and tested
  * before anything else.  TCP (one function for IPv4 and IPv6): the destination is
  * always the socket's peer (skc_daddr / skc_v6_daddr / skc_dport, IPv4-
- * mapped peers reported as AF_INET); each tcp_sendmsg call whose payload
- * starts with a 2-byte length matching the rest is one message, as in the
- * tracepoint backend (no stream reassembly).  The payload is read from
+ * mapped peers reported as AF_INET); the bytes of every tcp_sendmsg call
+ * go to user space with the stream position (write_seq), as in the
+ * tracepoint backend, and user space finds the messages.  The payload is read from
  * the msghdr's iov_iter in every kernel flavour (compat/dv_compat.bpf.h).
  * Two programs per function: (sk, msg, len) and RHEL 7's
  * (iocb, sk, msg, len); user space loads the one matching each function's
@@ -102,9 +102,8 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 
 /* TCP (IPv4 and IPv6: one function).  The destination is the socket's peer
  * (msg_name is ignored by a connected stream socket; a TCP Fast Open
- * sendto's address is not looked at).  Every tcp_sendmsg call whose payload
- * starts with a 2-byte length matching the rest counts as one message, as
- * in the tracepoint backend: no stream reassembly. */
+ * sendto's address is not looked at).  The bytes of every send go out
+ * with the socket and its stream position (user/live/tcp_streams.h). */
 static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk,
 					 struct msghdr *msg)
 {
@@ -129,7 +128,8 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	else
 		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
 			    src.first_skip, 1);
-	d.proto = 6; /* IPPROTO_TCP: the message starts with its length */
+	d.proto = 6; /* IPPROTO_TCP: a byte stream, framed in user space */
+	dv_tcp_seq(sk, &d);
 	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
 	dv_dest_from_sk(sk, &d, 0);

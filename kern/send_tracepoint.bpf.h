@@ -111,8 +111,10 @@ static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d
 		return -1;
 	}
 	dv_dest_from_sk(sk, d, 0);
-	if (stype == DV_SOCK_STREAM)
+	if (stype == DV_SOCK_STREAM) {
 		d->proto = 6;
+		dv_tcp_seq(sk, d);
+	}
 	if (!dv_port_ok(d->dport)) {
 		dv_sock_forget(&key, v);
 		return -1;

@@ -28,6 +28,13 @@
  *   tcp               TCP connect, one write(2) of the 2-byte length + query
  *   tcp-writev        TCP connect, writev(2) with 2 iovecs (length | query),
  *                     as glibc's resolver does
+ *   tcp-two           TCP, one write(2) of two messages: A with TXID and
+ *                     AAAA with TXID+1, each after its 2-byte length
+ *   tcp-vc            TCP, the same two as glibc's use-vc does: one writev(2)
+ *                     of 4 iovecs (length | A | length | AAAA)
+ *   tcp-lensplit      TCP, write(2) of the 2-byte length, then of the query
+ *   tcp-split         TCP, write(2) of the length and 10 bytes of the query,
+ *                     then of the rest
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
  *   exec-fast         unconnected sendto(2) then at once execve(2) /bin/true
  *                     (the query must keep the sender's exe, cmdline, cwd)
@@ -327,6 +334,73 @@ static int wait_tcp(int fd, const struct query *q)
 	return reply_matches(r, rlen, q);
 }
 
+/* Replies to all n queries (in any order) within 1 s?  Returns how many. */
+static int wait_tcp_n(int fd, const struct query *qs, int n)
+{
+	int got = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct timespec deadline;
+		unsigned char lenb[2], r[65536];
+		size_t rlen;
+
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += 1;
+		if (read_full(fd, lenb, 2, &deadline) < 0)
+			break;
+		rlen = (size_t)lenb[0] << 8 | lenb[1];
+		if (read_full(fd, r, rlen, &deadline) < 0)
+			break;
+		for (int k = 0; k < n; k++)
+			if (reply_matches(r, rlen, &qs[k])) {
+				got++;
+				break;
+			}
+	}
+	return got;
+}
+
+/* The tcp-two, tcp-vc, tcp-lensplit and tcp-split paths (see the top) on a
+ * connected fd; how many queries they sent into qs. */
+static int tcp_framings(int fd, const char *path, struct query *qs, const char *name,
+			uint16_t qtype, uint16_t txid)
+{
+	unsigned char l0[2], l1[2], buf[2 * (MAXMSG + 2)];
+	size_t n0, n1;
+
+	build_query(&qs[0], name, strcmp(path, "tcp-two") && strcmp(path, "tcp-vc") ? qtype : 1,
+		    txid);
+	build_query(&qs[1], name, 28, (uint16_t)(txid + 1));
+	n0 = qs[0].len;
+	n1 = qs[1].len;
+	l0[0] = (unsigned char)(n0 >> 8), l0[1] = (unsigned char)n0;
+	l1[0] = (unsigned char)(n1 >> 8), l1[1] = (unsigned char)n1;
+	if (!strcmp(path, "tcp-two")) {
+		memcpy(buf, l0, 2);
+		memcpy(buf + 2, qs[0].buf, n0);
+		memcpy(buf + 2 + n0, l1, 2);
+		memcpy(buf + 4 + n0, qs[1].buf, n1);
+		check_sent(write(fd, buf, n0 + n1 + 4), n0 + n1 + 4, "write");
+		return 2;
+	}
+	if (!strcmp(path, "tcp-vc")) {
+		struct iovec iov[4] = {{l0, 2}, {qs[0].buf, n0}, {l1, 2}, {qs[1].buf, n1}};
+
+		check_sent(writev(fd, iov, 4), n0 + n1 + 4, "writev");
+		return 2;
+	}
+	if (!strcmp(path, "tcp-lensplit")) {
+		check_sent(write(fd, l0, 2), 2, "write");
+		check_sent(write(fd, qs[0].buf, n0), n0, "write");
+		return 1;
+	}
+	memcpy(buf, l0, 2);
+	memcpy(buf + 2, qs[0].buf, 10);
+	check_sent(write(fd, buf, 12), 12, "write");
+	check_sent(write(fd, qs[0].buf + 10, n0 - 10), n0 - 10, "write");
+	return 1;
+}
+
 static void flood_udp(unsigned long n)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9999)};
@@ -492,6 +566,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (!strcmp(path, "tcp-two") || !strcmp(path, "tcp-vc") || !strcmp(path, "tcp-lensplit") ||
+	    !strcmp(path, "tcp-split")) {
+		fd = open_socket(&t, SOCK_STREAM, 0);
+		do_connect(fd, &t);
+		nq = tcp_framings(fd, path, qs, argv[3], qtype, txid);
+		ok = nowait ? 0 : wait_tcp_n(fd, qs, nq);
+		if (require && ok != nq)
+			die("got %d of %d matching replies over tcp for %s", ok, nq, argv[3]);
+		close(fd);
+		return 0;
+	}
 	if (!strcmp(path, "ipv6") && t.family != AF_INET6)
 		die("ipv6 needs an IPv6 server address, got %s", argv[1]);
 	fd = open_socket(&t, SOCK_DGRAM, v4mapped);

@@ -195,10 +195,12 @@ static void handle_message(const uint8_t *msg, size_t len, int truncated, void *
 	(void)truncated; /* decoded as far as it was copied */
 	if (te->done)
 		return;
-	if (dns_decode_header(msg, len, &h) != DNS_OK || h.qr || h.qdcount == 0) {
+	if (dns_decode_header(msg, len, &h) != DNS_OK || h.qdcount == 0) {
 		te->malformed++;
 		return;
 	}
+	if (h.qr) /* not a query (over TCP; the kernel tests UDP's QR bit) */
+		return;
 	/* container / pod filters: the kernel dropped the cgroups it knows to
 	 * be unwanted; the rest is decided here, once per record */
 	if (!rc->passed && container_filter_active(&te->f->cf)) {
@@ -213,34 +215,18 @@ static void handle_message(const uint8_t *msg, size_t len, int truncated, void *
 		te->malformed++;
 }
 
-/* The DNS messages of a record: the payload itself for UDP; for TCP, the
- * length-prefixed messages in it (wire/dns_stream.h).  Bytes the kernel
- * did not copy (a send longer than the copy) cut the last one short. */
-static void record_messages(const struct dv_msg *m, struct record_ctx *rc)
-{
-	size_t len = m->payload_len;
-	size_t orig = (m->flags & DV_M_LEN_KNOWN) ? m->orig_len : len;
-	struct dns_stream st;
-
-	if (m->proto != IPPROTO_TCP) {
-		handle_message(m->payload, len, orig > len, rc);
-		return;
-	}
-	dns_stream_init(&st);
-	dns_stream_feed(&st, m->payload, len, handle_message, rc);
-	if (orig > len)
-		dns_stream_gap(&st, orig - len, handle_message, rc);
-	dns_stream_flush(&st, handle_message, rc);
-}
-
-/* Message m from process p (NULL: its record never came): filter, events. */
-static void emit_msg(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p)
+/* DNS message msg (len bytes) of record m from process p (NULL: its
+ * record never came): filter, events. */
+static void emit_bytes(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p,
+		       const uint8_t *msg, size_t len, int truncated)
 {
 	static struct proc_strings ps;
 	struct lazy_proc lp = {.m = m, .p = p};
 	struct dnsvis_event out;
 	struct record_ctx rc = {te, &out, &lp, &ps, 0};
 
+	if (te->done)
+		return;
 	if (te->f->comm) {
 		const char *comm = p ? p->comm : lazy_proc_get(&lp, &ps)->comm;
 
@@ -248,23 +234,60 @@ static void emit_msg(struct record_reader *te, const struct dv_msg *m, const str
 			return;
 	}
 	event_common(te, m, &out);
-	record_messages(m, &rc);
+	handle_message(msg, len, truncated, &rc);
+}
+
+/* A UDP message record: its payload is the message. */
+static void emit_msg(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p)
+{
+	size_t orig = (m->flags & DV_M_LEN_KNOWN) ? m->orig_len : m->payload_len;
+
+	emit_bytes(te, m, p, m->payload, m->payload_len, orig > m->payload_len);
+}
+
+/* The process of m, or NULL (then counted, and the kernel asked to
+ * describe it again). */
+static const struct dv_proc *proc_or_forget(struct record_reader *te, const struct dv_msg *m)
+{
+	const struct dv_proc *p = proc_cache_get(&te->st->procs, m->tgid, m->proc_id);
+
+	if (!p) {
+		te->unattributed++;
+		record_forget_proc(te, m->tgid, m->proc_id);
+	}
+	return p;
+}
+
+/* tcp_streams callbacks (live/tcp_streams.h). */
+static void tcp_msg(void *arg, const struct dv_msg *rec, const uint8_t *msg, size_t len,
+		    int truncated)
+{
+	struct record_reader *te = arg;
+
+	emit_bytes(te, rec, proc_or_forget(te, rec), msg, len, truncated);
+}
+
+static int tcp_ready(void *arg, const struct dv_msg *rec)
+{
+	struct record_reader *te = arg;
+
+	return proc_cache_get(&te->st->procs, rec->tgid, rec->proc_id) != NULL;
+}
+
+void record_tcp_init(struct record_reader *te)
+{
+	tcp_streams_init(&te->st->tcp, tcp_msg, tcp_ready, te);
 }
 
 /* ---- held messages -------------------------------------------------------- */
 
 /* Hand on held message i (described or not) and forget it. */
-static void release_held(struct record_reader *te, unsigned i, const struct dv_proc *p)
+static void release_held(struct record_reader *te, unsigned i)
 {
 	struct record_state *st = te->st;
 	struct dv_msg *m = st->held[i].m;
 
-	if (!p) { /* its record was lost: have the kernel describe it again */
-		te->unattributed++;
-		record_forget_proc(te, m->tgid, m->proc_id);
-	}
-	if (!te->done)
-		emit_msg(te, m, p);
+	emit_msg(te, m, proc_or_forget(te, m));
 	free(m);
 	st->held[i] = st->held[--st->nheld];
 }
@@ -275,8 +298,8 @@ static void hold_msg(struct record_reader *te, const struct dv_msg *m)
 	size_t len = DV_REC_SKIP + (size_t)m->h.len;
 	struct dv_msg *copy;
 
-	if (st->nheld == HELD_MAX) /* full: the oldest goes out undescribed */
-		release_held(te, 0, NULL);
+	if (st->nheld == HELD_MAX) /* full: the oldest goes out as it is */
+		release_held(te, 0);
 	copy = malloc(len);
 	if (!copy) {
 		te->unattributed++;
@@ -298,21 +321,22 @@ void record_release_held(struct record_reader *te)
 		const struct dv_proc *p = proc_cache_get(&st->procs, h->m->tgid, h->m->proc_id);
 
 		if (p || ++h->drains >= 2)
-			release_held(te, i, p); /* moves the last one to i */
+			release_held(te, i); /* moves the last one to i */
 		else
 			i++;
 	}
+	tcp_streams_drain_end(&st->tcp, mono_ns());
 }
 
 void record_flush(struct record_reader *te)
 {
 	struct record_state *st = te->st;
 
-	while (st && st->nheld) {
-		struct dv_msg *m = st->held[st->nheld - 1].m;
-
-		release_held(te, st->nheld - 1, proc_cache_get(&st->procs, m->tgid, m->proc_id));
-	}
+	if (!st)
+		return;
+	while (st->nheld)
+		release_held(te, st->nheld - 1);
+	tcp_streams_flush(&st->tcp);
 }
 
 static int pid_alive(uint32_t pid)
@@ -339,6 +363,10 @@ static void handle_msg(struct record_reader *te, const struct dv_msg *m, size_t 
 	}
 	if (te->f->pid && m->tgid != (uint32_t)te->f->pid)
 		return;
+	if (m->proto == IPPROTO_TCP) {
+		tcp_streams_add(&te->st->tcp, m);
+		return;
+	}
 	p = proc_cache_get(&te->st->procs, m->tgid, m->proc_id);
 	if (p)
 		emit_msg(te, m, p);

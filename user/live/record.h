@@ -70,9 +70,14 @@ void record_gc(struct record_reader *te);
  * and that were never read are reported now, as lost, per CPU. */
 void record_reconcile_lost(struct record_reader *te);
 
-/* Process records offered and never read (their messages are then
- * described from /proc: unattributed). */
-unsigned long long record_proc_lost(const struct record_reader *te);
+/* What else was cut short, besides lost and malformed messages. */
+struct record_extra {
+	unsigned long long unattributed; /* messages whose process record never came */
+	unsigned long long proc_lost;	 /* process records offered and never read */
+	unsigned long long tcp_evicted;	 /* TCP streams ended for room or idleness */
+};
+
+void record_extra(const struct record_reader *te, struct record_extra *x);
 
 /* Re-read the wall clock offset: the kernel stamps events with
  * CLOCK_MONOTONIC, and the wall clock may be set at any time. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "live/proc_cache.h"
+#include "live/tcp_streams.h"
 #include "kern/dnsvis.h"
 
 struct record_reader;
@@ -30,6 +31,7 @@ struct cpu_rx {
 struct record_state {
 	struct proc_cache procs;
 	struct held_msg held[HELD_MAX];
+	struct tcp_streams tcp;
 	unsigned nheld;
 	int counters_fd;	  /* the kernel's struct dv_counters per CPU, or -1 */
 	int proc_sent_fd;	  /* the kernel's proc_sent map, or -1 */
@@ -49,7 +51,10 @@ void record_handle(struct record_reader *te, const struct dv_rec_head *rec, size
 void record_forget_proc(struct record_reader *te, uint32_t tgid, uint64_t proc_id);
 
 /* Hand on the held messages whose process record came, and those held
- * through a whole drain (undescribed). */
+ * through a whole drain (undescribed); feed the TCP streams. */
 void record_release_held(struct record_reader *te);
+
+/* The TCP streams' callbacks set up. */
+void record_tcp_init(struct record_reader *te);
 
 #endif

@@ -70,9 +70,14 @@ void record_reconcile_lost(struct record_reader *te)
 		account(te, st->snap);
 }
 
-unsigned long long record_proc_lost(const struct record_reader *te)
+void record_extra(const struct record_reader *te, struct record_extra *x)
 {
-	return te->st ? te->st->proc_lost : 0;
+	memset(x, 0, sizeof(*x));
+	x->unattributed = te->unattributed;
+	if (!te->st)
+		return;
+	x->proc_lost = te->st->proc_lost;
+	x->tcp_evicted = te->st->tcp.evicted;
 }
 
 /* Records as the kernel writes them into the perf ring (perf_event_open(2)). */
@@ -185,6 +190,7 @@ struct perf_buffer *record_reader_open(const struct record_maps *m, int pages,
 	}
 	te->st->procs.evict = on_evict;
 	te->st->procs.evict_arg = te;
+	record_tcp_init(te);
 	return perf_buffer__new_raw(m->events, (size_t)pages, &attr, handle_perf_record, te, NULL);
 }
 
@@ -196,6 +202,7 @@ void record_reader_close(struct perf_buffer *pb, struct record_reader *te)
 	if (st) {
 		while (st->nheld)
 			free(st->held[--st->nheld].m);
+		tcp_streams_free(&st->tcp);
 		proc_cache_free(&st->procs);
 		free(st->rx);
 		free(st->snap);

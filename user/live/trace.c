@@ -433,12 +433,15 @@ struct ticks {
 static void print_stats(const struct loaded_bpf *L, const struct record_reader *te, struct ticks *t,
 			int64_t now)
 {
+	struct record_extra x;
+
+	record_extra(te, &x);
 	fprintf(stderr,
 		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
-		"missed=%llu\n",
+		"missed=%llu unattributed=%llu tcp-evicted=%llu\n",
 		te->events,
 		(double)(te->events - t->stats_events) * 1e9 / (double)(now - t->last_stats),
-		te->lost, te->malformed, tracer_prog_misses(L));
+		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted);
 	t->stats_events = te->events;
 	t->last_stats = now;
 }
@@ -495,6 +498,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_buffer *pb)
 {
 	unsigned long long missed;
+	struct record_extra x;
 	int write_failed = 0;
 
 	/* detach first, then drain what is already in the buffers */
@@ -508,11 +512,14 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	te->sink->malformed = te->malformed;
 	if (sink_close(te->sink) != 0)
 		write_failed = 1;
+	record_extra(te, &x);
 	record_reader_close(pb, te);
 	tracer_close(L);
 	kprobe_cleanup_own();
-	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed, %llu missed\n", te->events,
-		te->lost, te->malformed, missed);
+	fprintf(stderr,
+		"dnsvis: %llu events, %llu lost, %llu malformed, %llu missed, %llu unattributed, "
+		"%llu tcp-evicted\n",
+		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted);
 	return write_failed ? 1 : 0;
 }
 
