@@ -252,6 +252,13 @@ struct signal_struct {
  * union kernfs_node_id whose u64 `id` member is the same number. */
 struct kernfs_node {
 	__u64 id;
+	struct kernfs_node *parent; /* NULL at a hierarchy's root */
+	const char *name;
+} __attribute__((preserve_access_index));
+
+/* 6.15 renamed parent to __parent (RCU-protected). */
+struct kernfs_node___rcu {
+	struct kernfs_node *__parent;
 } __attribute__((preserve_access_index));
 
 union kernfs_node_id {
@@ -266,9 +273,41 @@ struct cgroup {
 	struct kernfs_node *kn;
 } __attribute__((preserve_access_index));
 
+/* Before kernfs (3.10-3.14, RHEL 7): the cgroup names itself and its
+ * parent; the root's parent is NULL. */
+struct cgroup_name {
+	char name[1];
+} __attribute__((preserve_access_index));
+
+struct cgroup___old {
+	struct cgroup___old *parent;
+	struct cgroup_name *name;
+} __attribute__((preserve_access_index));
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+} __attribute__((preserve_access_index));
+
+/* dfl_cgrp: the task's cgroup in the v2 (default) hierarchy, its root
+ * when no v2 hierarchy is in use; subsys[]: one css per controller,
+ * indexed by enum cgroup_subsys_id. */
 struct css_set {
 	struct cgroup *dfl_cgrp;
+	struct cgroup_subsys_state *subsys[16];
 } __attribute__((preserve_access_index));
+
+/* Controller ids (values relocated with bpf_core_enum_value()): named
+ * <ctrl>_cgrp_id from 3.15, <ctrl>_subsys_id before (RHEL 7). */
+enum cgroup_subsys_id {
+	memory_cgrp_id,
+	pids_cgrp_id,
+	cpu_cgrp_id,
+};
+
+enum cgroup_subsys_id___old {
+	mem_cgroup_subsys_id,
+	cpu_cgroup_subsys_id,
+};
 
 /* Namespaces: nsproxy -> mnt_ns / net_ns -> ns.inum (3.19+); before,
  * proc_inum in each (RHEL 7). */

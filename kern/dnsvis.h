@@ -35,6 +35,9 @@
 #define DV_PATH_BUF	 (DV_PATH_MAX + DV_NAME_MAX)
 #define DV_PATH_DEPTH	 14 /* dentry / mount steps walked */
 #define DV_TTY_MAX	 32
+#define DV_CG_NAME_MAX	 128  /* bytes of one cgroup name (incl. NUL) */
+#define DV_CG_MAX	 384  /* bytes of cgroup names kept */
+#define DV_CG_DEPTH	 8    /* cgroup levels walked up from the leaf */
 #define DV_PORT_BITS_LEN 8192 /* one bit per port: the port set */
 #define DV_PORT_SLOTS	 4    /* ports compared as load-time constants */
 #define DV_FD_COUNTS	 4096 /* descriptors the connected-socket prefilter covers */
@@ -108,12 +111,16 @@ struct dv_msg {
 #define DV_F_CWD_TRUNC	   0x02
 #define DV_F_CMDLINE_TRUNC 0x04 /* arguments longer than DV_CMDLINE_MAX */
 #define DV_F_NO_MM	   0x10 /* no mm (kernel thread): no exe/cmdline */
+#define DV_F_CG_NAMES	   0x20 /* cgnames captured ("" = the root cgroup) */
+#define DV_F_CG_TRUNC	   0x40 /* cgroup walk cut short: top levels missing */
+#define DV_F_CG_V1	   0x80 /* cgnames of a v1 hierarchy (task in the v2 root) */
 
 /* The strings of a dv_proc, back to back in str[]: cmdline_len bytes of
  * argv, exe_len bytes of the executable's path components, cwd_len bytes of
- * the working directory's, then (reserved, 0 now) cgnames_len bytes of
- * cgroup names.  Path components are NUL-terminated, leaf first
- * ("dig\0bin\0usr\0"); user space reverses them. */
+ * the working directory's, then cgnames_len bytes of the sender's cgroup's
+ * name and its ancestors' (below the root; DV_F_CG_*).  Path components
+ * are NUL-terminated, leaf first ("dig\0bin\0usr\0"); user space reverses
+ * them. */
 #define DV_STR_BUF  2048 /* room for every part, plus slack for the verifier */
 #define DV_STR_MASK 1023 /* every part starts below this offset */
 
@@ -132,7 +139,7 @@ struct dv_proc {
 	unsigned int mnt_ns, net_ns;  /* namespace inode numbers, 0 when unknown */
 	unsigned short flags;	      /* DV_F_* */
 	unsigned short cmdline_len, exe_len, cwd_len;
-	unsigned short cgnames_len; /* reserved: 0 */
+	unsigned short cgnames_len;
 	unsigned short pad[3];
 	char comm[16];
 	char tty[DV_TTY_MAX];

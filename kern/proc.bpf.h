@@ -6,11 +6,26 @@
  * (kern/output.bpf.h), for old verifiers' size and complexity limits:
  *   dv_fill_proc1  ids, comm, parent, namespace pids and inodes, cgroup id,
  *                  start time, command line, executable path
- *   dv_fill_proc2  working directory, tty
+ *   dv_fill_proc2  working directory, tty, cgroup names (leaf first: the
+ *                  path of the sender's cgroup as it was at send time, so
+ *                  a container that is gone when the record is read is
+ *                  still named; compat's dv_cgroup_names())
  * The strings go back to back into p->str (kern/dnsvis.h DV_STR_BUF), so
  * the record is sent at its used length.  The path walks, namespace pids
  * and cgroup id differ between kernels and live in compat/dv_compat.bpf.h.
  * Included by kern/dnsvis.bpf.c only.
+ *
+ * Cgroup names: where kernels fall short
+ *   - the names are read when the record is made; a css_set change (a
+ *     cgroup move) makes a new record, a rename of the cgroup directory
+ *     (allowed by cgroupfs) does not: the old name stays until the next;
+ *   - more than DV_CG_DEPTH levels, or over DV_CG_MAX bytes (or what the
+ *     command line and paths left of the buffer): DV_F_CG_TRUNC, and user
+ *     space goes by the cgroup id and /proc as before;
+ *   - the task in the v2 root: the memory (else pids, else cpu)
+ *     controller's v1 cgroup is named instead (DV_F_CG_V1); a kernel with
+ *     none of them, or booted with cgroup_disable=memory, names the root;
+ *   - 3.10-3.14 (RHEL 7): no kernfs, no v2 hierarchy; struct cgroup_name.
  */
 #ifndef DNSVIS_KERN_PROC_BPF_H
 #define DNSVIS_KERN_PROC_BPF_H
@@ -135,7 +150,7 @@ static __always_inline void dv_fill_proc1(struct dv_proc *p)
 					   &exe->f_path, DV_F_EXE_TRUNC);
 }
 
-/* Part 2: working directory, tty. */
+/* Part 2: working directory, tty, cgroup names. */
 static __always_inline void dv_fill_proc2(struct dv_proc *p)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -153,6 +168,8 @@ static __always_inline void dv_fill_proc2(struct dv_proc *p)
 	if (tty)
 		dv_read_kernel_str(p->tty, sizeof(p->tty),
 				   __builtin_preserve_access_index(&tty->name));
+	base += p->cwd_len;
+	p->cgnames_len = dv_cgroup_names(task, p->str, base & DV_STR_MASK, &p->flags);
 }
 
 /* The sender as it is now: what says whether its last process record still
@@ -223,12 +240,12 @@ static __always_inline void dv_proc_sent_note(struct dv_scratch *sc)
 /* Bytes of p to send (from p->h.type on). */
 static __always_inline unsigned int dv_proc_send_len(const struct dv_proc *p)
 {
-	unsigned int n = (unsigned int)p->cmdline_len + p->exe_len + p->cwd_len;
+	unsigned int n = (unsigned int)p->cmdline_len + p->exe_len + p->cwd_len + p->cgnames_len;
 
-	if (n > DV_STR_MASK)
-		n = DV_STR_MASK;
+	if (n > DV_STR_BUF - 1)
+		n = DV_STR_BUF - 1;
 	barrier_var(n);
-	return (n & DV_STR_MASK) + DV_PROC_FIXED - DV_REC_SKIP;
+	return (n & (DV_STR_BUF - 1)) + DV_PROC_FIXED - DV_REC_SKIP;
 }
 
 #endif /* DNSVIS_KERN_PROC_BPF_H */
