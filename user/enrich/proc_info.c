@@ -37,6 +37,7 @@ static struct cache_ent cache[CACHE_SLOTS];
 void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 {
 	const char *comp[PROC_PATH_COMPONENTS];
+	size_t clen[PROC_PATH_COMPONENTS];
 	unsigned n = 0, i = 0;
 	size_t o = 0;
 
@@ -46,6 +47,7 @@ void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 
 		if (l == 0)
 			break;
+		clen[n] = l;
 		comp[n++] = c;
 		i += (unsigned)l + 1;
 	}
@@ -57,8 +59,7 @@ void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 		return;
 	}
 	while (n-- > 0) {
-		size_t l = strnlen(comp[n], len);
-		int w = snprintf(out + o, outlen - o, "/%.*s", (int)l, comp[n]);
+		int w = snprintf(out + o, outlen - o, "/%.*s", (int)clen[n], comp[n]);
 
 		if (w < 0 || (size_t)w >= outlen - o)
 			break;
@@ -185,6 +186,21 @@ static void fill_undescribed(const struct proc_capture *ev, struct dnsvis_proc *
 	}
 }
 
+/* Who the sender is: by the cgroup path captured at send time when there
+ * is one (so a container gone by now is still named), else by its cgroup
+ * id and /proc (k8s_meta.h). */
+static int attr_of(const struct proc_capture *ev, struct k8s_attr *a)
+{
+	if ((ev->flags & PROC_CAP_CG_NAMES) && !(ev->flags & PROC_CAP_CG_TRUNC)) {
+		char path[1024];
+
+		proc_join_path(ev->cgnames, ev->cgnames_len, path, sizeof(path));
+		if (k8s_meta_attr_path(ev->cgroup_id, path, (ev->flags & PROC_CAP_CG_V1) != 0, a))
+			return 1;
+	}
+	return k8s_meta_attr(ev->cgroup_id, ev->pid, a);
+}
+
 void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct proc_strings *s)
 {
 	struct cache_ent *ce;
@@ -241,9 +257,9 @@ context:
 	if (ev->ppid)
 		fill_parent_exe(ev->ppid, s);
 
-	/* container and pod: cgroup id -> path -> runtime, ids, metadata.  A
-	 * pid namespace of its own says container, named or not. */
-	if (!k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
+	/* container and pod: cgroup path -> runtime, ids, metadata.  A pid
+	 * namespace of its own says container, named or not. */
+	if (!attr_of(ev, &s->attr))
 		s->attr.is_container = 0;
 	p->scope =
 	    s->attr.is_container || (ev->ns_pid && ev->ns_pid != ev->pid) ? "container" : "host";

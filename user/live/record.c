@@ -115,6 +115,7 @@ static void capture_of(const struct dv_proc *p, const struct dv_msg *m, struct p
 	    .cwd = "",
 	    .cmdline = "",
 	    .tty = "",
+	    .cgnames = "",
 	    .flags = PROC_CAP_UNDESCRIBED,
 	};
 	if (!p)
@@ -124,6 +125,7 @@ static void capture_of(const struct dv_proc *p, const struct dv_msg *m, struct p
 	c->ns_ppid = p->ns_ppid;
 	c->cgroup_id = p->cgroup_id;
 	c->start_ns = p->start_ns;
+	c->mnt_ns = p->mnt_ns;
 	c->comm = p->comm;
 	c->comm_len = sizeof(p->comm);
 	c->cmdline = p->str;
@@ -132,12 +134,17 @@ static void capture_of(const struct dv_proc *p, const struct dv_msg *m, struct p
 	c->exe_len = p->exe_len;
 	c->cwd = c->exe + p->exe_len;
 	c->cwd_len = p->cwd_len;
+	c->cgnames = c->cwd + p->cwd_len;
+	c->cgnames_len = p->cgnames_len;
 	c->tty = p->tty;
 	c->tty_len = sizeof(p->tty);
 	c->flags = ((p->flags & DV_F_EXE_TRUNC) ? PROC_CAP_EXE_TRUNC : 0) |
 		   ((p->flags & DV_F_CWD_TRUNC) ? PROC_CAP_CWD_TRUNC : 0) |
 		   ((p->flags & DV_F_CMDLINE_TRUNC) ? PROC_CAP_CMDLINE_TRUNC : 0) |
-		   ((p->flags & DV_F_NO_MM) ? PROC_CAP_NO_MM : 0);
+		   ((p->flags & DV_F_NO_MM) ? PROC_CAP_NO_MM : 0) |
+		   ((p->flags & DV_F_CG_NAMES) ? PROC_CAP_CG_NAMES : 0) |
+		   ((p->flags & DV_F_CG_TRUNC) ? PROC_CAP_CG_TRUNC : 0) |
+		   ((p->flags & DV_F_CG_V1) ? PROC_CAP_CG_V1 : 0);
 }
 
 static struct dnsvis_proc *lazy_proc_get(struct lazy_proc *lp, struct proc_strings *ps)
