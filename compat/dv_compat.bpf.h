@@ -22,6 +22,12 @@
  *                 struct upid size differs (pid_chain until 4.14)
  *   cgroup id     kernfs_node.id u64 (5.5+) or union kernfs_node_id
  *   css_set       dfl_cgrp may be missing (very old kernels): id 0
+ *   cgroup names  kernfs_node name/parent (3.15+; __parent from 6.15); before (RHEL 7) the
+ *                 cgroup's own name/parent; the v1 controller's cgroup
+ *                 (enum cgroup_subsys_id: <ctrl>_cgrp_id, <ctrl>_subsys_id
+ *                 before 3.15) when the task is in the v2 root
+ *   start_time    u64 ns (3.17+) or struct timespec (RHEL 7)
+ *   namespaces    ns_common inum (3.19+) or proc_inum (RHEL 7)
  */
 #ifndef DNSVIS_COMPAT_BPF_H
 #define DNSVIS_COMPAT_BPF_H
@@ -166,6 +172,7 @@ struct dv_msg_src {
 	const struct iovec *kiov; /* kernel copy of the user's iovec array */
 	unsigned long nr_segs;
 	unsigned long first_skip; /* iov_offset into the first segment */
+	unsigned long total;	  /* bytes of the send, ~0UL when unknown */
 };
 
 static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *s)
@@ -175,6 +182,7 @@ static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *
 
 		DV_KREAD(s->kiov, m7->msg_iov);
 		DV_KREAD(s->nr_segs, m7->msg_iovlen);
+		s->total = ~0UL;
 		return 0;
 	}
 
@@ -197,17 +205,16 @@ static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *
 	if (bpf_core_enum_value_exists(enum iter_type, ITER_IOVEC))
 		iovec_kind = bpf_core_enum_value(enum iter_type, ITER_IOVEC);
 	DV_KREAD(skip, it->iov_offset);
+	DV_KREAD(s->total, it->count);
 
 	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
 	    bpf_core_field_exists(struct iov_iter, ubuf)) {
 		if (kind == (unsigned int)bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
 			void *base = 0;
-			unsigned long cnt = 0;
 
 			DV_KREAD(base, it->ubuf);
-			DV_KREAD(cnt, it->count);
 			s->ubuf = (const char *)base + skip;
-			s->ubuf_len = cnt;
+			s->ubuf_len = s->total;
 			return 0;
 		}
 	}
@@ -321,12 +328,236 @@ static __always_inline __u64 dv_cgroup_id(struct task_struct *task)
 #endif
 }
 
+/* ---- cgroup names ------------------------------------------------------- */
+
+/* Name of one cgroup level into str + (base + off) & DV_STR_MASK; the
+ * bytes read (incl. NUL), 0 on a fault or when the room is used up. */
+static __always_inline unsigned int dv_cg_name(char *str, unsigned int base, unsigned int off,
+					       const char *name, int *trunc)
+{
+	unsigned int dst = base + off;
+	long n;
+
+	if (off >= DV_CG_MAX || dst > DV_STR_MASK) {
+		*trunc = 1;
+		return 0;
+	}
+	barrier_var(dst); /* keep the mask: see dv_walk_path() */
+	dst &= DV_STR_MASK;
+	n = dv_read_kernel_str(str + dst, DV_CG_NAME_MAX, name);
+	if (n <= 0) {
+		*trunc = 1;
+		return 0;
+	}
+	if (n >= DV_CG_NAME_MAX)
+		*trunc = 1; /* the name may have been cut */
+	return (unsigned int)n;
+}
+
+/* kn's parent: kernfs_node.parent, __parent from 6.15. */
+static __always_inline struct kernfs_node *dv_kn_parent(struct kernfs_node *kn)
+{
+	struct kernfs_node *parent = 0;
+
+	if (bpf_core_field_exists(struct kernfs_node, parent)) {
+		DV_KREAD(parent, kn->parent);
+	} else {
+		struct kernfs_node___rcu *k = (void *)kn;
+
+		DV_KREAD(parent, k->__parent);
+	}
+	return parent;
+}
+
+/* Names of kn and its ancestors below the root, leaf first, into str from
+ * base on (kernfs, 3.15+).  *trunc when the root was not reached. */
+static __always_inline unsigned int dv_walk_kn(char *str, unsigned int base, struct kernfs_node *kn,
+					       int *trunc)
+{
+	unsigned int off = 0, n;
+
+#pragma unroll
+	for (int i = 0; i < DV_CG_DEPTH; i++) {
+		struct kernfs_node *parent = dv_kn_parent(kn);
+		const char *name = 0;
+
+		if (!parent)
+			return off; /* the root has no name of its own */
+		DV_KREAD(name, kn->name);
+		n = dv_cg_name(str, base, off, name, trunc);
+		if (!n)
+			return off;
+		off += n;
+		kn = parent;
+	}
+	*trunc = 1;
+	return off;
+}
+
+/* The same before kernfs (3.10-3.14, RHEL 7): cgroup->name, ->parent. */
+static __always_inline unsigned int dv_walk_cg_old(char *str, unsigned int base,
+						   struct cgroup___old *cg, int *trunc)
+{
+	unsigned int off = 0, n;
+
+#pragma unroll
+	for (int i = 0; i < DV_CG_DEPTH; i++) {
+		struct cgroup___old *parent = 0;
+		struct cgroup_name *cn = 0;
+
+		DV_KREAD(parent, cg->parent);
+		if (!parent)
+			return off;
+		DV_KREAD(cn, cg->name);
+		if (!cn) {
+			*trunc = 1;
+			return off;
+		}
+		n = dv_cg_name(str, base, off, __builtin_preserve_access_index(&cn->name[0]),
+			       trunc);
+		if (!n)
+			return off;
+		off += n;
+		cg = parent;
+	}
+	*trunc = 1;
+	return off;
+}
+
+/* The v1 controller whose hierarchy names the cgroup when no v2 one is in
+ * use: memory, else pids, else cpu (a container runtime puts every
+ * container into each); -1 when the kernel has none of them. */
+static __always_inline int dv_cg_v1_subsys(void)
+{
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id___old, mem_cgroup_subsys_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id___old, mem_cgroup_subsys_id);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id___old, cpu_cgroup_subsys_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id___old, cpu_cgroup_subsys_id);
+	return -1;
+}
+
+/* The cgroup of v1 controller dv_cg_v1_subsys() in css_set cs, 0 if none. */
+static __always_inline struct cgroup *dv_cg_v1(struct css_set *cs)
+{
+	struct cgroup_subsys_state *css = 0;
+	struct cgroup *cg = 0;
+	int id = dv_cg_v1_subsys();
+
+	if (id < 0 || (unsigned int)id >= bpf_core_field_size(struct css_set, subsys) / 8)
+		return 0;
+	dv_read_kernel(&css, sizeof(css),
+		       (char *)cs + bpf_core_field_offset(struct css_set, subsys) + id * 8);
+	if (css)
+		DV_KREAD(cg, css->cgroup);
+	return cg;
+}
+
+/* The names of the task's cgroup and its ancestors (leaf first, below the
+ * root) into str from base on; their length, and DV_F_CG_* into *flags.
+ * The hierarchy: v2 (dfl_cgrp) when the task is below its root; else,
+ * when no v2 hierarchy is in use (cgroup v1, or hybrid with the runtime
+ * in v1 only), the memory/pids/cpu controller's.  Kernels without kernfs
+ * (RHEL 7's 3.10) have no dfl_cgrp and name cgroups in struct
+ * cgroup_name. */
+static __always_inline unsigned int dv_cgroup_names(struct task_struct *task, char *str,
+						    unsigned int base, unsigned short *flags)
+{
+	struct css_set *cs = 0;
+	struct cgroup *cg = 0;
+	struct kernfs_node *kn = 0, *up = 0;
+	unsigned int n = 0;
+	int trunc = 0;
+
+	DV_KREAD(cs, task->cgroups);
+	if (!cs)
+		return 0;
+	if (!bpf_core_field_exists(struct cgroup, kn)) {
+		cg = dv_cg_v1(cs);
+		if (!cg)
+			return 0;
+		n = dv_walk_cg_old(str, base, (struct cgroup___old *)cg, &trunc);
+		*flags |= DV_F_CG_NAMES | DV_F_CG_V1 | (trunc ? DV_F_CG_TRUNC : 0);
+		return n;
+	}
+	if (bpf_core_field_exists(struct css_set, dfl_cgrp))
+		DV_KREAD(cg, cs->dfl_cgrp);
+	if (cg)
+		DV_KREAD(kn, cg->kn);
+	if (kn)
+		up = dv_kn_parent(kn);
+	if (!up) { /* v2 root (or no v2): the v1 controller's cgroup */
+		struct cgroup *v1 = dv_cg_v1(cs);
+
+		if (v1 && v1 != cg) {
+			kn = 0;
+			DV_KREAD(kn, v1->kn);
+			*flags |= DV_F_CG_V1;
+		}
+	}
+	if (!kn)
+		return 0;
+	n = dv_walk_kn(str, base, kn, &trunc);
+	*flags |= DV_F_CG_NAMES | (trunc ? DV_F_CG_TRUNC : 0);
+	return n;
+}
+
+/* Start time of task t in ns (CLOCK_MONOTONIC since boot). */
+static __always_inline __u64 dv_task_start_ns(struct task_struct *t)
+{
+	__u64 ns = 0;
+
+	if (bpf_core_field_size(struct task_struct, start_time) == 8) {
+		DV_KREAD(ns, t->start_time);
+	} else {
+		struct task_struct___ts *o = (void *)t;
+		struct dv_timespec ts = {};
+
+		DV_KREAD(ts, o->start_time);
+		ns = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	}
+	return ns;
+}
+
+/* Inode numbers of the mount and network namespaces of nsproxy np (0 when
+ * unknown). */
+static __always_inline void dv_ns_inums(struct nsproxy *np, __u32 *mnt, __u32 *net)
+{
+	struct mnt_namespace *mn = 0;
+	struct net *nn = 0;
+
+	if (!np)
+		return;
+	DV_KREAD(mn, np->mnt_ns);
+	DV_KREAD(nn, np->net_ns);
+	if (bpf_core_field_exists(struct mnt_namespace, ns)) {
+		if (mn)
+			DV_KREAD(*mnt, mn->ns.inum);
+		if (nn)
+			DV_KREAD(*net, nn->ns.inum);
+	} else if (bpf_core_field_exists(struct mnt_namespace___old, proc_inum)) {
+		struct mnt_namespace___old *om = (void *)mn;
+		struct net___old *on = (void *)nn;
+
+		if (mn)
+			DV_KREAD(*mnt, om->proc_inum);
+		if (nn)
+			DV_KREAD(*net, on->proc_inum);
+	}
+}
+
 /* Walk dentry/mount parents from (d, vm) to the root of the task's mount
- * tree, writing component names leaf first, NUL-separated, into buf
- * (DV_PATH_BUF bytes).  Returns the bytes used; *trunc set when the walk or
- * the buffer ran out first. */
-static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, struct vfsmount *vm,
-						 int *trunc)
+ * tree, writing component names leaf first, NUL-separated, into str from
+ * offset base on (base < DV_STR_MASK; str has DV_STR_BUF bytes).  Returns
+ * the bytes used, at most DV_PATH_BUF; *trunc set when the walk or the
+ * buffer ran out first. */
+static __always_inline unsigned int dv_walk_path(char *str, unsigned int base, struct dentry *d,
+						 struct vfsmount *vm, int *trunc)
 {
 	struct mount *m = (void *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
 	unsigned int off = 0;
@@ -360,12 +591,12 @@ static __always_inline unsigned int dv_walk_path(char *buf, struct dentry *d, st
 		if (off >= DV_PATH_MAX)
 			break;
 		DV_KREAD(name, d->d_name.name);
-		/* Hide off's range from clang so the mask that bounds the
-		 * pointer for the verifier is not optimised away. */
-		dst = off;
+		/* One mask on the sum bounds the pointer for the verifier; hide
+		 * the sum's range from clang so the mask is not optimised away. */
+		dst = base + off;
 		barrier_var(dst);
-		dst &= DV_PATH_MAX - 1;
-		n = dv_read_kernel_str(buf + dst, DV_NAME_MAX, name);
+		dst &= DV_STR_MASK;
+		n = dv_read_kernel_str(str + dst, DV_NAME_MAX, name);
 		if (n <= 0)
 			break;
 		off += (unsigned int)n;

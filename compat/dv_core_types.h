@@ -72,6 +72,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_PROG_ARRAY = 3,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 };
 
 enum {
@@ -108,6 +109,10 @@ struct sock_common {
 
 struct sock {
 	struct sock_common __sk_common;
+} __attribute__((preserve_access_index));
+
+struct tcp_sock {
+	__u32 write_seq;
 } __attribute__((preserve_access_index));
 
 struct socket {
@@ -247,6 +252,13 @@ struct signal_struct {
  * union kernfs_node_id whose u64 `id` member is the same number. */
 struct kernfs_node {
 	__u64 id;
+	struct kernfs_node *parent; /* NULL at a hierarchy's root */
+	const char *name;
+} __attribute__((preserve_access_index));
+
+/* 6.15 renamed parent to __parent (RCU-protected). */
+struct kernfs_node___rcu {
+	struct kernfs_node *__parent;
 } __attribute__((preserve_access_index));
 
 union kernfs_node_id {
@@ -261,13 +273,84 @@ struct cgroup {
 	struct kernfs_node *kn;
 } __attribute__((preserve_access_index));
 
+/* Before kernfs (3.10-3.14, RHEL 7): the cgroup names itself and its
+ * parent; the root's parent is NULL. */
+struct cgroup_name {
+	char name[1];
+} __attribute__((preserve_access_index));
+
+struct cgroup___old {
+	struct cgroup___old *parent;
+	struct cgroup_name *name;
+} __attribute__((preserve_access_index));
+
+struct cgroup_subsys_state {
+	struct cgroup *cgroup;
+} __attribute__((preserve_access_index));
+
+/* dfl_cgrp: the task's cgroup in the v2 (default) hierarchy, its root
+ * when no v2 hierarchy is in use; subsys[]: one css per controller,
+ * indexed by enum cgroup_subsys_id. */
 struct css_set {
 	struct cgroup *dfl_cgrp;
+	struct cgroup_subsys_state *subsys[16];
+} __attribute__((preserve_access_index));
+
+/* Controller ids (values relocated with bpf_core_enum_value()): named
+ * <ctrl>_cgrp_id from 3.15, <ctrl>_subsys_id before (RHEL 7). */
+enum cgroup_subsys_id {
+	memory_cgrp_id,
+	pids_cgrp_id,
+	cpu_cgrp_id,
+};
+
+enum cgroup_subsys_id___old {
+	mem_cgroup_subsys_id,
+	cpu_cgroup_subsys_id,
+};
+
+/* Namespaces: nsproxy -> mnt_ns / net_ns -> ns.inum (3.19+); before,
+ * proc_inum in each (RHEL 7). */
+struct ns_common {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+struct net {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___old {
+	unsigned int proc_inum;
+} __attribute__((preserve_access_index));
+
+struct net___old {
+	unsigned int proc_inum;
+} __attribute__((preserve_access_index));
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
+	struct net *net_ns;
+} __attribute__((preserve_access_index));
+
+/* task->start_time: u64 ns (3.17+), struct timespec before (RHEL 7). */
+struct dv_timespec {
+	long tv_sec;
+	long tv_nsec;
+};
+
+struct task_struct___ts {
+	struct dv_timespec start_time;
 } __attribute__((preserve_access_index));
 
 struct task_struct {
 	int pid;
 	int tgid;
+	__u64 start_time;
+	struct nsproxy *nsproxy;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	struct mm_struct *mm;

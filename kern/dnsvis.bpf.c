@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dnsvis.bpf.c - report DNS queries as processes send them.
  *
- * Two backends, one record (struct dv_event, kern/dnsvis.h):
+ * Two backends, one record format (kern/dnsvis.h):
  *
  * kprobe: udp_sendmsg / udpv6_sendmsg, and tcp_sendmsg for DNS over TCP
  *   (kern/send_kprobe.bpf.h).  UDP: the destination is msg->msg_name or, for
@@ -19,10 +19,14 @@
  * filter, the process part (first tail call) drops senders whose cgroup id
  * has a 0 in the cgroup_filter map.
  *
- * One event, three programs: the send program (per hook) fills the message
- * in per-CPU scratch[0] and tail-calls the process part, which tail-calls
- * the output part (kern/output.bpf.h), kept apart for old verifiers' size
- * and complexity limits.
+ * Records (kern/dnsvis.h): a message record (DV_REC_MSG) per DNS message
+ * and a process record (DV_REC_PROC) describing its sender, both sized to
+ * their content.  A process is described once, and again only when what
+ * the record says of it may have changed (proc_sent, kern/proc.bpf.h): the
+ * send program then sends the message in that one run.  For a sender not
+ * described yet it tail-calls the process part, which tail-calls the
+ * output part (kern/output.bpf.h), kept apart for old verifiers' size and
+ * complexity limits.
  *
  * Old-verifier rules: no loops (all unrolled), no BPF-to-BPF calls, no global
  * data (configuration is in maps), at most 4096 instructions per program,
@@ -35,7 +39,7 @@
  *   maps.bpf.h             every map, and the scratch and port-set lookups
  *   message.bpf.h          the message: destination, payload copies, QR test
  *   proc.bpf.h             the sender: pid/cgroup filters, process capture
- *   output.bpf.h           perf output, loss count, the tail-call programs
+ *   output.bpf.h           perf output, sample counts, the tail-call programs
  *   send_tracepoint.bpf.h  the syscall tracepoint send path
  *   send_kprobe.bpf.h      the kprobe send path
  */

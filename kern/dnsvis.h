@@ -1,8 +1,26 @@
-/* dnsvis.h - the record the BPF programs send to user space, and the keys and
- * values of the maps user space fills.  Shared by the BPF object
+/* dnsvis.h - the records the BPF programs send to user space, and the keys
+ * and values of the maps user space fills.  Shared by the BPF object
  * (kern/dnsvis.bpf.c and the kern/ part headers it includes) and user/live/
  * (the record reader, the loader): plain fixed-size types only, no kernel or
  * libc headers.
+ *
+ * Records are variable-length, sized to their content.  Every record starts
+ * with struct dv_rec_head: type and length.  Alignment: a raw perf sample's
+ * data starts 4 bytes past an 8-byte boundary, right after perf's own u32
+ * size field.  Each record struct below therefore begins with a u32 that is
+ * not sent (padding in the BPF scratch copy; perf's size field in the ring),
+ * so that user space reads a record in place, from the sample's size field,
+ * with every 8-byte field 8-aligned: no copy.  The bytes sent are those from
+ * `type` on (DV_REC_SKIP bytes into the struct), `len` of them.
+ *
+ * Record types:
+ *   DV_REC_MSG   one DNS message as sent: where to, the socket, its bytes
+ *                (struct dv_msg); it names its sender by proc_id
+ *   DV_REC_PROC  a process as it is now: ids, namespaces, cgroup, command
+ *                line, executable, working directory (struct dv_proc); sent
+ *                once per process and state (kern/proc.bpf.h), cached by
+ *                user space
+ *   DV_REC_RESP  reserved for received responses (not sent yet)
  */
 #ifndef DNSVIS_KERN_DNSVIS_H
 #define DNSVIS_KERN_DNSVIS_H
@@ -17,7 +35,12 @@
 #define DV_PATH_BUF	 (DV_PATH_MAX + DV_NAME_MAX)
 #define DV_PATH_DEPTH	 14 /* dentry / mount steps walked */
 #define DV_TTY_MAX	 32
+#define DV_CG_NAME_MAX	 128  /* bytes of one cgroup name (incl. NUL) */
+#define DV_CG_MAX	 384  /* bytes of cgroup names kept */
+#define DV_CG_DEPTH	 8    /* cgroup levels walked up from the leaf */
 #define DV_PORT_BITS_LEN 8192 /* one bit per port: the port set */
+#define DV_PORT_SLOTS	 4    /* ports compared as load-time constants */
+#define DV_FD_COUNTS	 4096 /* descriptors the connected-socket prefilter covers */
 
 /* Source hook; user space maps it to "kprobe/udp_sendmsg", ... */
 enum dv_hook {
@@ -33,60 +56,134 @@ enum dv_hook {
 	DV_HOOK_MAX,
 };
 
-/* dv_event.flags */
-#define DV_F_EXE_TRUNC	   0x01 /* exe walk did not reach the root */
-#define DV_F_CWD_TRUNC	   0x02
-#define DV_F_CMDLINE_TRUNC 0x04 /* arguments longer than DV_CMDLINE_MAX */
-#define DV_F_V4MAPPED	   0x08 /* destination was ::ffff:a.b.c.d, reported as AF_INET */
-#define DV_F_NO_MM	   0x10 /* no mm (kernel thread): no exe/cmdline */
+enum dv_rec_type {
+	DV_REC_MSG = 1,
+	DV_REC_PROC = 2,
+	DV_REC_RESP = 3, /* reserved: received responses */
+};
 
-/* One DNS message: where it went and its bytes. */
+#define DV_REC_SKIP 4 /* bytes of a record struct before the sent part */
+
+/* The start of every record struct. */
+struct dv_rec_head {
+	unsigned int perf_size; /* not sent: perf's raw size field in the ring */
+	unsigned short type;	/* enum dv_rec_type */
+	unsigned short len;	/* bytes sent, from type on */
+};
+
+/* dv_msg.flags */
+#define DV_M_V4MAPPED  0x01 /* destination was ::ffff:a.b.c.d, reported as AF_INET */
+#define DV_M_LEN_KNOWN 0x02 /* orig_len is the send's whole length */
+#define DV_M_SEQ       0x04 /* stream_seq holds the TCP sequence of payload[0] */
+
+/* One DNS message: who sent it (proc_id, tgid, tid, uid, gid), where it
+ * went and its bytes.  UDP: one datagram, QR=0 tested in the kernel.  TCP:
+ * the bytes of one send (at most DV_PAYLOAD_MAX of them), with the socket
+ * and the stream position of the first byte; user space orders the sends
+ * of each socket, finds the messages (their 2-byte lengths) and tests each
+ * one's QR bit. */
 struct dv_msg {
+	struct dv_rec_head h;
 	unsigned long long ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	unsigned int orig_len;	    /* bytes the syscall sent, when known */
+	unsigned long long proc_id; /* the dv_proc describing the sender */
+	unsigned long long sock_id; /* the socket (kernel address), 0 when unknown */
+	unsigned int tgid, tid, uid, gid;
+	unsigned int orig_len;	    /* bytes the call sent (DV_M_LEN_KNOWN) */
+	unsigned int stream_seq;    /* reserved: 0 */
 	unsigned short hook;	    /* enum dv_hook */
 	unsigned short family;	    /* AF_INET (2) / AF_INET6 (10) */
 	unsigned short dport;	    /* host order */
 	unsigned short sport;	    /* host order, 0 when unknown */
-	unsigned short payload_len; /* bytes valid in payload */
-	unsigned char mflags;	    /* DV_F_V4MAPPED */
-	unsigned char msg_index;    /* sendmmsg entry */
+	unsigned short payload_len; /* bytes in payload */
+	unsigned char flags;	    /* DV_M_* */
 	unsigned char proto;	    /* IPPROTO_UDP / IPPROTO_TCP */
-	unsigned char pending;	    /* kernel-internal: a second message waits */
-	unsigned char pad[6];
+	unsigned char msg_index;    /* sendmmsg entry */
+	unsigned char pad[3];
 	unsigned char daddr[16]; /* 4 bytes used for AF_INET */
 	unsigned char saddr[16];
-	unsigned char payload[DV_PAYLOAD_BUF];
+	unsigned char payload[DV_PAYLOAD_BUF]; /* payload_len bytes are sent */
 };
 
-/* One DNS message as sent, with the sender as it was at send time.  The
- * path buffers hold NUL-terminated components, leaf first ("dig\0bin\0usr\0");
- * user space reverses them. */
-struct dv_event {
-	unsigned long long cgroup_id;
-	unsigned int tgid, tid, ppid, uid, gid;
-	unsigned int ns_pid, ns_ppid;
-	unsigned short cmdline_len; /* bytes valid in cmdline */
-	unsigned short exe_len;	    /* bytes valid in exe */
-	unsigned short cwd_len;	    /* bytes valid in cwd */
-	unsigned short flags;	    /* DV_F_* (process part) */
+#define DV_MSG_FIXED ((unsigned long)__builtin_offsetof(struct dv_msg, payload))
+
+/* dv_proc.flags */
+#define DV_F_EXE_TRUNC	   0x01 /* exe walk did not reach the root */
+#define DV_F_CWD_TRUNC	   0x02
+#define DV_F_CMDLINE_TRUNC 0x04 /* arguments longer than DV_CMDLINE_MAX */
+#define DV_F_NO_MM	   0x10 /* no mm (kernel thread): no exe/cmdline */
+#define DV_F_CG_NAMES	   0x20 /* cgnames captured ("" = the root cgroup) */
+#define DV_F_CG_TRUNC	   0x40 /* cgroup walk cut short: top levels missing */
+#define DV_F_CG_V1	   0x80 /* cgnames of a v1 hierarchy (task in the v2 root) */
+
+/* The strings of a dv_proc, back to back in str[]: cmdline_len bytes of
+ * argv, exe_len bytes of the executable's path components, cwd_len bytes of
+ * the working directory's, then cgnames_len bytes of the sender's cgroup's
+ * name and its ancestors' (below the root; DV_F_CG_*).  Path components
+ * are NUL-terminated, leaf first ("dig\0bin\0usr\0"); user space reverses
+ * them. */
+#define DV_STR_BUF  2048 /* room for every part, plus slack for the verifier */
+#define DV_STR_MASK 1023 /* every part starts below this offset */
+
+/* A process as it is now.  proc_id is unique per record (its creation
+ * time); dv_msg.proc_id refers to it.  One goes out before the first
+ * message of a process, and again when what it describes may have changed
+ * (struct dv_proc_key) or user space asks for it (by deleting the
+ * process's proc_sent entry). */
+struct dv_proc {
+	struct dv_rec_head h;
+	unsigned long long proc_id;
+	unsigned long long start_ns;  /* group leader's start (task->start_time) */
+	unsigned long long cgroup_id; /* cgroup v2 id of the describing thread */
+	unsigned int tgid, ppid;
+	unsigned int ns_pid, ns_ppid; /* in the process's own pid namespace */
+	unsigned int mnt_ns, net_ns;  /* namespace inode numbers, 0 when unknown */
+	unsigned short flags;	      /* DV_F_* */
+	unsigned short cmdline_len, exe_len, cwd_len;
+	unsigned short cgnames_len;
+	unsigned short pad[3];
 	char comm[16];
 	char tty[DV_TTY_MAX];
-	char exe[DV_PATH_BUF];
-	char cwd[DV_PATH_BUF];
-	char cmdline[DV_CMDLINE_MAX];
-	struct dv_msg m; /* last: its payload slack is not sent */
+	char str[DV_STR_BUF]; /* see DV_STR_BUF: only the used bytes are sent */
 };
 
-/* Bytes of a dv_event that are sent: the payload slack is not. */
-#define DV_EVENT_SEND_SIZE (sizeof(struct dv_event) - (DV_PAYLOAD_BUF - DV_PAYLOAD_MAX))
+#define DV_PROC_FIXED ((unsigned long)__builtin_offsetof(struct dv_proc, str))
 
-/* Tail calls: the syscall/kprobe program fills ev->m, then the process
- * capture runs in two more programs (kept apart for old verifiers' size and
- * complexity limits). */
+/* What the kernel last described of a process (proc_sent map, LRU hash by
+ * tgid): a PROC goes out again when any of these differs.  Pointers are
+ * compared, not followed: a new mm is an execve, a new fs_struct or pwd a
+ * chdir, a new nsproxy a setns/unshare, a new css_set a cgroup move, a new
+ * real_parent a reparenting; start_ns tells a reused pid. */
+struct dv_proc_key {
+	unsigned long long start_ns;
+	unsigned long long mm, pwd_dentry, pwd_mnt, nsproxy, parent, css_set;
+	char comm[16];
+};
+
+struct dv_proc_sent {
+	struct dv_proc_key key;
+	unsigned long long proc_id;
+};
+
+#define DV_PROCS_MAX 8192 /* entries of the proc_sent map */
+
+/* Counters (PERCPU_ARRAY counters, one struct per CPU).  A sample is
+ * counted after bpf_perf_event_output() returned, so every counted sample
+ * is in the ring or was refused: messages lost on a CPU are exactly
+ * msg_out - the messages user space read from that CPU's ring, on every
+ * kernel (before 5.1 the helper returns 0 on a full ring too). */
+struct dv_counters {
+	unsigned long long msg_out;  /* DV_REC_MSG samples offered to the ring */
+	unsigned long long proc_out; /* DV_REC_PROC samples offered */
+	unsigned long long refused;  /* samples the ring said it refused (5.1+) */
+};
+
+/* Tail calls: the send program sends the message itself when its sender
+ * is already described; else the process record is made in two more
+ * programs (kept apart for old verifiers' size and complexity limits), the
+ * second of which sends it and then the message. */
 enum dv_tail { DV_TAIL_PROC = 0, DV_TAIL_OUT = 1, DV_TAIL_MAX = 2 };
 
-/* Key of the dns_socks map: a UDP socket connected to a port in the set. */
+/* Key of the dns_socks map: a socket connected to a port in the set. */
 struct dv_sock_key {
 	unsigned int tgid;
 	unsigned int fd;
@@ -96,13 +193,29 @@ struct dv_sock_val {
 	unsigned long long file; /* struct file * at connect time, 0 from the /proc scan */
 };
 
-/* The port set (ARRAY, one entry): bit p%8 of bits[p/8] set for port p.
- * A bitmap in an array, so the test every sent datagram pays is one inlined
- * array lookup and a bit test, not a hash lookup. */
+/* The port set.  Up to DV_PORT_SLOTS ports are compared as constants:
+ * user space patches them into the programs before loading (the
+ * immediates of BPF_MOV64_IMM instructions: slot i holds DV_PORT_MAGIC + i,
+ * and DV_PORT_MAGIC + DV_PORT_SLOTS says whether to consult the bitmap),
+ * so the test every send pays touches no map.  Unpatched, no port matches.
+ * A larger set is the bitmap (ARRAY, one entry): bit p%8 of bits[p/8] set
+ * for port p. */
+#define DV_PORT_MAGIC 0x64765000
+#define DV_PORT_NONE  0x10000 /* a slot value no port equals */
 struct dv_port_bits {
 	unsigned char bits[DV_PORT_BITS_LEN];
 };
 
+/* Connected-socket prefilter (ARRAY fd_counts, DV_FD_COUNTS entries of a
+ * u32): for descriptor numbers below DV_FD_COUNTS, how many dns_socks
+ * entries may have that fd.
+ * Only the kernel counts: +1 when it inserts an entry (file != 0), -1 when
+ * it deletes one it inserted.  User space, when it adds entries itself
+ * (sockets connected before the start), pins the count of their fd at
+ * DV_FD_PINNED or more, a value no racing kernel update takes back to 0.
+ * (User space writes only the elements it pins.)  A send, write or close on
+ * an fd whose count is 0 skips the hash lookup. */
+#define DV_FD_PINNED (1u << 30)
 /* The config map (ARRAY, one entry). */
 #define DV_CFG_ON      0x1   /* set once user space has filled the maps */
 #define DV_CFG_CGROUP  0x2   /* consult cgroup_filter: drop ids whose value is 0 */

@@ -1,10 +1,10 @@
 /* maps.bpf.h - every map of the dnsvis BPF object, and the two lookups all
- * send paths use (scratch event, port set).
+ * send paths use (scratch records, port set).
  *
  * In one place because the maps are the interface to user space: the
  * skeleton names them, user/live/ fills ports, config, cgroup_filter,
  * dns_socks and the tail-call table of the backend in use, and reads
- * out_fail at exit.  The split-read and the legacy object must have the same
+ * counters.  The split-read and the legacy object must have the same
  * maps and programs (user space opens either with the one dnsvis_bpf
  * skeleton type): no map depends on DV_SPLIT_READ.
  * Included by kern/dnsvis.bpf.c only.
@@ -20,7 +20,8 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
-/* Destination ports to report: a bitmap (struct dv_port_bits). */
+/* Destination ports to report, when more than DV_PORT_SLOTS: a bitmap
+ * (struct dv_port_bits). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -54,13 +55,39 @@ struct {
 	__type(value, struct dv_sock_val);
 } dns_socks SEC(".maps");
 
-/* Per-CPU event under construction: [0] is sent; [1] holds the second
- * message of a sendmmsg while [0] goes out. */
+/* How many dns_socks entries per fd number (kern/dnsvis.h DV_FD_PINNED). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DV_FD_COUNTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} fd_counts SEC(".maps");
+
+/* What was last described of each process (kern/dnsvis.h struct
+ * dv_proc_sent), by tgid.  Written only after its process record was
+ * output; user space deletes an entry to have the process described
+ * again (its cache lost the record, or the record never came). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DV_PROCS_MAX);
+	__type(key, __u32);
+	__type(value, struct dv_proc_sent);
+} proc_sent SEC(".maps");
+
+/* Per-CPU records under construction: the message m[0] (and, for a second
+ * sendmmsg query, m[1], sent after m[0]) and the sender's process record. */
+struct dv_scratch {
+	struct dv_msg m[2];
+	struct dv_proc p;
+	struct dv_proc_key key; /* the sender now (dv_proc_known) */
+	__u32 pending;		/* m[1] waits */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct dv_event);
+	__type(value, struct dv_scratch);
 } scratch SEC(".maps");
 
 /* Tail-call tables, one per program type (a PROG_ARRAY belongs to one). */
@@ -78,29 +105,77 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } tail_kp SEC(".maps");
 
-/* Samples the perf ring refused because it was full, per CPU.  The kernel
- * tells the reader of such losses only before its next sample, so the last
- * ones of a run would never be reported; user space reconciles with this
- * count at exit. */
+/* Samples offered to the perf ring and refused by it, per CPU (struct
+ * dv_counters): user space counts what it reads per CPU, and the
+ * difference is what was lost, on any kernel. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
-} out_fail SEC(".maps");
+	__type(value, struct dv_counters);
+} counters SEC(".maps");
 
-static __always_inline struct dv_event *dv_scratch(__u32 k)
+static __always_inline struct dv_scratch *dv_scratch(void)
 {
+	__u32 k = 0;
 
 	return bpf_map_lookup_elem(&scratch, &k);
 }
 
+/* A load-time constant (kern/dnsvis.h DV_PORT_MAGIC): an instruction
+ * clang cannot fold, which user space patches. */
+#define DV_PORT_CONST(v, slot) asm volatile("%0 = " #slot : "=r"(v))
+
+/* Port in the set?  The constants first; the bitmap only for big sets. */
 static __always_inline int dv_port_ok(__u16 port)
 {
+	__u64 p = port, s0, s1, s2, s3, big;
+	struct dv_port_bits *pb;
 	__u32 k = 0;
-	struct dv_port_bits *pb = bpf_map_lookup_elem(&ports, &k);
 
+	DV_PORT_CONST(s0, 0x64765000);
+	DV_PORT_CONST(s1, 0x64765001);
+	DV_PORT_CONST(s2, 0x64765002);
+	DV_PORT_CONST(s3, 0x64765003);
+	if (p == s0 || p == s1 || p == s2 || p == s3)
+		return 1;
+	DV_PORT_CONST(big, 0x64765004);
+	if (big != 1)
+		return 0;
+	pb = bpf_map_lookup_elem(&ports, &k);
 	return pb && (pb->bits[(port >> 3) & (DV_PORT_BITS_LEN - 1)] & (1u << (port & 7)));
+}
+
+/* The count of fd in fd_counts, or NULL when fd is past what is counted. */
+static __always_inline __u32 *dv_fd_count(unsigned long fd)
+{
+	__u32 k = (__u32)fd;
+
+	if (fd >= DV_FD_COUNTS)
+		return 0;
+	return bpf_map_lookup_elem(&fd_counts, &k);
+}
+
+/* Might fd be in dns_socks, for some process?  One array read. */
+static __always_inline int dv_fd_maybe_dns(unsigned long fd)
+{
+	__u32 *n = dv_fd_count(fd);
+
+	return !n || *n;
+}
+
+/* {tgid, fd} gone from dns_socks: give back the count of an entry the
+ * kernel inserted (v->file != 0; read before the delete). */
+static __always_inline void dv_sock_forget(struct dv_sock_key *key, const struct dv_sock_val *v)
+{
+	__u64 file = v ? v->file : 0;
+	__u32 *n;
+
+	if (bpf_map_delete_elem(&dns_socks, key) != 0 || !file)
+		return;
+	n = dv_fd_count(key->fd);
+	if (n)
+		__sync_fetch_and_add(n, -1);
 }
 
 #endif /* DNSVIS_KERN_MAPS_BPF_H */

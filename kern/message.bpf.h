@@ -1,4 +1,5 @@
-/* message.bpf.h - the message under construction (struct dv_msg in scratch),
+/* message.bpf.h - the message record under construction (struct dv_msg in
+ * scratch),
  * shared by both send paths: the destination record (struct dv_dest) and
  * its fill from a socket, the payload copies from a user buffer or an iovec
  * array, the DNS QR test, and the header fields (dv_set_dest).
@@ -32,7 +33,10 @@ struct dv_dest {
 	__u16 sport;
 	__u8 flags;
 	__u8 have_src;
-	__u8 proto; /* 0 = UDP, else IPPROTO_TCP */
+	__u8 proto;    /* 0 = UDP, else IPPROTO_TCP */
+	__u8 have_seq; /* seq is the TCP stream position */
+	__u32 seq;     /* tcp_sock.write_seq: the sequence of the send's first byte */
+	__u64 sock;    /* the socket, when known */
 	__u8 daddr[16] __attribute__((aligned(8)));
 	__u8 saddr[16] __attribute__((aligned(8)));
 };
@@ -52,6 +56,7 @@ static __always_inline void dv_dest_from_sk(struct sock *sk, struct dv_dest *d, 
 	struct dv_sk_info si = {};
 
 	dv_sk_read(sk, &si);
+	d->sock = (unsigned long)sk;
 	d->sport = si.sport;
 	__builtin_memcpy(d->saddr, si.saddr, 16);
 	d->have_src = 1;
@@ -65,7 +70,7 @@ static __always_inline void dv_dest_from_sk(struct sock *sk, struct dv_dest *d, 
 	if (si.family == DV_AF_INET6 && dv_v4mapped(si.daddr)) {
 		dv_unmap(d->daddr);
 		d->family = DV_AF_INET;
-		d->flags |= DV_F_V4MAPPED;
+		d->flags |= DV_M_V4MAPPED;
 	}
 }
 
@@ -85,26 +90,30 @@ static __always_inline void dv_copy_ubuf(struct dv_msg *m, const void *buf, unsi
 }
 
 /* Concatenate up to DV_IOV_SEGS segments.  arr is a user array
- * (tracepoints) or the kernel's copy of it (kprobes). */
-static __always_inline void dv_copy_iov(struct dv_msg *m, const struct dv_uiovec *arr,
-					unsigned long nseg, unsigned long skip, int arr_kernel)
+ * (tracepoints) or the kernel's copy of it (kprobes).  Returns the bytes
+ * of the whole call when every segment was looked at, else ~0UL. */
+static __always_inline unsigned long dv_copy_iov(struct dv_msg *m, const struct dv_uiovec *arr,
+						 unsigned long nseg, unsigned long skip,
+						 int arr_kernel)
 {
+	unsigned long total = 0;
 	unsigned int off = 0;
 
+	m->payload_len = 0;
 #pragma unroll
 	for (int i = 0; i < DV_IOV_SEGS; i++) {
 		struct dv_uiovec v = {};
 		unsigned long len;
 		unsigned int sz, dst;
 
-		if ((unsigned long)i >= nseg || off >= DV_PAYLOAD_MAX)
+		if ((unsigned long)i >= nseg)
 			break;
 		if (arr_kernel) {
 			if (dv_read_kernel(&v, sizeof(v), &arr[i]))
-				break;
+				return ~0UL;
 		} else {
 			if (dv_read_user(&v, sizeof(v), &arr[i]))
-				break;
+				return ~0UL;
 		}
 		len = v.len;
 		if (i == 0 && skip) {
@@ -113,7 +122,8 @@ static __always_inline void dv_copy_iov(struct dv_msg *m, const struct dv_uiovec
 			v.base = (const char *)v.base + skip;
 			len -= skip;
 		}
-		if (len == 0)
+		total += len;
+		if (len == 0 || off >= DV_PAYLOAD_MAX)
 			continue;
 		if (len > DV_PAYLOAD_MAX - off)
 			len = DV_PAYLOAD_MAX - off;
@@ -127,34 +137,60 @@ static __always_inline void dv_copy_iov(struct dv_msg *m, const struct dv_uiovec
 		dst &= DV_PAYLOAD_MAX - 1;
 		barrier_var(sz);
 		if (dv_read_user(m->payload + dst, sz, v.base))
-			break;
+			return ~0UL;
 		off += sz;
+		m->payload_len = off;
 	}
-	m->payload_len = off;
+	return nseg > DV_IOV_SEGS ? ~0UL : total;
 }
 
-/* DNS query?  Header flags byte: QR is the top bit of byte 2, or of byte 4
- * over TCP when the message starts with its 2-byte length. */
+/* Worth sending?  UDP: a DNS query (QR, the top bit of byte 2, is 0).  TCP
+ * is a byte stream: every send's bytes go to user space, which finds the
+ * messages in it and tests each one's QR bit at its own offset. */
 static __always_inline int dv_is_query(const struct dv_msg *m, const struct dv_dest *d)
 {
-	if (d->proto && m->payload_len >= 5 &&
-	    ((m->payload[0] << 8) | m->payload[1]) == m->payload_len - 2)
-		return !(m->payload[4] & 0x80);
+	if (d->proto)
+		return m->payload_len > 0;
 	return m->payload_len >= 3 && !(m->payload[2] & 0x80);
 }
 
+/* A TCP socket's stream position: the sequence number the send's first
+ * byte gets (write_seq, read before the send queues it). */
+static __always_inline void dv_tcp_seq(struct sock *sk, struct dv_dest *d)
+{
+	struct tcp_sock *tp = (void *)sk;
+
+	if (DV_KREAD(d->seq, tp->write_seq) == 0)
+		d->have_seq = 1;
+}
+
+/* The record's header and sender ids, and where it went.  orig_len: the
+ * bytes the call sent, or ~0UL when not known. */
 static __always_inline void dv_set_dest(struct dv_msg *m, const struct dv_dest *d, __u16 hook,
 					unsigned long orig_len, int idx)
 {
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	m->h.type = DV_REC_MSG;
 	m->ts_ns = bpf_ktime_get_ns();
+	m->tgid = pid_tgid >> 32;
+	m->tid = (__u32)pid_tgid;
+	m->uid = (__u32)uid_gid;
+	m->gid = uid_gid >> 32;
+	m->sock_id = d->sock;
+	m->stream_seq = d->seq;
 	m->hook = hook;
 	m->msg_index = idx;
-	m->pending = 0;
-	m->orig_len = orig_len > 0xffffffffUL ? 0xffffffffU : (__u32)orig_len;
+	m->flags = d->flags | (d->have_seq ? DV_M_SEQ : 0);
+	m->orig_len = 0;
+	if (orig_len != ~0UL) {
+		m->orig_len = orig_len > 0xffffffffUL ? 0xffffffffU : (__u32)orig_len;
+		m->flags |= DV_M_LEN_KNOWN;
+	}
 	m->family = d->family;
 	m->dport = d->dport;
 	m->sport = d->have_src ? d->sport : 0;
-	m->mflags = d->flags;
 	m->proto = d->proto ? d->proto : 17; /* IPPROTO_TCP / IPPROTO_UDP */
 	__builtin_memcpy(m->daddr, d->daddr, 16);
 	if (d->have_src)

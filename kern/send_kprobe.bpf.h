@@ -1,12 +1,13 @@
 /* send_kprobe.bpf.h - the kprobe send path: udp_sendmsg / udpv6_sendmsg,
  * and tcp_sendmsg for DNS over TCP.
  *
- * UDP: the destination is msg->msg_name or, for a connected socket, the
- * socket's peer.  TCP (one function for IPv4 and IPv6): the destination is
+ * UDP: the destination is msg->msg_name (when msg_namelen is not 0) or,
+ * for a connected socket, the socket's peer; the port is read and tested
+ * before anything else.  TCP (one function for IPv4 and IPv6): the destination is
  * always the socket's peer (skc_daddr / skc_v6_daddr / skc_dport, IPv4-
- * mapped peers reported as AF_INET); each tcp_sendmsg call whose payload
- * starts with a 2-byte length matching the rest is one message, as in the
- * tracepoint backend (no stream reassembly).  The payload is read from
+ * mapped peers reported as AF_INET); the bytes of every tcp_sendmsg call
+ * go to user space with the stream position (write_seq), as in the
+ * tracepoint backend, and user space finds the messages.  The payload is read from
  * the msghdr's iov_iter in every kernel flavour (compat/dv_compat.bpf.h).
  * Two programs per function: (sk, msg, len) and RHEL 7's
  * (iocb, sk, msg, len); user space loads the one matching each function's
@@ -31,33 +32,43 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	struct dv_msg_src src = {};
 	struct dv_sockaddr sa = {};
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
 	void *name = 0;
+	int namelen = 0;
 
 	if (!sk || !msg)
 		return 0;
 	DV_KREAD(name, msg->msg_name);
+	if (name)
+		DV_KREAD(namelen, msg->msg_namelen);
+	if (name && namelen == 0)
+		name = 0; /* no address: the connected peer, as the kernel does */
 	if (name) {
-		if (dv_read_kernel(&sa, 8, name))
+		if (dv_read_kernel(&sa, 4, name))
+			return 0;
+		d.dport = dv_ntohs(sa.port);
+		if (!dv_port_ok(d.dport))
 			return 0;
 		if (v6) {
 			if (sa.family != DV_AF_INET6)
 				return 0; /* AF_INET: udpv6_sendmsg calls udp_sendmsg */
-			if (dv_read_kernel(d.daddr, 16, (char *)name + 8))
-				return 0;
+			if (namelen < 24 || dv_read_kernel(d.daddr, 16, (char *)name + 8))
+				return 0; /* the kernel says EINVAL */
 			if (dv_v4mapped(d.daddr))
 				return 0; /* reported by the udp_sendmsg probe */
 			d.family = DV_AF_INET6;
 		} else {
+			if (namelen < 16 || dv_read_kernel(d.daddr, 4, (char *)name + 4))
+				return 0;
 			d.family = DV_AF_INET;
-			__builtin_memcpy(d.daddr, &sa.flowinfo_or_v4, 4);
 		}
-		d.dport = dv_ntohs(sa.port);
 	} else {
 		__be16 port = 0;
 
 		DV_KREAD(port, sk->__sk_common.skc_dport);
 		d.dport = dv_ntohs(port);
+		if (!dv_port_ok(d.dport))
+			return 0;
 		if (v6) {
 			DV_KREAD(d.daddr, sk->__sk_common.skc_v6_daddr);
 			if (dv_v4mapped(d.daddr))
@@ -69,39 +80,37 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 			d.family = DV_AF_INET;
 		}
 	}
-	if (!dv_port_ok(d.dport))
-		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
 	if (dv_msghdr_src(msg, &src))
 		return 0;
 	if (src.ubuf)
-		dv_copy_ubuf(&ev->m, src.ubuf, src.ubuf_len);
+		dv_copy_ubuf(&sc->m[0], src.ubuf, src.ubuf_len);
 	else
-		dv_copy_iov(&ev->m, (const struct dv_uiovec *)src.kiov, src.nr_segs, src.first_skip,
-			    1);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
+			    src.first_skip, 1);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
 	dv_dest_from_sk(sk, &d, 1);
-	dv_set_dest(&ev->m, &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
-		    ev->m.payload_len, 0);
-	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
+	dv_set_dest(&sc->m[0], &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
+		    src.total, 0);
+	sc->pending = 0;
+	dv_finish(ctx, sc, &tail_kp);
 	return 0;
 }
 
 /* TCP (IPv4 and IPv6: one function).  The destination is the socket's peer
  * (msg_name is ignored by a connected stream socket; a TCP Fast Open
- * sendto's address is not looked at).  Every tcp_sendmsg call whose payload
- * starts with a 2-byte length matching the rest counts as one message, as
- * in the tracepoint backend: no stream reassembly. */
+ * sendto's address is not looked at).  The bytes of every send go out
+ * with the socket and its stream position (user/live/tcp_streams.h). */
 static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk,
 					 struct msghdr *msg)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_msg_src src = {};
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
 	__be16 port = 0;
 
 	if (!sk || !msg)
@@ -109,22 +118,24 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	DV_KREAD(port, sk->__sk_common.skc_dport);
 	if (!dv_port_ok(dv_ntohs(port)))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
 	if (dv_msghdr_src(msg, &src))
 		return 0;
 	if (src.ubuf)
-		dv_copy_ubuf(&ev->m, src.ubuf, src.ubuf_len);
+		dv_copy_ubuf(&sc->m[0], src.ubuf, src.ubuf_len);
 	else
-		dv_copy_iov(&ev->m, (const struct dv_uiovec *)src.kiov, src.nr_segs, src.first_skip,
-			    1);
-	d.proto = 6; /* IPPROTO_TCP: the message starts with its length */
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
+			    src.first_skip, 1);
+	d.proto = 6; /* IPPROTO_TCP: a byte stream, framed in user space */
+	dv_tcp_seq(sk, &d);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
 		return 0;
 	dv_dest_from_sk(sk, &d, 0);
-	dv_set_dest(&ev->m, &d, DV_HOOK_KPROBE_TCP_SENDMSG, ev->m.payload_len, 0);
-	bpf_tail_call(ctx, &tail_kp, DV_TAIL_PROC);
+	dv_set_dest(&sc->m[0], &d, DV_HOOK_KPROBE_TCP_SENDMSG, src.total, 0);
+	sc->pending = 0;
+	dv_finish(ctx, sc, &tail_kp);
 	return 0;
 }
 

@@ -2,21 +2,28 @@
  * without usable kprobes: syscalls/sys_enter_{sendto,sendmsg,sendmmsg,write,
  * writev}, and sys_enter_{connect,close} for bookkeeping.
  *
+ * Port first: the 4 bytes of family and port are the first thing read of a
+ * sockaddr, the address only for a port in the set; the port set is a
+ * load-time constant (kern/maps.bpf.h dv_port_ok).  A sendmsg whose
+ * msg_name is set with msg_namelen 0 goes to the connected peer, as in the
+ * kernel.
+ *
  * Destination from the syscall's sockaddr when it has one.  Connected
  * sockets (send/write/writev, sendto/sendmsg without an address) are
  * recognised through the dns_socks hash map keyed {tgid, fd}:
- *   - sys_enter_connect adds {tgid, fd} when a datagram socket connects to
- *     a port in the set, and removes it when it connects anywhere else or
- *     disconnects (AF_UNSPEC); sys_enter_close removes it;
+ *   - sys_enter_connect adds {tgid, fd} when a socket connects to a port in
+ *     the set, and removes it when it connects anywhere else or disconnects
+ *     (AF_UNSPEC); sys_enter_close removes it;
  *   - at start-up user space adds the sockets already connected (it scans
  *     /proc/PID/net/udp{,6} per network namespace for peers on a port in
  *     the set, then /proc/PID/fd for those socket inodes), and later drops
  *     entries of processes that are gone.
- * write/writev therefore cost one hash lookup for every descriptor that is
- * not a DNS socket.  On a hit, the entry is checked against the live
- * descriptor (fd table -> file -> socket: must be a datagram socket whose
- * peer port is in the set; stale entries are deleted), and the peer
- * address is taken from the socket itself.
+ * A send, write or close on an fd number no entry has (fd_counts, kern/
+ * dnsvis.h struct dv_fd_counts) costs one array read and no hash lookup.
+ * On a hit, the entry is checked against the live descriptor (fd table ->
+ * file -> socket: must be a datagram or stream socket whose peer port is in
+ * the set; stale entries are deleted), and the peer address is taken from
+ * the socket itself.
  * Not seen by this backend: descriptors inherited by fork or duplicated
  * (dup/dup2/SCM_RIGHTS) after the connect, until they connect again.
  * IPv4-mapped destinations are reported as AF_INET like the kprobe backend.
@@ -49,20 +56,25 @@ struct dv_umsghdr {
 
 #define DV_MMSGHDR_SIZE 64 /* struct mmsghdr: msghdr (56) + msg_len + pad */
 
-/* sockaddr in user memory -> d.  Non-zero when not AF_INET/AF_INET6. */
+/* sockaddr in user memory -> d, when it is AF_INET/AF_INET6 with a port
+ * in the set (read first: 4 bytes); else non-zero. */
 static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d)
 {
-	struct dv_sockaddr sa = {};
+	struct {
+		__u16 family;
+		__be16 port;
+	} fp = {};
 
-	if (dv_read_user(&sa, 8, uaddr))
+	if (dv_read_user(&fp, sizeof(fp), uaddr))
 		return -1;
-	d->dport = dv_ntohs(sa.port);
-	if (sa.family == DV_AF_INET) {
+	d->dport = dv_ntohs(fp.port);
+	if (!dv_port_ok(d->dport))
+		return -1;
+	if (fp.family == DV_AF_INET) {
 		d->family = DV_AF_INET;
-		__builtin_memcpy(d->daddr, &sa.flowinfo_or_v4, 4);
-		return 0;
+		return dv_read_user(d->daddr, 4, (const char *)uaddr + 4) ? -1 : 0;
 	}
-	if (sa.family != DV_AF_INET6)
+	if (fp.family != DV_AF_INET6)
 		return -1;
 	if (dv_read_user(d->daddr, 16, (const char *)uaddr + 8))
 		return -1;
@@ -70,35 +82,44 @@ static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d
 	if (dv_v4mapped(d->daddr)) {
 		dv_unmap(d->daddr);
 		d->family = DV_AF_INET;
-		d->flags |= DV_F_V4MAPPED;
+		d->flags |= DV_M_V4MAPPED;
 	}
 	return 0;
 }
 
-/* Connected DNS socket {tgid, fd}?  One hash lookup on the miss path. */
-static __always_inline int dv_connected_dest(__u32 tgid, unsigned long fd, struct dv_dest *d)
+/* fd a socket connected to a port in the set (dns_socks)?  Then its peer
+ * into d.  stream_only: a datagram socket does not count (the call would
+ * fail).  Non-zero when not. */
+static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d, int stream_only)
 {
-	struct dv_sock_key key = {.tgid = tgid, .fd = (__u32)fd};
+	struct dv_sock_key key = {.fd = (__u32)fd};
+	struct dv_sock_val *v;
 	struct task_struct *task;
 	struct sock *sk;
 	short stype = 0;
 
-	if (!bpf_map_lookup_elem(&dns_socks, &key))
+	if (!dv_fd_maybe_dns(fd))
+		return -1;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	v = bpf_map_lookup_elem(&dns_socks, &key);
+	if (!v)
 		return -1;
 	task = (struct task_struct *)bpf_get_current_task();
 	sk = dv_file_sock(dv_fd_file(task, (unsigned int)fd), &stype);
 	if (!sk) {
-		bpf_map_delete_elem(&dns_socks, &key);
+		dv_sock_forget(&key, v);
 		return -1;
 	}
 	dv_dest_from_sk(sk, d, 0);
-	if (stype == DV_SOCK_STREAM)
+	if (stype == DV_SOCK_STREAM) {
 		d->proto = 6;
+		dv_tcp_seq(sk, d);
+	}
 	if (!dv_port_ok(d->dport)) {
-		bpf_map_delete_elem(&dns_socks, &key);
+		dv_sock_forget(&key, v);
 		return -1;
 	}
-	return 0;
+	return stream_only && stype != DV_SOCK_STREAM ? -1 : 0;
 }
 
 /* Source address of fd, for destinations given with the call. */
@@ -112,100 +133,102 @@ static __always_inline void dv_src_from_fd(unsigned long fd, struct dv_dest *d)
 		dv_dest_from_sk(sk, d, 1);
 }
 
-/* One buffer, to fd, destination uaddr (or the connected peer). */
-static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, const void *buf,
-				     unsigned long len, const void *uaddr)
+/* Destination of a call with address uaddr (namelen bytes) on fd, or the
+ * connected peer; non-zero when not DNS.  An address of length 0: for a
+ * msghdr's msg_name (msghdr set) the kernel ignores it and uses the
+ * connected peer; for sendto's, it sends a stream socket's bytes to its
+ * peer and fails a datagram socket's call. */
+static __always_inline int dv_call_dest(const void *uaddr, unsigned long namelen, unsigned long fd,
+					struct dv_dest *d, int msghdr)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct dv_dest d = {};
-	struct dv_event *ev;
-
-	if (uaddr) {
-		if (dv_user_sockaddr(uaddr, &d) || !dv_port_ok(d.dport))
-			return 0;
-	} else if (dv_connected_dest(pid_tgid >> 32, fd, &d)) {
-		return 0;
-	}
-	ev = dv_scratch(0);
-	if (!ev)
-		return 0;
-	dv_copy_ubuf(&ev->m, buf, len);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
-		return 0;
-	if (uaddr)
-		dv_src_from_fd(fd, &d);
-	dv_set_dest(&ev->m, &d, hook, len, 0);
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
-	return 0;
-}
-
-/* Destination of the user msghdr m on fd; non-zero when not DNS. */
-static __always_inline int dv_tp_msg_dest(const struct dv_umsghdr *m, unsigned long fd, __u32 tgid,
-					  struct dv_dest *d)
-{
-	if (m->name) {
-		if (dv_user_sockaddr(m->name, d) || !dv_port_ok(d->dport))
+	if (uaddr && (namelen || !msghdr)) {
+		if (namelen == 0)
+			return dv_connected_dest(fd, d, 1);
+		if (dv_user_sockaddr(uaddr, d))
 			return -1;
 		dv_src_from_fd(fd, d);
 		return 0;
 	}
-	return dv_connected_dest(tgid, fd, d);
+	return dv_connected_dest(fd, d, 0);
+}
+
+/* One buffer, to fd, destination uaddr (or the connected peer). */
+static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, const void *buf,
+				     unsigned long len, const void *uaddr, unsigned long alen)
+{
+	struct dv_dest d = {};
+	struct dv_scratch *sc;
+
+	if (dv_call_dest(uaddr, alen, fd, &d, 0))
+		return 0;
+	sc = dv_scratch();
+	if (!sc)
+		return 0;
+	dv_copy_ubuf(&sc->m[0], buf, len);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	dv_set_dest(&sc->m[0], &d, hook, len, 0);
+	sc->pending = 0;
+	dv_finish(ctx, sc, &tail_tp);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int tp_sendto(struct dv_sys_enter *ctx)
 {
 	return dv_tp_buf(ctx, DV_HOOK_TP_SENDTO, ctx->args[0], (const void *)ctx->args[1],
-			 ctx->args[2], (const void *)ctx->args[4]);
+			 ctx->args[2], (const void *)ctx->args[4], ctx->args[5]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
 int tp_write(struct dv_sys_enter *ctx)
 {
 	return dv_tp_buf(ctx, DV_HOOK_TP_WRITE, ctx->args[0], (const void *)ctx->args[1],
-			 ctx->args[2], 0);
+			 ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_writev(struct dv_sys_enter *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
+	unsigned long total;
 
-	if (dv_connected_dest(pid_tgid >> 32, ctx->args[0], &d))
+	if (dv_connected_dest(ctx->args[0], &d, 0))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
-	dv_copy_iov(&ev->m, (const struct dv_uiovec *)ctx->args[1], ctx->args[2], 0, 0);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+	total = dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)ctx->args[1], ctx->args[2], 0, 0);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	dv_set_dest(&ev->m, &d, DV_HOOK_TP_WRITEV, ev->m.payload_len, 0);
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_WRITEV, total, 0);
+	sc->pending = 0;
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_sendmsg(struct dv_sys_enter *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_umsghdr um = {};
 	struct dv_dest d = {};
-	struct dv_event *ev;
+	struct dv_scratch *sc;
+	unsigned long total;
 
 	if (dv_read_user(&um, sizeof(um), (const void *)ctx->args[1]))
 		return 0;
-	if (dv_tp_msg_dest(&um, ctx->args[0], pid_tgid >> 32, &d))
+	if (dv_call_dest(um.name, (unsigned int)um.namelen, ctx->args[0], &d, 1))
 		return 0;
-	ev = dv_scratch(0);
-	if (!ev)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
-	dv_copy_iov(&ev->m, um.iov, um.iovlen, 0, 0);
-	if (!dv_is_query(&ev->m, &d) || !dv_pid_wanted(pid_tgid >> 32))
+	total = dv_copy_iov(&sc->m[0], um.iov, um.iovlen, 0, 0);
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	dv_set_dest(&ev->m, &d, DV_HOOK_TP_SENDMSG, ev->m.payload_len, 0);
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_SENDMSG, total, 0);
+	sc->pending = 0;
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
@@ -215,78 +238,83 @@ int tp_sendmsg(struct dv_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
 int tp_sendmmsg(struct dv_sys_enter *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	unsigned long fd = ctx->args[0];
 	const char *vec = (const char *)ctx->args[1];
 	unsigned long vlen = ctx->args[2];
-	struct dv_event *ev0, *ev1;
+	struct dv_scratch *sc;
 	int n = 0;
 
-	if (!dv_pid_wanted(pid_tgid >> 32))
-		return 0;
-	ev0 = dv_scratch(0);
-	ev1 = dv_scratch(1);
-	if (!ev0 || !ev1)
+	sc = dv_scratch();
+	if (!sc)
 		return 0;
 #pragma unroll
 	for (int i = 0; i < DV_MMSG_MAX; i++) {
 		struct dv_umsghdr um = {};
 		struct dv_dest d = {};
-		struct dv_msg *m = n ? &ev1->m : &ev0->m;
+		struct dv_msg *m = n ? &sc->m[1] : &sc->m[0];
+		unsigned long total;
 
 		if ((unsigned long)i >= vlen)
 			break;
 		if (dv_read_user(&um, sizeof(um), vec + i * DV_MMSGHDR_SIZE))
 			break;
-		if (dv_tp_msg_dest(&um, fd, pid_tgid >> 32, &d))
+		if (dv_call_dest(um.name, (unsigned int)um.namelen, fd, &d, 1))
 			continue;
-		dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
+		total = dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
 		if (!dv_is_query(m, &d))
 			continue;
-		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, m->payload_len, i);
+		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, total, i);
 		n++;
 	}
-	if (!n)
+	if (!n || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	ev0->m.pending = n > 1;
-	bpf_tail_call(ctx, &tail_tp, DV_TAIL_PROC);
+	sc->pending = n > 1;
+	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int tp_connect(struct dv_sys_enter *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct dv_sock_key key = {.tgid = pid_tgid >> 32, .fd = (__u32)ctx->args[0]};
+	struct dv_sock_key key = {.tgid = bpf_get_current_pid_tgid() >> 32,
+				  .fd = (__u32)ctx->args[0]};
 	struct dv_sock_val val = {};
 	struct dv_dest d = {};
 	struct task_struct *task;
 	struct file *f;
 	short stype = 0;
+	__u32 *n;
 
-	if (!ctx->args[1] || dv_user_sockaddr((const void *)ctx->args[1], &d) ||
-	    !dv_port_ok(d.dport)) {
-		bpf_map_delete_elem(&dns_socks, &key);
-		return 0;
-	}
+	if (!ctx->args[1] || dv_user_sockaddr((const void *)ctx->args[1], &d))
+		goto not_dns;
 	task = (struct task_struct *)bpf_get_current_task();
 	f = dv_fd_file(task, key.fd);
-	if (!dv_file_sock(f, &stype)) {
-		bpf_map_delete_elem(&dns_socks, &key);
-		return 0;
-	}
+	if (!dv_file_sock(f, &stype))
+		goto not_dns;
 	val.file = (unsigned long)f;
-	bpf_map_update_elem(&dns_socks, &key, &val, BPF_ANY);
+	if (bpf_map_update_elem(&dns_socks, &key, &val, BPF_NOEXIST) == 0) {
+		n = dv_fd_count(key.fd);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	} else {
+		bpf_map_update_elem(&dns_socks, &key, &val, BPF_EXIST);
+	}
+	return 0;
+not_dns: /* connected elsewhere now, or disconnected */
+	if (dv_fd_maybe_dns(key.fd))
+		dv_sock_forget(&key, bpf_map_lookup_elem(&dns_socks, &key));
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")
 int tp_close(struct dv_sys_enter *ctx)
 {
-	struct dv_sock_key key = {.tgid = bpf_get_current_pid_tgid() >> 32,
-				  .fd = (__u32)ctx->args[0]};
+	struct dv_sock_key key = {.fd = (__u32)ctx->args[0]};
 
-	bpf_map_delete_elem(&dns_socks, &key);
+	if (!dv_fd_maybe_dns(ctx->args[0]))
+		return 0;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	dv_sock_forget(&key, bpf_map_lookup_elem(&dns_socks, &key));
 	return 0;
 }
 

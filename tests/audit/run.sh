@@ -520,7 +520,7 @@ EOF
 	else
 		fail live-sighup-rotation "$(echo "$out" | tail -2 | tr '\n' ' ') $(head -c 200 "$T/load.err")"
 	fi
-	if grep -Eq '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+$' "$T/rot.err"; then
+	if grep -Eq '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+( [a-z-]+=[0-9]+)*$' "$T/rot.err"; then
 		ok live-stats "$(grep -m1 'events/s' "$T/rot.err")"
 	else
 		fail live-stats "no stats line: $(head -c 300 "$T/rot.err" | tr '\n' '|')"

@@ -8,9 +8,10 @@
  *       "sink: received PORT=N ..." and exits 0.  Exit 3 when a port is
  *       taken (for 53: a local DNS server), 1 on other errors.
  *
- *   loadgen send --port P --seconds T [--rate QPS] [--tag TAG]
- *       Send DNS queries (type A, RD) to 127.0.0.1:P from one unconnected UDP
- *       socket with sendto().  Every query has a unique name
+ *   loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C]
+ *       Send DNS queries (type A, RD) to 127.0.0.1:P from one UDP socket,
+ *       with C: sendto (default; unconnected socket), sendmsg (unconnected,
+ *       msg_name set) or write (connected socket).  Every query has a unique name
  *       "q<N>.<TAG>.bench.example" (N counts from 0), so a tracer's events
  *       can be matched and counted.  The payload is built the same way
  *       whatever the port, so DNS (53) and non-DNS (e.g. 9) runs cost the
@@ -41,6 +42,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,6 +249,38 @@ static int tick_late(const struct timespec *t)
 	return n.tv_sec > t->tv_sec || (n.tv_sec == t->tv_sec && n.tv_nsec > t->tv_nsec);
 }
 
+enum send_call { CALL_SENDTO, CALL_SENDMSG, CALL_WRITE };
+
+/* One query out through call c; <0 on error. */
+static ssize_t send_one(int fd, enum send_call c, const struct query *q, size_t len,
+			const struct sockaddr_in *dst)
+{
+	struct iovec iov = {(void *)q->b, len};
+	struct msghdr mh = {
+	    .msg_name = (void *)dst, .msg_namelen = sizeof(*dst), .msg_iov = &iov, .msg_iovlen = 1};
+
+	switch (c) {
+	case CALL_SENDMSG:
+		return sendmsg(fd, &mh, 0);
+	case CALL_WRITE:
+		return write(fd, q->b, len);
+	default:
+		return sendto(fd, q->b, len, 0, (const struct sockaddr *)dst, sizeof(*dst));
+	}
+}
+
+static enum send_call parse_call(const char *v)
+{
+	if (!strcmp(v, "sendto"))
+		return CALL_SENDTO;
+	if (!strcmp(v, "sendmsg"))
+		return CALL_SENDMSG;
+	if (!strcmp(v, "write"))
+		return CALL_WRITE;
+	die(2, "bad --call '%s' (sendto, sendmsg or write)", v);
+	return CALL_SENDTO;
+}
+
 static int send_main(int argc, char **argv)
 {
 	struct sockaddr_in dst = {.sin_family = AF_INET};
@@ -254,6 +288,7 @@ static int send_main(int argc, char **argv)
 	double rate = 0, seconds = 0, t0, el, cpu;
 	struct rusage ru;
 	const char *tag = "bench";
+	enum send_call call = CALL_SENDTO;
 	struct query q;
 	char *end;
 	int port = 0, fd, sndbuf = 4 << 20;
@@ -277,12 +312,17 @@ static int send_main(int argc, char **argv)
 				die(2, "bad --seconds '%s'", v);
 		} else if (!strcmp(a, "--tag"))
 			tag = v;
+		else if (!strcmp(a, "--call"))
+			call = parse_call(v);
 		else
 			die(2, "unknown option '%s'", a);
 		i++;
 	}
 	if (!port || !(seconds > 0))
-		die(2, "usage: loadgen send --port P --seconds T [--rate QPS] [--tag TAG]%s", "");
+		die(2,
+		    "usage: loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call "
+		    "C]%s",
+		    "");
 	query_init(&q, tag);
 	dst.sin_port = htons((uint16_t)port);
 	dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -290,6 +330,8 @@ static int send_main(int argc, char **argv)
 	if (fd < 0)
 		die(1, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (call == CALL_WRITE && connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0)
+		die(1, "connect: %s", strerror(errno));
 
 	t0 = now_s();
 	if (rate > 0) {
@@ -306,8 +348,7 @@ static int send_main(int argc, char **argv)
 			while (sent < due && batch++ < 4096) {
 				size_t len = query_build(&q, sent);
 
-				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) <
-				    0)
+				if (send_one(fd, call, &q, len, &dst) < 0)
 					errors++;
 				sent++;
 			}
@@ -325,8 +366,7 @@ static int send_main(int argc, char **argv)
 			for (int k = 0; k < 256; k++) {
 				size_t len = query_build(&q, sent);
 
-				if (sendto(fd, q.b, len, 0, (struct sockaddr *)&dst, sizeof(dst)) <
-				    0)
+				if (send_one(fd, call, &q, len, &dst) < 0)
 					errors++;
 				sent++;
 			}
@@ -349,7 +389,8 @@ int main(int argc, char **argv)
 		return sink_main(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "send"))
 		return send_main(argc, argv);
-	fprintf(stderr, "usage: loadgen sink PORT...\n"
-			"       loadgen send --port P --seconds T [--rate QPS] [--tag TAG]\n");
+	fprintf(stderr,
+		"usage: loadgen sink PORT...\n"
+		"       loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C]\n");
 	return 2;
 }

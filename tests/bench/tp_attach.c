@@ -1,5 +1,6 @@
-/* tp_attach.c - load a BPF object, attach its first program, print
- * "attached" and hold it until SIGTERM/SIGINT.  Used by bench-live.sh. */
+/* tp_attach.c - load a BPF object, attach each of its programs, print
+ * "attached" and hold them until SIGTERM/SIGINT.  Used by bench-live.sh
+ * (and statically linked, in the VM guest of bench-vm). */
 #include <bpf/libbpf.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,8 @@ int main(int argc, char **argv)
 {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
-	struct bpf_link *link;
+	struct bpf_link *links[16];
+	int n = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tp_attach OBJ\n");
@@ -25,18 +27,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tp_attach: cannot load %s\n", argv[1]);
 		return 1;
 	}
-	prog = bpf_object__next_program(obj, NULL);
-	link = prog ? bpf_program__attach(prog) : NULL;
-	if (!link) {
-		fprintf(stderr, "tp_attach: cannot attach %s\n", argv[1]);
-		return 1;
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (n == 16 || !(links[n] = bpf_program__attach(prog))) {
+			fprintf(stderr, "tp_attach: cannot attach %s\n", bpf_program__name(prog));
+			return 1;
+		}
+		n++;
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	printf("attached\n");
 	fflush(stdout);
 	pause();
-	bpf_link__destroy(link);
+	while (n > 0)
+		bpf_link__destroy(links[--n]);
 	bpf_object__close(obj);
 	return 0;
 }

@@ -8,10 +8,11 @@
                                      from bpftool -j)
 
 MANIFEST: one case per line, tab-separated:
-  name kind domain qtypes pid ppid comm exe daddrs proto txid cmdline
+  name kind domain qtypes pid ppid comm exe daddrs proto txid cmdline [cwd]
   kind    client | resolver | exitfast | flood | noise
   qtypes  comma list (A,AAAA); daddrs comma list; txid "-" when unknown;
-  cmdline "-" when unknown (then only "contains the domain" is checked).
+  cmdline "-" when unknown (then only "contains the domain" is checked);
+  cwd     the sender's working directory, when not the --cwd one.
 Prints one line per assertion group: "ok NAME[ (note)]" or "FAIL NAME: reason".
 Exit status: number of failed groups (capped at 100).
 """
@@ -128,14 +129,15 @@ def load_manifest(path):
             if not line:
                 continue
             p = line.split("\t")
-            if len(p) != 12:
+            if len(p) not in (12, 13):
                 raise SystemExit("check.py: bad manifest line: %r" % line)
             cases.append({"name": p[0], "kind": p[1], "domain": norm_domain(p[2]),
                           "qtypes": [norm_qtype(q) for q in p[3].split(",") if q],
                           "pid": as_int(p[4]), "ppid": as_int(p[5]), "comm": p[6], "exe": p[7],
                           "daddrs": p[8].split(","), "proto": p[9],
                           "txid": None if p[10] == "-" else as_int(p[10]),
-                          "cmdline": None if p[11] == "-" else p[11]})
+                          "cmdline": None if p[11] == "-" else p[11],
+                          "cwd": p[12] if len(p) == 13 and p[12] else None})
     return cases
 
 
@@ -245,8 +247,9 @@ def check_fields(c, evs, pid_field, cwd):
             probs.append("%s container_id=%r" % (q, e.get("container_id")))
         if not as_int(e.get("cgroup_id")):
             probs.append("%s cgroup_id=%s" % (q, e.get("cgroup_id")))
-        if cwd and e.get("cwd") != cwd:
-            probs.append("%s cwd=%r want %r" % (q, e.get("cwd"), cwd))
+        want_cwd = c["cwd"] or cwd
+        if want_cwd and e.get("cwd") != want_cwd:
+            probs.append("%s cwd=%r want %r" % (q, e.get("cwd"), want_cwd))
         if not e.get("time"):
             probs.append("%s time empty" % q)
     return probs

@@ -28,7 +28,20 @@
  *   tcp               TCP connect, one write(2) of the 2-byte length + query
  *   tcp-writev        TCP connect, writev(2) with 2 iovecs (length | query),
  *                     as glibc's resolver does
+ *   tcp-two           TCP, one write(2) of two messages: A with TXID and
+ *                     AAAA with TXID+1, each after its 2-byte length
+ *   tcp-vc            TCP, the same two as glibc's use-vc does: one writev(2)
+ *                     of 4 iovecs (length | A | length | AAAA)
+ *   tcp-lensplit      TCP, write(2) of the 2-byte length, then of the query
+ *   tcp-split         TCP, write(2) of the length and 10 bytes of the query,
+ *                     then of the rest
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
+ *   exec-fast         unconnected sendto(2) then at once execve(2) /bin/true
+ *                     (the query must keep the sender's exe, cmdline, cwd)
+ *   exec-chain        a process described, changing: sendto(2) a.NAME,
+ *                     chdir("/"), sendto(2) b.NAME (TXID+1), then execve(2)
+ *                     ARGV0 (a path) as "ARGV0 -r sendto SERVER PORT c.NAME QTYPE
+ *                     TXID+2" (a new exe image and cmdline, same pid)
  *   flood-udp N       N non-DNS datagrams to 127.0.0.1:9999 (no DNS at all)
  *   flood-write N     N write(2)s of DNS-query-shaped bytes to a file in /tmp
  *                     (a tracer must not take file writes for queries)
@@ -321,6 +334,73 @@ static int wait_tcp(int fd, const struct query *q)
 	return reply_matches(r, rlen, q);
 }
 
+/* Replies to all n queries (in any order) within 1 s?  Returns how many. */
+static int wait_tcp_n(int fd, const struct query *qs, int n)
+{
+	int got = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct timespec deadline;
+		unsigned char lenb[2], r[65536];
+		size_t rlen;
+
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += 1;
+		if (read_full(fd, lenb, 2, &deadline) < 0)
+			break;
+		rlen = (size_t)lenb[0] << 8 | lenb[1];
+		if (read_full(fd, r, rlen, &deadline) < 0)
+			break;
+		for (int k = 0; k < n; k++)
+			if (reply_matches(r, rlen, &qs[k])) {
+				got++;
+				break;
+			}
+	}
+	return got;
+}
+
+/* The tcp-two, tcp-vc, tcp-lensplit and tcp-split paths (see the top) on a
+ * connected fd; how many queries they sent into qs. */
+static int tcp_framings(int fd, const char *path, struct query *qs, const char *name,
+			uint16_t qtype, uint16_t txid)
+{
+	unsigned char l0[2], l1[2], buf[2 * (MAXMSG + 2)];
+	size_t n0, n1;
+
+	build_query(&qs[0], name, strcmp(path, "tcp-two") && strcmp(path, "tcp-vc") ? qtype : 1,
+		    txid);
+	build_query(&qs[1], name, 28, (uint16_t)(txid + 1));
+	n0 = qs[0].len;
+	n1 = qs[1].len;
+	l0[0] = (unsigned char)(n0 >> 8), l0[1] = (unsigned char)n0;
+	l1[0] = (unsigned char)(n1 >> 8), l1[1] = (unsigned char)n1;
+	if (!strcmp(path, "tcp-two")) {
+		memcpy(buf, l0, 2);
+		memcpy(buf + 2, qs[0].buf, n0);
+		memcpy(buf + 2 + n0, l1, 2);
+		memcpy(buf + 4 + n0, qs[1].buf, n1);
+		check_sent(write(fd, buf, n0 + n1 + 4), n0 + n1 + 4, "write");
+		return 2;
+	}
+	if (!strcmp(path, "tcp-vc")) {
+		struct iovec iov[4] = {{l0, 2}, {qs[0].buf, n0}, {l1, 2}, {qs[1].buf, n1}};
+
+		check_sent(writev(fd, iov, 4), n0 + n1 + 4, "writev");
+		return 2;
+	}
+	if (!strcmp(path, "tcp-lensplit")) {
+		check_sent(write(fd, l0, 2), 2, "write");
+		check_sent(write(fd, qs[0].buf, n0), n0, "write");
+		return 1;
+	}
+	memcpy(buf, l0, 2);
+	memcpy(buf + 2, qs[0].buf, 10);
+	check_sent(write(fd, buf, 12), 12, "write");
+	check_sent(write(fd, qs[0].buf + 10, n0 - 10), n0 - 10, "write");
+	return 1;
+}
+
 static void flood_udp(unsigned long n)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9999)};
@@ -385,8 +465,41 @@ static void flood_dns(unsigned long n, const char *server, uint16_t port, const 
 	close(fd);
 }
 
+/* One sendto(2) query for name on fd; with require, its reply too. */
+static void send_one(int fd, const struct target *t, const char *name, uint16_t qtype,
+		     uint16_t txid, int require)
+{
+	struct query q;
+
+	build_query(&q, name, qtype, txid);
+	check_sent(sendto(fd, q.buf, q.len, 0, (const struct sockaddr *)&t->ss, t->len), q.len,
+		   "sendto");
+	if (require && wait_udp(fd, &q, 1) != 1)
+		die("no matching reply for %s", name);
+}
+
+/* exec-chain (see the top): never returns. */
+static void exec_chain(const char *argv0, const struct target *t, int fd, char **argv, int require)
+{
+	uint16_t qtype = parse_qtype(argv[4]), txid = (uint16_t)parse_num(argv[5], 65535, "txid");
+	char name[300], txt[16];
+
+	snprintf(name, sizeof(name), "a.%s", argv[3]);
+	send_one(fd, t, name, qtype, txid, require);
+	if (chdir("/") != 0)
+		die("chdir /: %s", strerror(errno));
+	snprintf(name, sizeof(name), "b.%s", argv[3]);
+	send_one(fd, t, name, qtype, (uint16_t)(txid + 1), require);
+	close(fd);
+	snprintf(name, sizeof(name), "c.%s", argv[3]);
+	snprintf(txt, sizeof(txt), "%u", (unsigned)(uint16_t)(txid + 2));
+	execl(argv0, argv0, "-r", "sendto", argv[1], argv[2], name, argv[4], txt, (char *)NULL);
+	die("execl %s: %s", argv0, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
+	const char *argv0 = argv[0];
 	int opt, require = 0, nowait = 0, v4mapped, fd, ok, nq = 1;
 	const char *path;
 	struct target t;
@@ -453,16 +566,33 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (!strcmp(path, "tcp-two") || !strcmp(path, "tcp-vc") || !strcmp(path, "tcp-lensplit") ||
+	    !strcmp(path, "tcp-split")) {
+		fd = open_socket(&t, SOCK_STREAM, 0);
+		do_connect(fd, &t);
+		nq = tcp_framings(fd, path, qs, argv[3], qtype, txid);
+		ok = nowait ? 0 : wait_tcp_n(fd, qs, nq);
+		if (require && ok != nq)
+			die("got %d of %d matching replies over tcp for %s", ok, nq, argv[3]);
+		close(fd);
+		return 0;
+	}
 	if (!strcmp(path, "ipv6") && t.family != AF_INET6)
 		die("ipv6 needs an IPv6 server address, got %s", argv[1]);
 	fd = open_socket(&t, SOCK_DGRAM, v4mapped);
 
+	if (!strcmp(path, "exec-chain"))
+		exec_chain(argv0, &t, fd, argv, require);
 	if (!strcmp(path, "sendto") || !strcmp(path, "ipv6") || !strcmp(path, "v4mapped") ||
-	    !strcmp(path, "exit-fast")) {
+	    !strcmp(path, "exit-fast") || !strcmp(path, "exec-fast")) {
 		check_sent(sendto(fd, qs[0].buf, qs[0].len, 0, (struct sockaddr *)&t.ss, t.len),
 			   qs[0].len, "sendto");
 		if (!strcmp(path, "exit-fast"))
 			_exit(0);
+		if (!strcmp(path, "exec-fast")) {
+			execl("/bin/true", "true", (char *)NULL);
+			die("execl /bin/true: %s", strerror(errno));
+		}
 	} else if (!strcmp(path, "send")) {
 		do_connect(fd, &t);
 		check_sent(send(fd, qs[0].buf, qs[0].len, 0), qs[0].len, "send");

@@ -133,6 +133,7 @@ cp "$CLIENT" "$OTHER_CLIENT"
 
 # Real resolvers get their own resolv.conf through a private mount namespace.
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$TMPD/resolv.conf"
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1 use-vc\n' >"$TMPD/resolv-vc.conf"
 NS_SH='mount --bind "$0" /etc/resolv.conf && exec "$@"'
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(python3 -c 'import sys; print(sys.executable)')
@@ -158,10 +159,10 @@ fi
 CLIENT_PROBLEMS=""
 IDX=0
 
-# record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE
+# record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE [CWD]
 record() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
-		"$BASHPID" "$6" "$7" "$8" "$9" "${10}" "${11}" >>"$MANIFEST"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
+		"$BASHPID" "$6" "$7" "$8" "$9" "${10}" "${11}" "${12:-}" >>"$MANIFEST"
 }
 # spawn NAME CMD...: run CMD in the background (so $! is its pid), wait,
 # note a failure.  Sets SPAWNED_PID.
@@ -182,19 +183,38 @@ client() {
 	local dom="$name-$RAND.test.example" txid opt=-r kind=client
 	IDX=$((IDX + 1))
 	txid=$((0x1000 + IDX * 16))
-	[ "$path" = exit-fast ] && opt=-n && kind=exitfast
+	case $path in exit-fast | exec-fast) opt=-n kind=exitfast ;; esac
+	# TCP: byte 2 of a send (the UDP QR offset) is a txid's high byte here;
+	# set its top bit, as half of real txids have it
+	case $path in tcp*) txid=$((txid | 0x8000)) ;; esac
 	spawn "$name" "$CLIENT" $opt "$path" "$server" 53 "$dom" "$qtype" "$txid"
 	record "$name" "$kind" "$dom" "$qtypes" "$SPAWNED_PID" dns_client "$CLIENT" "$daddrs" \
 		"$proto" "$txid" "$CLIENT $opt $path $server 53 $dom $qtype $txid"
 }
-# resolver NAME QTYPES COMM EXE CMD... (CMD may contain @DOM@ for the name)
+# exec_chain: one process, three queries (tests/live/dns_client.c exec-chain):
+# a. from TMPD, b. after chdir /, c. after execve with another command line.
+exec_chain() {
+	local dom="exec-chain-$RAND.test.example" txid cmd
+	IDX=$((IDX + 1))
+	txid=$((0x1000 + IDX * 16))
+	cmd="$CLIENT -r exec-chain 127.0.0.1 53 $dom A $txid"
+	spawn exec-chain "$CLIENT" -r exec-chain 127.0.0.1 53 "$dom" A "$txid"
+	record exec-chain-a client "a.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
+		"$txid" "$cmd"
+	record exec-chain-b client "b.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
+		"$((txid + 1))" "$cmd" /
+	record exec-chain-c client "c.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
+		"$((txid + 2))" "$CLIENT -r sendto 127.0.0.1 53 c.$dom A $((txid + 2))" /
+}
+# resolver NAME QTYPES COMM EXE CMD... (CMD may contain @DOM@ for the name;
+# RESOLV_CONF and PROTO may be set for the call)
 resolver() {
 	local name=$1 qtypes=$2 comm=$3 exe=$4 dom="$1-$RAND.test.example" a args=()
 	shift 4
 	for a in "$@"; do args+=("${a//@DOM@/$dom}"); done
-	spawn "$name" unshare -m sh -c "$NS_SH" "$TMPD/resolv.conf" "${args[@]}"
+	spawn "$name" unshare -m sh -c "$NS_SH" "${RESOLV_CONF:-$TMPD/resolv.conf}" "${args[@]}"
 	record "$name" resolver "$dom" "$qtypes" "$SPAWNED_PID" "$comm" "$(realpath "$exe")" \
-		127.0.0.1 udp - -
+		127.0.0.1 "${PROTO:-udp}" - -
 }
 
 run_cases() {
@@ -210,13 +230,24 @@ run_cases() {
 	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
 	client tcp tcp 127.0.0.1 A 127.0.0.1 tcp
 	client tcp-writev tcp-writev 127.0.0.1 A 127.0.0.1 tcp
+	# DNS over TCP is a byte stream: two messages in one send, a length sent
+	# apart from its message, a message split over two sends
+	client tcp-two tcp-two 127.0.0.1 A 127.0.0.1 tcp A,AAAA
+	client tcp-vc tcp-vc 127.0.0.1 A 127.0.0.1 tcp A,AAAA
+	client tcp-lensplit tcp-lensplit 127.0.0.1 A 127.0.0.1 tcp
+	client tcp-split tcp-split 127.0.0.1 A 127.0.0.1 tcp
 	client exit-fast exit-fast 127.0.0.1 A
+	client exec-fast exec-fast 127.0.0.1 A
+	exec_chain
 	# getent, dig, busybox and python run in a private mount namespace whose
 	# /etc/resolv.conf names 127.0.0.1 (unshare and sh exec, so $! stays the
 	# resolver's pid).  The names are not in /etc/hosts, so DNS is asked.
 	# timeout(1) would be the resolver's parent, so it is not used here; the
 	# resolvers are bounded by their own options (+time, options timeout:1).
 	resolver getent A,AAAA getent "$(command -v getent)" getent ahosts @DOM@
+	# glibc over TCP (options use-vc): A and AAAA in one writev
+	RESOLV_CONF=$TMPD/resolv-vc.conf PROTO=tcp resolver getent-vc A,AAAA getent \
+		"$(command -v getent)" getent ahosts @DOM@
 	resolver dig-at A dig "$(command -v dig)" dig @127.0.0.1 +tries=1 +time=2 @DOM@
 	resolver dig-resolvconf A dig "$(command -v dig)" dig +tries=1 +time=2 @DOM@
 	resolver busybox-nslookup A,AAAA busybox "$(command -v busybox)" \
@@ -451,7 +482,7 @@ print(n)' "$DNSVIS_OUT" 2>&1)
 		fail lost "json lost records add up to $rec_lost, summary says $sum_lost"
 	elif [ $((events + sum_lost)) -ne 3000 ]; then
 		fail lost "$events events + $sum_lost lost != 3000 sent"
-	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+$' "$DNSVIS_ERR"; then
+	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+ unattributed=[0-9]+ tcp-evicted=[0-9]+' "$DNSVIS_ERR"; then
 		fail lost "--stats 1 printed no stats line: $(err_tail)"
 	else
 		ok lost "$events events + $sum_lost lost = 3000 sent; json lost records agree; --stats lines"

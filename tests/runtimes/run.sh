@@ -21,8 +21,15 @@
 #             exactly (full container id, runtime, name, image, scope
 #             container, namespace pid 1).  ctr containers: no image (see
 #             image_of).
-#   seq       then 10 more, one after another, each exiting the moment its
+#   seq       then 20 more, one after another, each exiting the moment its
 #             query is sent (dns_client exit-fast): the same fields.
+#   lag       dnsvis stopped (SIGSTOP, its cgroup watcher too) while 10
+#             containers run one after another, query and are removed, then
+#             continued: every query read after its container and cgroup
+#             are gone.  Full container id, runtime, scope container and
+#             namespace pid 1 must come from the cgroup path the kernel
+#             captured at send time; name and image are not asserted (the
+#             runtime removed its files before dnsvis could read them).
 #   long      a container started before dnsvis, querying every 0.3 s.
 #   filter    `--container NAME`: 5 short-lived containers of that name in a
 #             row, next to 5 others at the same time; exactly the named
@@ -271,7 +278,7 @@ case_burst() { # RT
 	done
 	spawn_wait "${pids[@]}"
 	# then one after another, each exiting as soon as its query is sent
-	for ((i = 0; i < 10; i++)); do
+	for ((i = 0; i < 20; i++)); do
 		name=$PFX-$rt-s$i dom=$rt-seq-$i.$RAND.test
 		expect "$rt-seq" "$dom" "$rt" "$TMPD/$name.cid" "$name" "$(image_of "$rt")" 1 1
 		# shellcheck disable=SC2046
@@ -281,6 +288,22 @@ case_burst() { # RT
 	stop_dnsvis "$rt-burst"
 	check "$rt-burst" "$OUT"
 	check "$rt-seq" "$OUT"
+}
+
+case_lag() { # RT
+	local rt=$1 i name dom
+	start_dnsvis "$rt-lag" || return
+	kill -STOP "$DNSVIS_PID"
+	for ((i = 0; i < 10; i++)); do
+		name=$PFX-$rt-l$i dom=$rt-lag-$i.$RAND.test
+		expect "$rt-lag" "$dom" "$rt" "$TMPD/$name.cid" "$name" - 1 1
+		# shellcheck disable=SC2046
+		run_ctr "$rt" "$name" "$TMPD/$name.cid" $(query_exit "$dom") >"$TMPD/$name.log" 2>&1 ||
+			SPAWN_FAIL+="${SPAWN_FAIL:+; }$name exited $?"
+	done
+	kill -CONT "$DNSVIS_PID"
+	stop_dnsvis "$rt-lag"
+	check "$rt-lag" "$OUT"
 }
 
 case_long() { # RT
@@ -344,6 +367,7 @@ for rt in ${RUNTIMES//,/ }; do
 	case "$rt" in docker | podman | containerd) ;; *) fail setup "unknown runtime $rt"; continue ;; esac
 	t0=$(date +%s)
 	case_burst "$rt"
+	case_lag "$rt"
 	case_long "$rt"
 	case_filter "$rt"
 	[ "$rt" = podman ] && case_pod

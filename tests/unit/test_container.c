@@ -366,7 +366,15 @@ static void test_meta(void)
 	CHECK_STR(a.ci.id, "web1");
 	CHECK_STR(a.container_name, "web1");
 	CHECK_INT(a.meta_complete, 1);
-	k8s_meta_resolve_path("/default/web2", &a); /* no such task */
+	/* no such task (any more) in a namespace containerd has: its path
+	 * was captured at send time, so a container of that namespace */
+	k8s_meta_resolve_path("/default/web2", &a);
+	CHECK_INT(a.is_container, 1);
+	CHECK_STR(a.ci.runtime, "containerd");
+	CHECK_STR(a.ci.id, "web2");
+	k8s_meta_resolve_path("/nons/web2", &a); /* no such namespace */
+	CHECK_INT(a.is_container, 0);
+	k8s_meta_resolve_path("/default/web2/sub", &a); /* not /<namespace>/<id> */
 	CHECK_INT(a.is_container, 0);
 	k8s_meta_resolve_path("/system.slice/cron.service", &a);
 	CHECK_INT(a.is_container, 0);

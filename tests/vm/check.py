@@ -20,12 +20,16 @@ import subprocess
 import sys
 
 CASES = ["sendto", "send", "write", "writev", "sendmsg1", "sendmsg3", "sendmsg-connected",
-         "sendmmsg", "ipv6", "v4mapped", "tcp", "tcp-writev", "busybox-nslookup"]
+         "sendmmsg", "ipv6", "v4mapped", "tcp", "tcp-writev", "tcp-two", "tcp-vc",
+         "tcp-lensplit", "tcp-split", "busybox-nslookup"]
 # DNS over TCP: the exact hook each backend must report it from
+TCP_WRITE = "tracepoint/syscalls/sys_enter_write"
 TCP_SOURCE = {
-    "kprobe": {"tcp": "kprobe/tcp_sendmsg", "tcp-writev": "kprobe/tcp_sendmsg"},
-    "tracepoint": {"tcp": "tracepoint/syscalls/sys_enter_write",
-                   "tcp-writev": "tracepoint/syscalls/sys_enter_writev"},
+    "kprobe": {n: "kprobe/tcp_sendmsg"
+               for n in ("tcp", "tcp-writev", "tcp-two", "tcp-vc", "tcp-lensplit", "tcp-split")},
+    "tracepoint": {"tcp": TCP_WRITE, "tcp-writev": "tracepoint/syscalls/sys_enter_writev",
+                   "tcp-two": TCP_WRITE, "tcp-vc": "tracepoint/syscalls/sys_enter_writev",
+                   "tcp-lensplit": TCP_WRITE, "tcp-split": TCP_WRITE},
 }
 ROWS = (["ready", "btf-source", "btf-messages"] + CASES +
         ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",

@@ -72,6 +72,7 @@ client() {
 	dom="$name-$TAG-$RAND.test.example"
 	IDX=$((IDX + 1))
 	txid=$((4096 + IDX * 16))
+	case $path in tcp*) txid=$((txid | 32768)) ;; esac # byte 2 of a TCP send: top bit set
 	$CLIENT -r "$path" "$server" 53 "$dom" "$qtype" "$txid" >$W/c.out 2>$W/c.err </dev/null &
 	pid=$!
 	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $W/c.err))"
@@ -91,6 +92,10 @@ cases() {
 	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
 	client tcp tcp 127.0.0.1 A 127.0.0.1 A tcp
 	client tcp-writev tcp-writev 127.0.0.1 AAAA 127.0.0.1 AAAA tcp
+	client tcp-two tcp-two 127.0.0.1 A 127.0.0.1 A,AAAA tcp
+	client tcp-vc tcp-vc 127.0.0.1 A 127.0.0.1 A,AAAA tcp
+	client tcp-lensplit tcp-lensplit 127.0.0.1 A 127.0.0.1 A tcp
+	client tcp-split tcp-split 127.0.0.1 A 127.0.0.1 A tcp
 	dom="busybox-nslookup-$TAG-$RAND.test.example"
 	/bin/busybox nslookup "$dom" 127.0.0.1 >$W/c.out 2>$W/c.err </dev/null &
 	pid=$!

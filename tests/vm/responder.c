@@ -113,7 +113,8 @@ static int read_full(int fd, unsigned char *p, size_t n)
 	return 0;
 }
 
-/* One TCP client: [len | query] in, [len | answer] out, close. */
+/* One TCP client: [len | query] in, [len | answer] out, for each message
+ * (at most 16) until the client closes; then close. */
 static void serve_tcp(int lfd)
 {
 	struct timeval tv = {.tv_sec = 1};
@@ -125,9 +126,11 @@ static void serve_tcp(int lfd)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (read_full(fd, lenb, 2) == 0) {
+	for (int i = 0; i < 16 && read_full(fd, lenb, 2) == 0; i++) {
 		n = (size_t)lenb[0] << 8 | lenb[1];
-		if (read_full(fd, q, n) == 0 && n <= 1500 && (rl = answer(q, n, r + 2)) > 0) {
+		if (read_full(fd, q, n) != 0)
+			break;
+		if (n <= 1500 && (rl = answer(q, n, r + 2)) > 0) {
 			r[0] = (unsigned char)(rl >> 8);
 			r[1] = (unsigned char)rl;
 			if (write(fd, r, rl + 2) < 0)

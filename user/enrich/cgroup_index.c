@@ -457,6 +457,17 @@ struct k8s_attr *cgroup_index_find(uint64_t id)
 	return e ? e->a : NULL;
 }
 
+struct k8s_attr *cgroup_index_peek(uint64_t id)
+{
+	struct cg_ent *e;
+
+	if (!id || !ix.mount[0])
+		return NULL;
+	merge_watched();
+	e = find_id(id);
+	return e ? e->a : NULL;
+}
+
 void cgroup_index_get_stats(struct cgroup_index_stats *st)
 {
 	*st = ix.st;

@@ -37,6 +37,10 @@ void cgroup_index_rescan(int force);
  * entry lives until a rescan finds the cgroup gone. */
 struct k8s_attr *cgroup_index_find(uint64_t id);
 
+/* The entry of cgroup id as the index has it now: no wait for the
+ * watcher, no rescan; NULL when it has none. */
+struct k8s_attr *cgroup_index_peek(uint64_t id);
+
 enum k8s_cgroup_mode cgroup_index_mode(void);
 
 /* The host path of the cgroup2 mount the index walks ("" when none). */

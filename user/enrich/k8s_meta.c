@@ -163,6 +163,56 @@ int k8s_meta_attr(uint64_t cgroup_id, uint32_t pid, struct k8s_attr *out)
 	return 0;
 }
 
+/* ---- by path, captured at send time ----------------------------------------- */
+
+static struct k8s_attr *path_kept[K8S_PATHS_KEPT];
+
+static size_t path_slot(const char *path)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+		h = (h ^ *c) * 1099511628211ULL;
+	return (size_t)(h % K8S_PATHS_KEPT);
+}
+
+/* The kept entry of path, resolved now when it is new; NULL when out of
+ * memory. */
+static struct k8s_attr *path_attr(const char *path)
+{
+	struct k8s_attr **slot = &path_kept[path_slot(path)];
+
+	if (*slot && strcmp((*slot)->cgroup_path, path) == 0)
+		return *slot;
+	if (!*slot && !(*slot = malloc(sizeof(**slot))))
+		return NULL;
+	k8s_meta_resolve_path(path, *slot);
+	return *slot;
+}
+
+int k8s_meta_attr_path(uint64_t cgroup_id, const char *path, int v1, struct k8s_attr *out)
+{
+	struct k8s_attr *a = v1 ? NULL : cgroup_index_peek(cgroup_id);
+
+	if (a && strcmp(a->cgroup_path, path) != 0)
+		a = NULL; /* another cgroup of that id (reused inode): the path is right */
+	if (!a)
+		a = path_attr(path);
+	if (a && !a->is_container && !v1) {
+		/* the path alone may not tell (containerd's /<ns>/<id> once its
+		 * task is gone): the index, once the watcher caught up */
+		struct k8s_attr *ix = cgroup_index_find(cgroup_id);
+
+		if (ix && ix->is_container && strcmp(ix->cgroup_path, path) == 0)
+			a = ix;
+	}
+	if (!a || (!a->is_container && !v1 && !cgroup_index_v2_authoritative()))
+		return 0;
+	ensure_meta(a);
+	*out = *a;
+	return 1;
+}
+
 const char *k8s_meta_summary(char *buf, size_t len)
 {
 	struct cgroup_index_stats st;

@@ -58,6 +58,16 @@ void k8s_meta_rescan(int force);
  * pid lives.  Fills *out; 1 when something is known, 0 when not. */
 int k8s_meta_attr(uint64_t cgroup_id, uint32_t pid, struct k8s_attr *out);
 
+/* Attribution for an event by the path of its cgroup captured at send
+ * time (v1: of a v1 hierarchy; the cgroup id is the v2 cgroup's).  The
+ * index's entry when it has that cgroup (its metadata was read while the
+ * container lived), else the path's own, resolved once and kept
+ * (K8S_PATHS_KEPT paths).  1 with *out filled when the path decides; 0
+ * when it cannot (it names no container, and in hybrid mode a v1
+ * hierarchy may: then k8s_meta_attr()). */
+#define K8S_PATHS_KEPT 128
+int k8s_meta_attr_path(uint64_t cgroup_id, const char *path, int v1, struct k8s_attr *out);
+
 /* The cgroup2 path of the mount the index walks ("" when none). */
 const char *k8s_meta_cgroup2_mount(void);
 

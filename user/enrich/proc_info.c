@@ -37,6 +37,7 @@ static struct cache_ent cache[CACHE_SLOTS];
 void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 {
 	const char *comp[PROC_PATH_COMPONENTS];
+	size_t clen[PROC_PATH_COMPONENTS];
 	unsigned n = 0, i = 0;
 	size_t o = 0;
 
@@ -46,6 +47,7 @@ void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 
 		if (l == 0)
 			break;
+		clen[n] = l;
 		comp[n++] = c;
 		i += (unsigned)l + 1;
 	}
@@ -57,8 +59,7 @@ void proc_join_path(const char *buf, unsigned len, char *out, size_t outlen)
 		return;
 	}
 	while (n-- > 0) {
-		size_t l = strnlen(comp[n], len);
-		int w = snprintf(out + o, outlen - o, "/%.*s", (int)l, comp[n]);
+		int w = snprintf(out + o, outlen - o, "/%.*s", (int)clen[n], comp[n]);
 
 		if (w < 0 || (size_t)w >= outlen - o)
 			break;
@@ -153,9 +154,56 @@ static void strip_deleted(char *s)
 		s[l - sl] = 0;
 }
 
+static void fill_parent_exe(uint32_t ppid, struct proc_strings *s)
+{
+	struct cache_ent *pe = &cache[ppid % CACHE_SLOTS];
+
+	if (pe->pid != ppid || (uint64_t)mono_ns() - pe->when >= CACHE_TTL_NS)
+		pe = cache_get(ppid, "");
+	snprintf(s->parent_exe, sizeof(s->parent_exe), "%s", pe->exe_full);
+	strip_deleted(s->parent_exe);
+}
+
+/* A capture with ids only: whatever /proc still knows of the process. */
+static void fill_undescribed(const struct proc_capture *ev, struct dnsvis_proc *p,
+			     struct proc_strings *s)
+{
+	char buf[4096];
+	size_t got = 0;
+
+	if (read_file(ev->pid, "comm", buf, sizeof(buf), &got) == 0) {
+		while (got > 0 && buf[got - 1] == '\n')
+			got--;
+		snprintf(p->comm, sizeof(p->comm), "%.*s", (int)got, buf);
+	}
+	if (read_file(ev->pid, "cmdline", buf, sizeof(buf), &got) == 0)
+		proc_join_cmdline(buf, (unsigned)got, s->cmdline, sizeof(s->cmdline));
+	if (read_link(ev->pid, "cwd", buf, sizeof(buf)) == 0)
+		snprintf(s->cwd, sizeof(s->cwd), "%s", buf);
+	if (read_link(ev->pid, "exe", buf, sizeof(buf)) == 0) {
+		snprintf(s->exe, sizeof(s->exe), "%s", buf);
+		strip_deleted(s->exe);
+	}
+}
+
+/* Who the sender is: by the cgroup path captured at send time when there
+ * is one (so a container gone by now is still named), else by its cgroup
+ * id and /proc (k8s_meta.h). */
+static int attr_of(const struct proc_capture *ev, struct k8s_attr *a)
+{
+	if ((ev->flags & PROC_CAP_CG_NAMES) && !(ev->flags & PROC_CAP_CG_TRUNC)) {
+		char path[1024];
+
+		proc_join_path(ev->cgnames, ev->cgnames_len, path, sizeof(path));
+		if (k8s_meta_attr_path(ev->cgroup_id, path, (ev->flags & PROC_CAP_CG_V1) != 0, a))
+			return 1;
+	}
+	return k8s_meta_attr(ev->cgroup_id, ev->pid, a);
+}
+
 void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct proc_strings *s)
 {
-	struct cache_ent *ce, *pe;
+	struct cache_ent *ce;
 	size_t got = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -167,9 +215,14 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 	p->ns_pid = ev->ns_pid;
 	p->ns_ppid = ev->ns_ppid;
 	p->cgroup_id = ev->cgroup_id;
+	p->start_time = ev->start_ns;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)ev->comm_len, ev->comm);
 
-	s->exe[0] = s->cwd[0] = s->cmdline[0] = s->parent_exe[0] = 0;
+	s->exe[0] = s->cwd[0] = s->cmdline[0] = s->parent_exe[0] = s->tty[0] = 0;
+	if (ev->flags & PROC_CAP_UNDESCRIBED) {
+		fill_undescribed(ev, p, s);
+		goto context;
+	}
 	if (!(ev->flags & PROC_CAP_NO_MM) && ev->exe_len)
 		proc_join_path(ev->exe, ev->exe_len, s->exe, sizeof(s->exe));
 	ce = cache_get(ev->pid, s->exe);
@@ -200,17 +253,13 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 
 	snprintf(s->tty, sizeof(s->tty), "%.*s", (int)ev->tty_len, ev->tty ? ev->tty : "");
 
-	if (ev->ppid) {
-		pe = &cache[ev->ppid % CACHE_SLOTS];
-		if (pe->pid != ev->ppid || (uint64_t)mono_ns() - pe->when >= CACHE_TTL_NS)
-			pe = cache_get(ev->ppid, "");
-		snprintf(s->parent_exe, sizeof(s->parent_exe), "%s", pe->exe_full);
-		strip_deleted(s->parent_exe);
-	}
+context:
+	if (ev->ppid)
+		fill_parent_exe(ev->ppid, s);
 
-	/* container and pod: cgroup id -> path -> runtime, ids, metadata.  A
-	 * pid namespace of its own says container, named or not. */
-	if (!k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
+	/* container and pod: cgroup path -> runtime, ids, metadata.  A pid
+	 * namespace of its own says container, named or not. */
+	if (!attr_of(ev, &s->attr))
 		s->attr.is_container = 0;
 	p->scope =
 	    s->attr.is_container || (ev->ns_pid && ev->ns_pid != ev->pid) ? "container" : "host";

@@ -14,17 +14,23 @@
 #define PROC_CAP_CWD_TRUNC     0x02 /* likewise the cwd walk */
 #define PROC_CAP_CMDLINE_TRUNC 0x04 /* arguments longer than what was copied */
 #define PROC_CAP_NO_MM	       0x08 /* no mm (kernel thread): no exe/cmdline */
+#define PROC_CAP_UNDESCRIBED   0x10 /* only ids captured: the rest from /proc */
+#define PROC_CAP_CG_NAMES      0x20 /* cgnames holds the cgroup path at send time */
+#define PROC_CAP_CG_TRUNC      0x40 /* ... cut short: its top levels are missing */
+#define PROC_CAP_CG_V1	       0x80 /* ... of a v1 hierarchy (the task is in the v2 root) */
 
-/* The sender as captured at send time.  exe and cwd hold NUL-terminated
- * path components leaf first ("dig\0bin\0usr\0"); cmdline the argv bytes. */
+/* The sender as captured at send time.  exe, cwd and cgnames (its cgroup
+ * and the cgroup's ancestors below the root) hold NUL-terminated path
+ * components leaf first ("dig\0bin\0usr\0"); cmdline the argv bytes. */
 struct proc_capture {
 	uint32_t pid, tid, ppid, uid, gid;
 	uint32_t ns_pid, ns_ppid;
 	uint64_t cgroup_id;
-	uint64_t mnt_ns;  /* mount namespace inode at send time; 0: not captured */
-	const char *comm; /* at most comm_len bytes, NUL-padded */
-	const char *exe, *cwd, *cmdline, *tty;
-	unsigned comm_len, exe_len, cwd_len, cmdline_len, tty_len;
+	uint64_t start_ns; /* task start, ns since boot; 0 = unknown */
+	uint64_t mnt_ns;   /* mount namespace inode at send time; 0: not captured */
+	const char *comm;  /* at most comm_len bytes, NUL-padded */
+	const char *exe, *cwd, *cmdline, *tty, *cgnames;
+	unsigned comm_len, exe_len, cwd_len, cmdline_len, tty_len, cgnames_len;
 	unsigned flags; /* PROC_CAP_* */
 };
 

@@ -217,6 +217,15 @@ static int read_containerd(const char *id, struct k8s_attr *a)
 	return 0;
 }
 
+/* containerd_bases[i]/<namespace> is a directory (namespace at ns..end). */
+static int ns_dir_exists(size_t i, const char *ns, const char *end)
+{
+	char path[1400];
+
+	host_path(path, sizeof(path), "%s/%.*s", containerd_bases[i], (int)(end - ns), ns);
+	return fs_is_dir(path);
+}
+
 int runtime_state_probe(struct k8s_attr *a)
 {
 	const char *p = a->cgroup_path, *leaf = strrchr(p, '/'), *par;
@@ -233,7 +242,10 @@ int runtime_state_probe(struct k8s_attr *a)
 	for (size_t i = 0; i < sizeof(containerd_bases) / sizeof(containerd_bases[0]); i++) {
 		host_path(path, sizeof(path), "%s/%.*s/%s/config.json", containerd_bases[i],
 			  (int)(leaf - par), par, leaf + 1);
-		if (access(path, F_OK) == 0) {
+		/* the task's bundle; or, for exactly /<namespace>/<id> (a path
+		 * captured at send time, read after the task and its bundle are
+		 * gone), containerd's directory of that namespace, which stays */
+		if (access(path, F_OK) == 0 || (par == p + 1 && ns_dir_exists(i, par, leaf))) {
 			a->is_container = 1;
 			snprintf(a->ci.runtime, sizeof(a->ci.runtime), "containerd");
 			snprintf(a->ci.id, sizeof(a->ci.id), "%s", leaf + 1);

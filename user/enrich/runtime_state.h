@@ -46,7 +46,9 @@ void runtime_state_resolve(struct k8s_attr *a);
 /* A cgroup the path parser does not call a container (a->cgroup_path,
  * !a->is_container) that is one all the same by the runtime's state: a
  * containerd task's cgroup /<namespace>/<id> (what ctr makes: the id can be
- * any name), when <namespace>/<id> is a task of containerd's.  Sets
+ * any name), when <namespace>/<id> is a task of containerd's, or the path
+ * is exactly /<namespace>/<id> of a namespace containerd has (its task may
+ * be gone by the time a path captured at send time is read).  Sets
  * is_container, runtime "containerd" and the id; 1 when it is one. */
 int runtime_state_probe(struct k8s_attr *a);
 

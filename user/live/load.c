@@ -94,6 +94,42 @@ static struct dnsvis_bpf *open_skel(int legacy, const char *btf_custom)
 	return s;
 }
 
+/* The port set as the programs' constants: every BPF_MOV64_IMM of a
+ * placeholder (kern/dnsvis.h DV_PORT_MAGIC) gets its slot's value.  Before
+ * loading; 0, or -errno (-ENOENT: no placeholder found). */
+static int patch_ports(struct dnsvis_bpf *s, const struct port_set *ps)
+{
+	__s32 val[DV_PORT_SLOTS + 1];
+	struct bpf_program *p;
+	unsigned patched = 0;
+
+	for (unsigned i = 0; i < DV_PORT_SLOTS; i++)
+		val[i] = ps->n <= DV_PORT_SLOTS && i < ps->n ? ps->port[i] : DV_PORT_NONE;
+	val[DV_PORT_SLOTS] = ps->n > DV_PORT_SLOTS;
+	bpf_object__for_each_program(p, s->obj)
+	{
+		size_t n = bpf_program__insn_cnt(p);
+		struct bpf_insn *in = malloc(n * sizeof(*in));
+		int err;
+
+		if (!in)
+			return -ENOMEM;
+		memcpy(in, bpf_program__insns(p), n * sizeof(*in));
+		for (size_t i = 0; i < n; i++) {
+			if (in[i].code != (BPF_ALU64 | BPF_MOV | BPF_K) ||
+			    in[i].imm < DV_PORT_MAGIC || in[i].imm > DV_PORT_MAGIC + DV_PORT_SLOTS)
+				continue;
+			in[i].imm = val[in[i].imm - DV_PORT_MAGIC];
+			patched++;
+		}
+		err = bpf_program__set_insns(p, in, n);
+		free(in);
+		if (err)
+			return err;
+	}
+	return patched ? 0 : -ENOENT;
+}
+
 static int fill_ports(struct dnsvis_bpf *s, const struct port_set *ports)
 {
 	static struct dv_port_bits pb;
@@ -210,9 +246,11 @@ static void note_map_fds(struct loaded_bpf *L)
 {
 	L->events_fd = bpf_map__fd(L->skel->maps.events);
 	L->dns_socks_fd = bpf_map__fd(L->skel->maps.dns_socks);
+	L->fd_counts_fd = bpf_map__fd(L->skel->maps.fd_counts);
 	L->cgroup_filter_fd = bpf_map__fd(L->skel->maps.cgroup_filter);
 	L->config_fd = bpf_map__fd(L->skel->maps.config);
-	L->out_fail_fd = bpf_map__fd(L->skel->maps.out_fail);
+	L->counters_fd = bpf_map__fd(L->skel->maps.counters);
+	L->proc_sent_fd = bpf_map__fd(L->skel->maps.proc_sent);
 }
 
 /* Load, fill and attach the opened skeleton for backend b.  0 or -errno
@@ -270,6 +308,13 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 		return err;
 	}
 	set_autoload(L->skel, b, iocb, tcp_iocb);
+	err = patch_ports(L->skel, r->ports);
+	if (err) {
+		snprintf(why, wl, "cannot set the port set in the BPF programs: %s",
+			 strerror(-err));
+		tracer_destroy(L);
+		return err;
+	}
 	err = load_fill_attach(L, r, b, why, wl);
 	if (err) {
 		tracer_destroy(L);

@@ -29,9 +29,11 @@ struct loaded_bpf {
 	int nattached;
 	int events_fd;	      /* perf event array */
 	int dns_socks_fd;     /* connected DNS sockets (tracepoint backend) */
+	int fd_counts_fd;     /* dns_socks entries per fd number */
 	int cgroup_filter_fd; /* cgroups the container filter drops */
 	int config_fd;	      /* struct dv_config at key 0 */
-	int out_fail_fd;      /* per-CPU count of samples the perf ring refused */
+	int counters_fd;      /* struct dv_counters per CPU */
+	int proc_sent_fd;     /* what was last described of each process */
 };
 
 /* Load and attach as r asks.  0, or -errno with a one-line reason in why. */

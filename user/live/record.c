@@ -1,18 +1,18 @@
-/* record.c - one perf record in, zero or more dnsvis_event out: strip
- * DNS over TCP's length, validate every question, apply the process, name
- * and container filters, stamp wall-clock time, hand to the sink. */
+/* record.c - perf records in, dnsvis_event out: keep each process record
+ * (live/proc_cache.h), and for each message record strip DNS over TCP's
+ * length, validate every question, apply the process, name and container
+ * filters, stamp wall-clock time, hand to the sink.  A message read before
+ * its process record waits for the end of the next drain (record.h). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
-
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "wire/dns_decode.h"
 #include "wire/dns_query.h"
@@ -21,7 +21,9 @@
 #include "output/sink.h"
 #include "enrich/k8s_meta.h"
 #include "enrich/proc_info.h"
+#include "live/proc_cache.h"
 #include "live/record.h"
+#include "live/record_int.h"
 #include "kern/dnsvis.h"
 #include "util/clock.h"
 
@@ -59,13 +61,6 @@ static int domain_ok(const struct event_filter *f, const char *name)
 	return !f->domain || fnmatch(f->domain, name, FNM_CASEFOLD) == 0;
 }
 
-static int process_ok(const struct event_filter *f, const struct dv_event *ev)
-{
-	if (f->pid && ev->tgid != (uint32_t)f->pid)
-		return 0;
-	return !f->comm || strncmp(ev->comm, f->comm, sizeof(ev->comm)) == 0;
-}
-
 static int cgroup_event_ok(const struct container_filter *f, const struct dnsvis_proc *p,
 			   const struct k8s_attr *a)
 {
@@ -100,38 +95,56 @@ static void event_common(const struct record_reader *te, const struct dv_msg *m,
 
 /* Process details, looked up once per record and only when needed. */
 struct lazy_proc {
-	const struct dv_event *ev;
+	const struct dv_msg *m;
+	const struct dv_proc *p; /* NULL: never described, complete from /proc */
 	struct dnsvis_proc proc;
 	int have;
 };
 
-/* The BPF record's process part, as the enrich stage takes it. */
-static void capture_of(const struct dv_event *ev, struct proc_capture *c)
+/* The process record and the message's thread ids, as the enrich stage
+ * takes them. */
+static void capture_of(const struct dv_proc *p, const struct dv_msg *m, struct proc_capture *c)
 {
 	*c = (struct proc_capture){
-	    .pid = ev->tgid,
-	    .tid = ev->tid,
-	    .ppid = ev->ppid,
-	    .uid = ev->uid,
-	    .gid = ev->gid,
-	    .ns_pid = ev->ns_pid,
-	    .ns_ppid = ev->ns_ppid,
-	    .cgroup_id = ev->cgroup_id,
-	    .comm = ev->comm,
-	    .comm_len = sizeof(ev->comm),
-	    .exe = ev->exe,
-	    .exe_len = ev->exe_len > DV_PATH_BUF ? DV_PATH_BUF : ev->exe_len,
-	    .cwd = ev->cwd,
-	    .cwd_len = ev->cwd_len > DV_PATH_BUF ? DV_PATH_BUF : ev->cwd_len,
-	    .cmdline = ev->cmdline,
-	    .cmdline_len = ev->cmdline_len > DV_CMDLINE_MAX ? DV_CMDLINE_MAX : ev->cmdline_len,
-	    .tty = ev->tty,
-	    .tty_len = sizeof(ev->tty),
-	    .flags = ((ev->flags & DV_F_EXE_TRUNC) ? PROC_CAP_EXE_TRUNC : 0) |
-		     ((ev->flags & DV_F_CWD_TRUNC) ? PROC_CAP_CWD_TRUNC : 0) |
-		     ((ev->flags & DV_F_CMDLINE_TRUNC) ? PROC_CAP_CMDLINE_TRUNC : 0) |
-		     ((ev->flags & DV_F_NO_MM) ? PROC_CAP_NO_MM : 0),
+	    .pid = m->tgid,
+	    .tid = m->tid,
+	    .uid = m->uid,
+	    .gid = m->gid,
+	    .comm = "",
+	    .exe = "",
+	    .cwd = "",
+	    .cmdline = "",
+	    .tty = "",
+	    .cgnames = "",
+	    .flags = PROC_CAP_UNDESCRIBED,
 	};
+	if (!p)
+		return;
+	c->ppid = p->ppid;
+	c->ns_pid = p->ns_pid;
+	c->ns_ppid = p->ns_ppid;
+	c->cgroup_id = p->cgroup_id;
+	c->start_ns = p->start_ns;
+	c->mnt_ns = p->mnt_ns;
+	c->comm = p->comm;
+	c->comm_len = sizeof(p->comm);
+	c->cmdline = p->str;
+	c->cmdline_len = p->cmdline_len;
+	c->exe = p->str + p->cmdline_len;
+	c->exe_len = p->exe_len;
+	c->cwd = c->exe + p->exe_len;
+	c->cwd_len = p->cwd_len;
+	c->cgnames = c->cwd + p->cwd_len;
+	c->cgnames_len = p->cgnames_len;
+	c->tty = p->tty;
+	c->tty_len = sizeof(p->tty);
+	c->flags = ((p->flags & DV_F_EXE_TRUNC) ? PROC_CAP_EXE_TRUNC : 0) |
+		   ((p->flags & DV_F_CWD_TRUNC) ? PROC_CAP_CWD_TRUNC : 0) |
+		   ((p->flags & DV_F_CMDLINE_TRUNC) ? PROC_CAP_CMDLINE_TRUNC : 0) |
+		   ((p->flags & DV_F_NO_MM) ? PROC_CAP_NO_MM : 0) |
+		   ((p->flags & DV_F_CG_NAMES) ? PROC_CAP_CG_NAMES : 0) |
+		   ((p->flags & DV_F_CG_TRUNC) ? PROC_CAP_CG_TRUNC : 0) |
+		   ((p->flags & DV_F_CG_V1) ? PROC_CAP_CG_V1 : 0);
 }
 
 static struct dnsvis_proc *lazy_proc_get(struct lazy_proc *lp, struct proc_strings *ps)
@@ -139,7 +152,7 @@ static struct dnsvis_proc *lazy_proc_get(struct lazy_proc *lp, struct proc_strin
 	if (!lp->have) {
 		struct proc_capture c;
 
-		capture_of(lp->ev, &c);
+		capture_of(lp->p, lp->m, &c);
 		proc_info_fill(&c, &lp->proc, ps);
 		lp->have = 1;
 	}
@@ -187,10 +200,12 @@ static void handle_message(const uint8_t *msg, size_t len, int truncated, void *
 	(void)truncated; /* decoded as far as it was copied */
 	if (te->done)
 		return;
-	if (dns_decode_header(msg, len, &h) != DNS_OK || h.qr) {
+	if (dns_decode_header(msg, len, &h) != DNS_OK) {
 		te->malformed++;
 		return;
 	}
+	if (h.qr) /* not a query (over TCP; the kernel tests UDP's QR bit) */
+		return;
 	/* container / pod filters: the kernel dropped the cgroups it knows to
 	 * be unwanted; the rest is decided here, once per record */
 	if (!rc->passed && container_filter_active(&te->f->cf)) {
@@ -205,127 +220,187 @@ static void handle_message(const uint8_t *msg, size_t len, int truncated, void *
 		te->malformed++;
 }
 
-/* The DNS messages of a record: the payload itself for UDP; for TCP, the
- * length-prefixed messages in it (wire/dns_stream.h).  Bytes the kernel
- * did not copy (a send longer than the copy) cut the last one short. */
-static void record_messages(const struct dv_msg *m, struct record_ctx *rc)
+/* DNS message msg (len bytes) of record m from process p (NULL: its
+ * record never came): filter, events. */
+static void emit_bytes(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p,
+		       const uint8_t *msg, size_t len, int truncated)
 {
-	size_t len = m->payload_len > DV_PAYLOAD_MAX ? DV_PAYLOAD_MAX : m->payload_len;
-	struct dns_stream st;
-
-	if (m->proto != IPPROTO_TCP) {
-		handle_message(m->payload, len, m->orig_len > len, rc);
-		return;
-	}
-	dns_stream_init(&st);
-	dns_stream_feed(&st, m->payload, len, handle_message, rc);
-	if (m->orig_len > len)
-		dns_stream_gap(&st, m->orig_len - len, handle_message, rc);
-	dns_stream_flush(&st, handle_message, rc);
-}
-
-static void handle_event(void *ctx, int cpu, void *data, __u32 size)
-{
-	struct record_reader *te = ctx;
-	/* A raw sample's data sits 4 bytes past an 8-byte boundary: copy it
-	 * out before reading its 8-byte fields. */
-	static struct dv_event aligned;
-	const struct dv_event *ev = &aligned;
 	static struct proc_strings ps;
-	struct lazy_proc lp = {.ev = ev};
+	struct lazy_proc lp = {.m = m, .p = p};
 	struct dnsvis_event out;
 	struct record_ctx rc = {te, &out, &lp, &ps, 0};
 
-	(void)cpu;
-	if (te->done || size < DV_EVENT_SEND_SIZE)
+	if (te->done)
 		return;
-	memcpy(&aligned, data, DV_EVENT_SEND_SIZE);
-	if (!process_ok(te->f, ev))
-		return;
-	event_common(te, &ev->m, &out);
-	record_messages(&ev->m, &rc);
-}
+	if (te->f->comm) {
+		const char *comm = p ? p->comm : lazy_proc_get(&lp, &ps)->comm;
 
-static void handle_lost(void *ctx, int cpu, __u64 cnt)
-{
-	struct record_reader *te = ctx;
-
-	te->lost += cnt;
-	if (cpu >= 0 && cpu < te->ncpu)
-		te->lost_cpu[cpu] += cnt;
-	sink_lost(te->sink, cnt, cpu);
-}
-
-void record_reconcile_lost(struct record_reader *te, int out_fail_fd)
-{
-	__u64 *refused;
-	__u32 k = 0;
-
-	if (te->ncpu <= 0 || out_fail_fd < 0)
-		return;
-	refused = calloc((size_t)te->ncpu, sizeof(*refused));
-	if (!refused)
-		return;
-	if (bpf_map_lookup_elem(out_fail_fd, &k, refused) == 0) {
-		for (int cpu = 0; cpu < te->ncpu; cpu++)
-			if (refused[cpu] > te->lost_cpu[cpu])
-				handle_lost(te, cpu, refused[cpu] - te->lost_cpu[cpu]);
+		if (strncmp(comm, te->f->comm, sizeof(p->comm)) != 0)
+			return;
 	}
-	free(refused);
+	event_common(te, m, &out);
+	handle_message(msg, len, truncated, &rc);
 }
 
-/* Records as the kernel writes them into the perf ring (perf_event_open(2)). */
-struct perf_sample_raw {
-	struct perf_event_header header;
-	__u32 size;
-	char data[];
-};
-
-struct perf_lost_rec {
-	struct perf_event_header header;
-	__u64 id;
-	__u64 lost;
-};
-
-static enum bpf_perf_event_ret handle_perf_record(void *ctx, int cpu, struct perf_event_header *hdr)
+/* A UDP message record: its payload is the message. */
+static void emit_msg(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p)
 {
-	if (hdr->type == PERF_RECORD_SAMPLE) {
-		struct perf_sample_raw *r = (struct perf_sample_raw *)hdr;
+	size_t orig = (m->flags & DV_M_LEN_KNOWN) ? m->orig_len : m->payload_len;
 
-		handle_event(ctx, cpu, r->data, r->size);
-	} else if (hdr->type == PERF_RECORD_LOST) {
-		handle_lost(ctx, cpu, ((struct perf_lost_rec *)hdr)->lost);
+	emit_bytes(te, m, p, m->payload, m->payload_len, orig > m->payload_len);
+}
+
+/* The process of m, or NULL (then counted, and the kernel asked to
+ * describe it again). */
+static const struct dv_proc *proc_or_forget(struct record_reader *te, const struct dv_msg *m)
+{
+	const struct dv_proc *p = proc_cache_get(&te->st->procs, m->tgid, m->proc_id);
+
+	if (!p) {
+		te->unattributed++;
+		record_forget_proc(te, m->tgid, m->proc_id);
 	}
-	return LIBBPF_PERF_EVENT_CONT;
+	return p;
 }
 
-/* libbpf's perf_buffer__new() asks the kernel to wake the reader on every
- * event, which costs the sender several microseconds per query.  Ask for a
- * wakeup when a quarter of the ring is full instead; the poll loop drains
- * every ring at least every 100 ms, so output latency stays bounded. */
-struct perf_buffer *record_reader_open(int map_fd, int pages, struct record_reader *te)
+/* tcp_streams callbacks (live/tcp_streams.h). */
+static void tcp_msg(void *arg, const struct dv_msg *rec, const uint8_t *msg, size_t len,
+		    int truncated)
 {
-	struct perf_event_attr attr;
+	struct record_reader *te = arg;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.config = PERF_COUNT_SW_BPF_OUTPUT;
-	attr.sample_type = PERF_SAMPLE_RAW;
-	attr.sample_period = 1;
-	attr.watermark = 1;
-	attr.wakeup_watermark = (unsigned)pages * (unsigned)getpagesize() / 4;
-	te->ncpu = libbpf_num_possible_cpus();
-	if (te->ncpu > 0)
-		te->lost_cpu = calloc((size_t)te->ncpu, sizeof(*te->lost_cpu));
-	if (!te->lost_cpu)
-		te->ncpu = 0;
-	return perf_buffer__new_raw(map_fd, (size_t)pages, &attr, handle_perf_record, te, NULL);
+	emit_bytes(te, rec, proc_or_forget(te, rec), msg, len, truncated);
 }
 
-void record_reader_close(struct perf_buffer *pb, struct record_reader *te)
+static int tcp_ready(void *arg, const struct dv_msg *rec)
 {
-	perf_buffer__free(pb);
-	free(te->lost_cpu);
-	te->lost_cpu = NULL;
-	te->ncpu = 0;
+	struct record_reader *te = arg;
+
+	return proc_cache_get(&te->st->procs, rec->tgid, rec->proc_id) != NULL;
+}
+
+void record_tcp_init(struct record_reader *te)
+{
+	tcp_streams_init(&te->st->tcp, tcp_msg, tcp_ready, te);
+}
+
+/* ---- held messages -------------------------------------------------------- */
+
+/* Hand on held message i (described or not) and forget it. */
+static void release_held(struct record_reader *te, unsigned i)
+{
+	struct record_state *st = te->st;
+	struct dv_msg *m = st->held[i].m;
+
+	emit_msg(te, m, proc_or_forget(te, m));
+	free(m);
+	st->held[i] = st->held[--st->nheld];
+}
+
+static void hold_msg(struct record_reader *te, const struct dv_msg *m)
+{
+	struct record_state *st = te->st;
+	size_t len = DV_REC_SKIP + (size_t)m->h.len;
+	struct dv_msg *copy;
+
+	if (st->nheld == HELD_MAX) /* full: the oldest goes out as it is */
+		release_held(te, 0);
+	copy = malloc(len);
+	if (!copy) {
+		te->unattributed++;
+		emit_msg(te, m, NULL);
+		return;
+	}
+	memcpy(copy, m, len);
+	st->held[st->nheld].m = copy;
+	st->held[st->nheld].drains = 0;
+	st->nheld++;
+}
+
+void record_release_held(struct record_reader *te)
+{
+	struct record_state *st = te->st;
+
+	for (unsigned i = 0; st && i < st->nheld;) {
+		struct held_msg *h = &st->held[i];
+		const struct dv_proc *p = proc_cache_get(&st->procs, h->m->tgid, h->m->proc_id);
+
+		if (p || ++h->drains >= 2)
+			release_held(te, i); /* moves the last one to i */
+		else
+			i++;
+	}
+	tcp_streams_drain_end(&st->tcp, mono_ns());
+}
+
+void record_flush(struct record_reader *te)
+{
+	struct record_state *st = te->st;
+
+	if (!st)
+		return;
+	while (st->nheld)
+		release_held(te, st->nheld - 1);
+	tcp_streams_flush(&st->tcp);
+}
+
+static int pid_alive(uint32_t pid)
+{
+	return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+}
+
+void record_gc(struct record_reader *te)
+{
+	if (te->st)
+		proc_cache_gc(&te->st->procs, pid_alive);
+}
+
+/* ---- records in ----------------------------------------------------------- */
+
+static void handle_msg(struct record_reader *te, const struct dv_msg *m, size_t avail)
+{
+	const struct dv_proc *p;
+
+	if (avail < DV_MSG_FIXED || m->payload_len > DV_PAYLOAD_MAX ||
+	    DV_MSG_FIXED + (size_t)m->payload_len > DV_REC_SKIP + (size_t)m->h.len) {
+		te->malformed++;
+		return;
+	}
+	if (te->f->pid && m->tgid != (uint32_t)te->f->pid)
+		return;
+	if (m->proto == IPPROTO_TCP) {
+		tcp_streams_add(&te->st->tcp, m);
+		return;
+	}
+	p = proc_cache_get(&te->st->procs, m->tgid, m->proc_id);
+	if (p)
+		emit_msg(te, m, p);
+	else
+		hold_msg(te, m);
+}
+
+static void handle_proc(struct record_reader *te, const struct dv_proc *p, size_t avail)
+{
+	size_t strs = (size_t)p->cmdline_len + p->exe_len + p->cwd_len + p->cgnames_len;
+
+	if (avail < DV_PROC_FIXED || DV_PROC_FIXED + strs > avail) {
+		te->malformed++;
+		return;
+	}
+	proc_cache_put(&te->st->procs, p, avail);
+}
+
+void record_handle(struct record_reader *te, const struct dv_rec_head *rec, size_t avail)
+{
+	if (avail < sizeof(*rec) || DV_REC_SKIP + (size_t)rec->len > avail) {
+		te->malformed++;
+		return;
+	}
+	avail = DV_REC_SKIP + (size_t)rec->len;
+	if (rec->type == DV_REC_MSG)
+		handle_msg(te, (const struct dv_msg *)rec, avail);
+	else if (rec->type == DV_REC_PROC)
+		handle_proc(te, (const struct dv_proc *)rec, avail);
+	else
+		te->malformed++;
 }

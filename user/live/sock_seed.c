@@ -94,8 +94,20 @@ static void scan_pid_netns(const char *pid, const struct port_set *ps, struct dn
 	}
 }
 
+/* The kernel skips the dns_socks lookup for an fd number whose count is 0
+ * (kern/dnsvis.h DV_FD_PINNED): an fd seeded from here is pinned, a value
+ * the kernel's own concurrent counting cannot take back to 0. */
+static void pin_fd(int counts_fd, unsigned fd)
+{
+	__u32 n = DV_FD_PINNED;
+
+	if (fd < DV_FD_COUNTS)
+		bpf_map_update_elem(counts_fd, &fd, &n, BPF_ANY);
+}
+
 /* Add pid's descriptors that are one of those sockets; how many. */
-static unsigned seed_pid_fds(int map_fd, const char *pid, const struct dns_inodes *di)
+static unsigned seed_pid_fds(int map_fd, int counts_fd, const char *pid,
+			     const struct dns_inodes *di)
 {
 	char p[600], l[128];
 	struct dirent *fe;
@@ -123,6 +135,7 @@ static unsigned seed_pid_fds(int map_fd, const char *pid, const struct dns_inode
 					  .fd = (unsigned)atoi(fe->d_name)};
 		struct dv_sock_val val = {0};
 
+		pin_fd(counts_fd, key.fd); /* before: no send in between is missed */
 		if (bpf_map_update_elem(map_fd, &key, &val, BPF_ANY) == 0)
 			added++;
 	}
@@ -130,7 +143,7 @@ static unsigned seed_pid_fds(int map_fd, const char *pid, const struct dns_inode
 	return added;
 }
 
-unsigned sock_seed(int map_fd, const struct port_set *ps)
+unsigned sock_seed(int map_fd, int counts_fd, const struct port_set *ps)
 {
 	static struct dns_inodes di;
 	DIR *d = opendir("/proc");
@@ -149,7 +162,7 @@ unsigned sock_seed(int map_fd, const struct port_set *ps)
 		rewinddir(d);
 		while ((de = readdir(d)))
 			if (is_pid_dir(de))
-				added += seed_pid_fds(map_fd, de->d_name, &di);
+				added += seed_pid_fds(map_fd, counts_fd, de->d_name, &di);
 	}
 	closedir(d);
 	return added;

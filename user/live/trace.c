@@ -424,7 +424,7 @@ static void start_tracing(const struct trace_opts *o, const struct loaded_bpf *L
 			  struct event_sink *sink)
 {
 	if (L->backend == BACKEND_TRACEPOINT)
-		sock_seed(L->dns_socks_fd, &o->ports);
+		sock_seed(L->dns_socks_fd, L->fd_counts_fd, &o->ports);
 	cgroup_filter_start(&o->filter.cf, o->verbose, L->cgroup_filter_fd, L->config_fd);
 
 	sink_header(sink, 1);
@@ -446,12 +446,15 @@ struct ticks {
 static void print_stats(const struct loaded_bpf *L, const struct record_reader *te, struct ticks *t,
 			int64_t now)
 {
+	struct record_extra x;
+
+	record_extra(te, &x);
 	fprintf(stderr,
 		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
-		"missed=%llu\n",
+		"missed=%llu unattributed=%llu tcp-evicted=%llu\n",
 		te->events,
 		(double)(te->events - t->stats_events) * 1e9 / (double)(now - t->last_stats),
-		te->lost, te->malformed, tracer_prog_misses(L));
+		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted);
 	t->stats_events = te->events;
 	t->last_stats = now;
 }
@@ -472,6 +475,7 @@ static void periodic(const struct trace_opts *o, const struct loaded_bpf *L,
 		if (L->backend == BACKEND_TRACEPOINT)
 			sock_prune(L->dns_socks_fd);
 		proc_info_gc();
+		record_gc(te);
 		t->last_gc = now;
 	}
 }
@@ -494,6 +498,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 		}
 		/* rings below the wakeup watermark are drained here */
 		perf_buffer__consume(pb);
+		record_drain_end(te);
 		sink_maintain(te->sink);
 		now = mono_ns();
 		if (o->duration > 0 && (double)(now - t.start) / 1e9 >= o->duration)
@@ -506,6 +511,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_buffer *pb)
 {
 	unsigned long long missed;
+	struct record_extra x;
 	int write_failed = 0;
 	char cg[512];
 
@@ -514,16 +520,20 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	missed = tracer_prog_misses(L);
 	if (!te->done) {
 		perf_buffer__consume(pb);
-		record_reconcile_lost(te, L->out_fail_fd);
+		record_flush(te);
+		record_reconcile_lost(te);
 	}
 	te->sink->malformed = te->malformed;
 	if (sink_close(te->sink) != 0)
 		write_failed = 1;
+	record_extra(te, &x);
 	record_reader_close(pb, te);
 	tracer_close(L);
 	kprobe_cleanup_own();
-	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed, %llu missed\n", te->events,
-		te->lost, te->malformed, missed);
+	fprintf(stderr,
+		"dnsvis: %llu events, %llu lost, %llu malformed, %llu missed, %llu unattributed, "
+		"%llu tcp-evicted\n",
+		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted);
 	if (k8s_meta_summary(cg, sizeof(cg))[0])
 		fprintf(stderr, "dnsvis: %s\n", cg);
 	return write_failed ? 1 : 0;
@@ -534,6 +544,7 @@ static int trace_loaded(const struct trace_opts *o, struct loaded_bpf *L, struct
 {
 	struct event_sink printer;
 	struct record_reader te;
+	struct record_maps maps;
 	struct perf_buffer *pb;
 
 	if (open_sink(o, &printer, &sink) != 0) {
@@ -544,7 +555,8 @@ static int trace_loaded(const struct trace_opts *o, struct loaded_bpf *L, struct
 	te.f = &o->filter;
 	te.sink = sink;
 	record_clock_sync(&te);
-	pb = record_reader_open(L->events_fd, o->perf_pages, &te);
+	maps = (struct record_maps){L->events_fd, L->counters_fd, L->proc_sent_fd};
+	pb = record_reader_open(&maps, o->perf_pages, &te);
 	if (!pb) {
 		fprintf(stderr, "dnsvis: cannot open the perf buffer: %s\n", strerror(errno));
 		tracer_destroy(L);

@@ -1,0 +1,249 @@
+/* tcp_streams.c - see tcp_streams.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "live/tcp_streams.h"
+#include "kern/dnsvis.h"
+
+/* What the framer's callback needs: the send being fed. */
+struct feed_ctx {
+	struct tcp_streams *t;
+	const struct dv_msg *rec;
+};
+
+static void on_msg(const uint8_t *msg, size_t len, int truncated, void *arg)
+{
+	struct feed_ctx *fc = arg;
+
+	fc->t->msg(fc->t->arg, fc->rec, msg, len, truncated);
+}
+
+void tcp_streams_init(struct tcp_streams *t, tcp_msg_fn msg, tcp_ready_fn ready, void *arg)
+{
+	memset(t, 0, sizeof(*t));
+	t->msg = msg;
+	t->ready = ready;
+	t->arg = arg;
+}
+
+/* The stream ends: a message under way goes out truncated (attributed to
+ * the last send fed). */
+static void end_stream(struct tcp_streams *t, struct tcp_stream *s)
+{
+	struct feed_ctx fc = {t, s->last};
+
+	if (s->last)
+		dns_stream_flush(&s->st, on_msg, &fc);
+	dns_stream_free(&s->st);
+	free(s->last);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The stream of sock, made (evicting the least recently fed) if new. */
+static struct tcp_stream *stream_of(struct tcp_streams *t, uint64_t sock)
+{
+	struct tcp_stream *free_s = NULL, *lru = &t->s[0];
+
+	for (unsigned i = 0; i < TCP_STREAMS_MAX; i++) {
+		struct tcp_stream *s = &t->s[i];
+
+		if (s->sock == sock)
+			return s;
+		if (!s->sock && !free_s)
+			free_s = s;
+		if (s->sock && s->last_ns < lru->last_ns)
+			lru = s;
+	}
+	if (!free_s) {
+		end_stream(t, lru);
+		t->evicted++;
+		free_s = lru;
+	}
+	free_s->sock = sock;
+	dns_stream_init(&free_s->st);
+	return free_s;
+}
+
+void tcp_streams_add(struct tcp_streams *t, const struct dv_msg *m)
+{
+	size_t len = DV_REC_SKIP + (size_t)m->h.len;
+	struct dv_msg *copy;
+
+	if (t->npending == TCP_PENDING_MAX)
+		tcp_streams_drain_end(t, -1); /* full: feed what waits, as it is */
+	copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, m, len);
+	t->p[t->npending].m = copy;
+	t->p[t->npending].drains = 0;
+	t->p[t->npending].order = t->arrivals++;
+	t->npending++;
+}
+
+/* Remember rec as the stream's last send (its fixed part). */
+static void note_last(struct tcp_stream *s, const struct dv_msg *rec)
+{
+	if (!s->last)
+		s->last = malloc(DV_MSG_FIXED);
+	if (s->last)
+		memcpy(s->last, rec, DV_MSG_FIXED);
+}
+
+/* Feed rec's bytes from skip on; the stream then ends after the whole send. */
+static void feed(struct tcp_streams *t, struct tcp_stream *s, const struct dv_msg *rec, size_t skip)
+{
+	struct feed_ctx fc = {t, rec};
+	size_t copied = rec->payload_len;
+	size_t sent =
+	    (rec->flags & DV_M_LEN_KNOWN) && rec->orig_len > copied ? rec->orig_len : copied;
+
+	note_last(s, rec);
+	fc.rec = s->last ? s->last : rec;
+	if (skip < copied)
+		dns_stream_feed(&s->st, rec->payload + skip, copied - skip, on_msg, &fc);
+	if (sent > copied && skip < sent) { /* the kernel copied less than was sent */
+		size_t n = sent - (skip > copied ? skip : copied);
+
+		dns_stream_gap(&s->st, n, on_msg, &fc);
+		t->gaps += n;
+	}
+	s->next_seq = rec->stream_seq + (uint32_t)sent;
+	s->last_start = rec->stream_seq;
+	s->have_next = (rec->flags & DV_M_SEQ) != 0;
+	s->last_ns = (int64_t)rec->ts_ns; /* the kernel's CLOCK_MONOTONIC */
+}
+
+/* Send p of stream s: 1 when fed (or dropped), 0 when it must wait. */
+static int place(struct tcp_streams *t, struct tcp_stream *s, struct tcp_pending *p, int force)
+{
+	const struct dv_msg *rec = p->m;
+	int32_t rel = (int32_t)(rec->stream_seq - s->next_seq);
+
+	if (!force && !p->drains && !t->ready(t->arg, rec))
+		return 0;
+	if (!s->have_next || !(rec->flags & DV_M_SEQ) || rel == 0) {
+		feed(t, s, rec, 0);
+	} else if (rel < 0 && (int32_t)(rec->stream_seq - s->last_start) >= 0) {
+		/* starts within the last send: that call sent less than it had */
+		if ((uint32_t)-rel < rec->payload_len || (rec->flags & DV_M_LEN_KNOWN))
+			feed(t, s, rec, (size_t)(uint32_t)-rel);
+	} else if (rel > 0 && (uint32_t)rel <= TCP_GAP_MAX) {
+		struct feed_ctx fc = {t, s->last};
+
+		if (!force && !p->drains)
+			return 0; /* the missing send may be in a ring drained earlier */
+		dns_stream_gap(&s->st, (size_t)rel, on_msg, &fc);
+		t->gaps += (uint32_t)rel;
+		feed(t, s, rec, 0);
+	} else { /* a new connection on a reused socket */
+		uint64_t sock = s->sock;
+
+		end_stream(t, s);
+		s->sock = sock;
+		dns_stream_init(&s->st);
+		feed(t, s, rec, 0);
+	}
+	return 1;
+}
+
+static int by_sock_then_arrival(const void *a, const void *b)
+{
+	const struct tcp_pending *x = a, *y = b;
+
+	if (x->m->sock_id != y->m->sock_id)
+		return x->m->sock_id < y->m->sock_id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Sort p[0..n) (one socket's sends) by stream position from base. */
+static void sort_by_position(struct tcp_pending *p, unsigned n, uint32_t base)
+{
+	for (unsigned i = 1; i < n; i++) {
+		struct tcp_pending v = p[i];
+		int32_t key = (int32_t)(v.m->stream_seq - base);
+		unsigned j = i;
+
+		while (j > 0 && (int32_t)(p[j - 1].m->stream_seq - base) > key) {
+			p[j] = p[j - 1];
+			j--;
+		}
+		p[j] = v;
+	}
+}
+
+/* Feed one socket's sends p[0..n) in order, up to the first that waits;
+ * the fed ones get m = NULL. */
+static void feed_socket(struct tcp_streams *t, struct tcp_pending *p, unsigned n, int force)
+{
+	struct tcp_stream *s = stream_of(t, p[0].m->sock_id);
+	int all_seq = 1;
+
+	for (unsigned i = 0; i < n; i++)
+		all_seq &= (p[i].m->flags & DV_M_SEQ) != 0;
+	if (all_seq)
+		sort_by_position(p, n, s->have_next ? s->next_seq : p[0].m->stream_seq);
+	for (unsigned i = 0; i < n; i++) {
+		if (!place(t, s, &p[i], force))
+			return;
+		free(p[i].m);
+		p[i].m = NULL;
+	}
+}
+
+static void end_idle(struct tcp_streams *t, int64_t now)
+{
+	for (unsigned i = 0; i < TCP_STREAMS_MAX; i++) {
+		struct tcp_stream *s = &t->s[i];
+
+		if (s->sock && now - s->last_ns > TCP_STREAM_IDLE_NS) {
+			end_stream(t, s);
+			t->evicted++;
+		}
+	}
+}
+
+void tcp_streams_drain_end(struct tcp_streams *t, int64_t now_ns)
+{
+	int force = now_ns < 0; /* feed all as it is */
+	unsigned i = 0, kept = 0;
+
+	qsort(t->p, t->npending, sizeof(t->p[0]), by_sock_then_arrival);
+	while (i < t->npending) {
+		unsigned j = i + 1;
+
+		while (j < t->npending && t->p[j].m->sock_id == t->p[i].m->sock_id)
+			j++;
+		feed_socket(t, &t->p[i], j - i, force);
+		i = j;
+	}
+	for (i = 0; i < t->npending; i++) {
+		if (!t->p[i].m)
+			continue;
+		t->p[kept] = t->p[i];
+		t->p[kept].drains++;
+		kept++;
+	}
+	t->npending = kept;
+	if (!force)
+		end_idle(t, now_ns);
+}
+
+void tcp_streams_flush(struct tcp_streams *t)
+{
+	tcp_streams_drain_end(t, -1);
+	for (unsigned i = 0; i < TCP_STREAMS_MAX; i++)
+		if (t->s[i].sock)
+			end_stream(t, &t->s[i]);
+}
+
+void tcp_streams_free(struct tcp_streams *t)
+{
+	while (t->npending)
+		free(t->p[--t->npending].m);
+	for (unsigned i = 0; i < TCP_STREAMS_MAX; i++) {
+		dns_stream_free(&t->s[i].st);
+		free(t->s[i].last);
+		memset(&t->s[i], 0, sizeof(t->s[i]));
+	}
+}
