@@ -51,9 +51,10 @@ static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
 static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb)
 {
 	struct bpf_program *tp[] = {
-	    s->progs.tp_sendto,	 s->progs.tp_write,	   s->progs.tp_writev,
-	    s->progs.tp_sendmsg, s->progs.tp_sendmmsg,	   s->progs.tp_connect,
-	    s->progs.tp_close,	 s->progs.dv_tail_tp_proc, s->progs.dv_tail_tp_out,
+	    s->progs.tp_sendto,	      s->progs.tp_write,	s->progs.tp_writev,
+	    s->progs.tp_sendmsg,      s->progs.tp_sendmmsg,	s->progs.tp_connect,
+	    s->progs.tp_close,	      s->progs.dv_tail_tp_proc, s->progs.dv_tail_tp_out,
+	    s->progs.dv_tail_tp_mmsg,
 	};
 	int tpon = b == BACKEND_TRACEPOINT, kpon = b == BACKEND_KPROBE;
 
@@ -143,20 +144,20 @@ static int fill_ports(struct dnsvis_bpf *s, const struct port_set *ports)
 
 static int fill_tail_calls(struct dnsvis_bpf *s, enum backend b)
 {
-	int tail = bpf_map__fd(b == BACKEND_KPROBE ? s->maps.tail_kp : s->maps.tail_tp);
-	struct bpf_program *pp =
-	    b == BACKEND_KPROBE ? s->progs.dv_tail_kp_proc : s->progs.dv_tail_tp_proc;
-	struct bpf_program *po =
-	    b == BACKEND_KPROBE ? s->progs.dv_tail_kp_out : s->progs.dv_tail_tp_out;
-	__u32 k = DV_TAIL_PROC;
-	int fd = bpf_program__fd(pp);
+	int kp = b == BACKEND_KPROBE;
+	int tail = bpf_map__fd(kp ? s->maps.tail_kp : s->maps.tail_tp);
+	struct bpf_program *progs[DV_TAIL_MAX] = {
+	    [DV_TAIL_PROC] = kp ? s->progs.dv_tail_kp_proc : s->progs.dv_tail_tp_proc,
+	    [DV_TAIL_OUT] = kp ? s->progs.dv_tail_kp_out : s->progs.dv_tail_tp_out,
+	    [DV_TAIL_MMSG] = kp ? NULL : s->progs.dv_tail_tp_mmsg, /* no sendmmsg probe */
+	};
 
-	if (bpf_map_update_elem(tail, &k, &fd, BPF_ANY))
-		return -errno;
-	fd = bpf_program__fd(po);
-	k = DV_TAIL_OUT;
-	if (bpf_map_update_elem(tail, &k, &fd, BPF_ANY))
-		return -errno;
+	for (__u32 k = 0; k < DV_TAIL_MAX; k++) {
+		int fd = progs[k] ? bpf_program__fd(progs[k]) : -1;
+
+		if (fd >= 0 && bpf_map_update_elem(tail, &k, &fd, BPF_ANY))
+			return -errno;
+	}
 	return 0;
 }
 
@@ -179,11 +180,10 @@ static int fill_maps(struct dnsvis_bpf *s, const struct load_req *r, enum backen
 static void clear_tail_calls(struct dnsvis_bpf *s)
 {
 	const struct bpf_map *maps[] = {s->maps.tail_kp, s->maps.tail_tp};
-	__u32 keys[] = {DV_TAIL_PROC, DV_TAIL_OUT};
 
 	for (unsigned m = 0; m < 2; m++)
-		for (unsigned k = 0; k < 2; k++)
-			bpf_map_delete_elem(bpf_map__fd(maps[m]), &keys[k]);
+		for (__u32 k = 0; k < DV_TAIL_MAX; k++)
+			bpf_map_delete_elem(bpf_map__fd(maps[m]), &k);
 }
 
 static int attach_prog(struct bpf_program *p, struct bpf_link **link, int *n)

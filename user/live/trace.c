@@ -438,10 +438,11 @@ static void print_stats(const struct loaded_bpf *L, const struct record_reader *
 	record_extra(te, &x);
 	fprintf(stderr,
 		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
-		"missed=%llu unattributed=%llu tcp-evicted=%llu\n",
+		"missed=%llu unattributed=%llu tcp-evicted=%llu mmsg-skipped=%llu\n",
 		te->events,
 		(double)(te->events - t->stats_events) * 1e9 / (double)(now - t->last_stats),
-		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted);
+		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted,
+		x.mmsg_skipped);
 	t->stats_events = te->events;
 	t->last_stats = now;
 }
@@ -518,8 +519,9 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	kprobe_cleanup_own();
 	fprintf(stderr,
 		"dnsvis: %llu events, %llu lost, %llu malformed, %llu missed, %llu unattributed, "
-		"%llu tcp-evicted\n",
-		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted);
+		"%llu tcp-evicted, %llu mmsg-skipped\n",
+		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted,
+		x.mmsg_skipped);
 	return write_failed ? 1 : 0;
 }
 
