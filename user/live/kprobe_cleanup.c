@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "enrich/host_root.h"
@@ -270,6 +271,9 @@ guard_run(int rfd, unsigned parent, const char *dir, int verbose)
 	_exit(0);
 }
 
+static pid_t guard_pid = -1;
+static int guard_fd = -1;
+
 int kprobe_cleanup_guard(int verbose)
 {
 	static char dir[4096];
@@ -300,5 +304,17 @@ int kprobe_cleanup_guard(int verbose)
 	}
 	close(p[0]);
 	/* p[1] stays open until this process ends, however it ends */
+	guard_pid = child;
+	guard_fd = p[1];
 	return 0;
+}
+
+void kprobe_cleanup_guard_end(void)
+{
+	if (guard_pid < 0)
+		return;
+	close(guard_fd);
+	while (waitpid(guard_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	guard_pid = guard_fd = -1;
 }

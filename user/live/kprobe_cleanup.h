@@ -54,4 +54,7 @@ int kprobe_cleanup_own(void);
  * when no guard is needed), or -errno. */
 int kprobe_cleanup_guard(int verbose);
 
+/* At a normal exit, after kprobe_cleanup_own(): end the guard and reap it. */
+void kprobe_cleanup_guard_end(void);
+
 #endif

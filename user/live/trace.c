@@ -603,9 +603,11 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 		return rc == 1 ? 0 : rc;
 	if (!o.out.host_name && gethostname(host, sizeof(host) - 1) == 0)
 		o.out.host_name = host;
-	if (prepare_and_load(&o, &L, o.write_path || (sink && sink->wpath)) != 0)
-		return 1;
-	return trace_loaded(&o, &L, sink);
+	rc = prepare_and_load(&o, &L, o.write_path || (sink && sink->wpath)) != 0
+		 ? 1
+		 : trace_loaded(&o, &L, sink);
+	kprobe_cleanup_guard_end();
+	return rc;
 }
 
 int trace_main(int argc, char **argv)
