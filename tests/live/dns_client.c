@@ -28,6 +28,17 @@
  *   tcp               TCP connect, one write(2) of the 2-byte length + query
  *   tcp-writev        TCP connect, writev(2) with 2 iovecs (length | query),
  *                     as glibc's resolver does
+ *   tcp-two           TCP, ONE send(2) holding two length-prefixed messages:
+ *                     A with TXID and AAAA with TXID+1 (QTYPE is ignored)
+ *   tcp-len-apart     TCP, the 2-byte length in one send(2), the message in
+ *                     the next
+ *   tcp-split         TCP, one message over two send(2)s: the length, the
+ *                     header and 3 bytes of the name, then the rest
+ *   sendmmsg8         connected UDP, one sendmmsg(2) of 8 queries for NAME:
+ *                     A AAAA MX TXT NS SOA SRV PTR with TXID..TXID+7
+ *   sendmsg-namelen0  connected UDP, sendmsg(2) with msg_name pointing at
+ *                     another address (127.0.0.9:5353) but msg_namelen 0:
+ *                     the kernel sends to the connected peer
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
  *   flood-udp N       N non-DNS datagrams to 127.0.0.1:9999 (no DNS at all)
  *   flood-write N     N write(2)s of DNS-query-shaped bytes to a file in /tmp
@@ -46,6 +57,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -260,7 +272,7 @@ static long ms_left(const struct timespec *deadline)
 static int wait_udp(int fd, const struct query *qs, int n)
 {
 	struct timespec deadline;
-	int got[2] = {0, 0}, ngot = 0;
+	int got[8] = {0}, ngot = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += 1;
@@ -385,6 +397,90 @@ static void flood_dns(unsigned long n, const char *server, uint16_t port, const 
 	close(fd);
 }
 
+/* TCP framing cases: the queries leave as the path says; each reply is
+ * read and checked in order.  Returns the number of matching replies. */
+static int tcp_framing(const char *path, const struct target *t, const char *name, uint16_t qtype,
+		       uint16_t txid, int nowait, int *nq)
+{
+	unsigned char buf[2 * (MAXMSG + 2)];
+	struct query qs[2];
+	size_t len = 0, cut;
+	int fd, one = 1, ok = 0, two = !strcmp(path, "tcp-two");
+
+	build_query(&qs[0], name, two ? 1 : qtype, txid);
+	build_query(&qs[1], name, 28, (uint16_t)(txid + 1));
+	*nq = two ? 2 : 1;
+	for (int i = 0; i < *nq; i++) {
+		buf[len++] = (unsigned char)(qs[i].len >> 8);
+		buf[len++] = (unsigned char)qs[i].len;
+		memcpy(buf + len, qs[i].buf, qs[i].len);
+		len += qs[i].len;
+	}
+	fd = open_socket(t, SOCK_STREAM, 0);
+	/* each send its own segment */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		die("setsockopt TCP_NODELAY: %s", strerror(errno));
+	do_connect(fd, t);
+	if (two) {
+		check_sent(send(fd, buf, len, 0), len, "send");
+	} else {
+		cut = !strcmp(path, "tcp-len-apart") ? 2 : 2 + 12 + 3;
+		check_sent(send(fd, buf, cut, 0), cut, "send");
+		usleep(50000);
+		check_sent(send(fd, buf + cut, len - cut, 0), len - cut, "send");
+	}
+	for (int i = 0; !nowait && i < *nq; i++)
+		ok += wait_tcp(fd, &qs[i]);
+	close(fd);
+	return ok;
+}
+
+/* sendmmsg8: eight queries in one sendmmsg(2) on a connected socket. */
+static int send_mmsg8(const struct target *t, const char *name, uint16_t txid, int nowait)
+{
+	static const uint16_t types[8] = {1, 28, 15, 16, 2, 6, 33, 12};
+	struct query qs[8];
+	struct mmsghdr mm[8];
+	struct iovec iov[8];
+	int fd = open_socket(t, SOCK_DGRAM, 0), sent, ok;
+
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 8; i++) {
+		build_query(&qs[i], name, types[i], (uint16_t)(txid + i));
+		iov[i] = (struct iovec){qs[i].buf, qs[i].len};
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	do_connect(fd, t);
+	sent = sendmmsg(fd, mm, 8, 0);
+	if (sent != 8)
+		die("sendmmsg: sent %d of 8: %s", sent, sent < 0 ? strerror(errno) : "short");
+	ok = nowait ? 0 : wait_udp(fd, qs, 8);
+	close(fd);
+	return ok == 8 ? 1 : 0;
+}
+
+/* sendmsg-namelen0: msg_name set, msg_namelen 0, on a connected socket. */
+static int send_namelen0(const struct target *t, const struct query *q, int nowait)
+{
+	struct sockaddr_in other = {.sin_family = AF_INET, .sin_port = htons(5353)};
+	struct iovec iov = {(void *)q->buf, q->len};
+	struct msghdr mh;
+	int fd = open_socket(t, SOCK_DGRAM, 0), ok;
+
+	inet_pton(AF_INET, "127.0.0.9", &other.sin_addr);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &other;
+	mh.msg_namelen = 0;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	do_connect(fd, t);
+	check_sent(sendmsg(fd, &mh, 0), q->len, "sendmsg");
+	ok = nowait ? 0 : wait_udp(fd, q, 1);
+	close(fd);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	int opt, require = 0, nowait = 0, v4mapped, fd, ok, nq = 1;
@@ -431,6 +527,23 @@ int main(int argc, char **argv)
 	parse_server(&t, argv[1], port, v4mapped);
 	build_query(&qs[0], argv[3], qtype, txid);
 
+	if (!strcmp(path, "tcp-two") || !strcmp(path, "tcp-len-apart") ||
+	    !strcmp(path, "tcp-split")) {
+		ok = tcp_framing(path, &t, argv[3], qtype, txid, nowait, &nq);
+		if (require && ok != nq)
+			die("got %d of %d matching replies over tcp for %s", ok, nq, argv[3]);
+		return 0;
+	}
+	if (!strcmp(path, "sendmmsg8")) {
+		if (!send_mmsg8(&t, argv[3], txid, nowait) && require)
+			die("not all 8 replies for %s", argv[3]);
+		return 0;
+	}
+	if (!strcmp(path, "sendmsg-namelen0")) {
+		if (!send_namelen0(&t, &qs[0], nowait) && require)
+			die("no matching reply for %s", argv[3]);
+		return 0;
+	}
 	if (!strcmp(path, "tcp") || !strcmp(path, "tcp-writev")) {
 		unsigned char msg[MAXMSG + 2];
 		unsigned char lenb[2] = {(unsigned char)(qs[0].len >> 8), (unsigned char)qs[0].len};

@@ -132,7 +132,7 @@ static int report_backend(const struct findings *f)
 	if (f->kp && f->kpl)
 		printf("backend:       kprobe (auto; falls back to tracepoint if attach fails)\n");
 	else if (f->tpok == 0)
-		printf("backend:       tracepoint (auto; no kprobes: %s)\n",
+		printf("backend:       tracepoint (auto), not kprobe: %s\n",
 		       f->kp ? "kprobe programs do not load" : "no kprobe PMU, no kprobe_events");
 	else {
 		printf("backend:       none\n");
