@@ -57,10 +57,12 @@ static void on_signal(int sig)
 
 /* Every signal whose default action ends the process detaches and exits
  * cleanly instead: killed, dnsvis would leave legacy kprobes in tracefs.
- * SIGHUP reopens the -w file where there is one.  SIGPIPE and SIGXFSZ are
- * ignored: the write fails, and the sink says why.  Faults and SIGKILL
- * cannot be caught; the kernel frees perf events with the process, and the
- * guard (kprobe_cleanup_guard()) removes legacy kprobes. */
+ * SIGHUP reopens the -w file where there is one.  A signal other than
+ * SIGINT and SIGTERM that came ignored stays ignored (nohup's SIGHUP).
+ * SIGPIPE and SIGXFSZ are ignored: the write fails, and the sink says why.
+ * Faults and SIGKILL cannot be caught; the kernel frees perf events with
+ * the process, and the guard (kprobe_cleanup_guard()) removes legacy
+ * kprobes. */
 static void catch_stop_signals(int hup_reopens)
 {
 	static const int sigs[] = {SIGINT,  SIGTERM,   SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2,  SIGALRM,
@@ -70,9 +72,16 @@ static void catch_stop_signals(int hup_reopens)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns */
 	sigemptyset(&sa.sa_mask);
-	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigs[i] != SIGHUP || !hup_reopens)
-			sigaction(sigs[i], &sa, NULL);
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction was;
+
+		if (sigs[i] == SIGHUP && hup_reopens)
+			continue;
+		if (sigs[i] != SIGINT && sigs[i] != SIGTERM &&
+		    sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 }
