@@ -38,6 +38,8 @@
  *   tcp-vc            TCP, the same two as glibc's use-vc does: one writev(2)
  *                     of 4 iovecs (length | A | length | AAAA)
  *   tcp-lensplit      TCP, write(2) of the 2-byte length, then of the query
+ *   tcp-len-apart     TCP, the same with send(2): the 2-byte length in one
+ *                     send(2), the message in the next
  *   tcp-split         TCP, write(2) of the length and 10 bytes of the query,
  *                     then of the rest
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
@@ -366,7 +368,7 @@ static int wait_tcp_n(int fd, const struct query *qs, int n)
 	return got;
 }
 
-/* The tcp-two, tcp-vc, tcp-lensplit and tcp-split paths (see the top) on a
+/* The tcp-two, tcp-vc, tcp-lensplit, tcp-len-apart and tcp-split paths (see the top) on a
  * connected fd; how many queries they sent into qs. */
 static int tcp_framings(int fd, const char *path, struct query *qs, const char *name,
 			uint16_t qtype, uint16_t txid)
@@ -398,6 +400,11 @@ static int tcp_framings(int fd, const char *path, struct query *qs, const char *
 	if (!strcmp(path, "tcp-lensplit")) {
 		check_sent(write(fd, l0, 2), 2, "write");
 		check_sent(write(fd, qs[0].buf, n0), n0, "write");
+		return 1;
+	}
+	if (!strcmp(path, "tcp-len-apart")) {
+		check_sent(send(fd, l0, 2, 0), 2, "send");
+		check_sent(send(fd, qs[0].buf, n0, 0), n0, "send");
 		return 1;
 	}
 	memcpy(buf, l0, 2);
@@ -597,7 +604,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(path, "tcp-two") || !strcmp(path, "tcp-vc") || !strcmp(path, "tcp-lensplit") ||
-	    !strcmp(path, "tcp-split")) {
+	    !strcmp(path, "tcp-len-apart") || !strcmp(path, "tcp-split")) {
 		fd = open_socket(&t, SOCK_STREAM, 0);
 		do_connect(fd, &t);
 		nq = tcp_framings(fd, path, qs, argv[3], qtype, txid);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +189,7 @@ static int replay_file(struct replay_ctx *c, const char *path)
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	pcap_t *p;
-	int linktype, rc;
+	int linktype, rc = 0;
 
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
 	if (!p) {
@@ -214,7 +215,8 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		sink_header(c->sink, 0);
 		c->header_done = 1;
 	}
-	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+	/* until the end, or a closed output (the sink stops) */
+	while (!sink_stopped(c->sink) && (rc = pcap_next_ex(p, &hdr, &data)) == 1) {
 		enum pkt_status s;
 
 		c->st.packets++;
@@ -226,7 +228,7 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		if ((c->st.packets & 4095) == 0)
 			replay_tick(c, p);
 	}
-	if (rc == PCAP_ERROR) {
+	if (!sink_stopped(c->sink) && rc == PCAP_ERROR) {
 		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, pcap_geterr(p));
 		pcap_close(p);
 		return -1;
@@ -333,6 +335,9 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 	c.out.format = OUTPUT_TEXT;
 	if (parse_args(&c, argc, argv) != 0)
 		return 2;
+	/* a closed output is a failed write, and ends the replay (sink.h) */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (!sink) {
 		sink_init_printer(&printer, &c.out);
@@ -357,7 +362,7 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 	}
 	c.t_start = c.t_last_stats = now_s();
 	c.t_last_draw = -1e9;
-	for (int i = optind; i < argc; i++)
+	for (int i = optind; i < argc && !sink_stopped(sink); i++)
 		if (replay_file(&c, argv[i]) != 0)
 			failed = 1;
 	if (c.drawn) {
@@ -365,10 +370,8 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 		fflush(stderr);
 	}
 	sink->malformed = c.st.malformed;
-	if (sink_close(sink) != 0) {
-		fprintf(stderr, "dnsvis: replay: writing output failed\n");
-		return 1;
-	}
+	if (sink_close(sink) != 0)
+		return 1; /* the sink said why */
 	if (failed)
 		return 1; /* the error lines said why; no summary of a partial read */
 	fprintf(stderr,
