@@ -52,9 +52,10 @@ $(BUILD)/tests/test_btf_lookup: tests/unit/test_btf_lookup.c user/btf/archive.c 
 	$(CLANG) $(TEST_CFLAGS) -o $@ $< user/btf/archive.c -lz
 
 $(BUILD)/tests/test_kprobe_cleanup: tests/unit/test_kprobe_cleanup.c user/live/kprobe_cleanup.c \
-		user/live/kprobe_cleanup.h user/live/tracefs.c tests/unit/check.h | $(DEPS_STAMP)
+		user/live/kprobe_cleanup.h user/live/tracefs.c user/enrich/host_root.c tests/unit/check.h | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(TEST_CFLAGS) -o $@ $< user/live/kprobe_cleanup.c user/live/tracefs.c user/util/fs.c
+	$(CLANG) $(TEST_CFLAGS) -o $@ $< user/live/kprobe_cleanup.c user/live/tracefs.c user/enrich/host_root.c \
+		user/util/fs.c
 
 # Self-test objects of tests/btf/run.sh: one CO-RE access guarded by a
 # field-exists check, one not.

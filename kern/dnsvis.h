@@ -28,7 +28,8 @@
 #define DV_PAYLOAD_MAX	 512  /* DNS bytes copied per message */
 #define DV_PAYLOAD_BUF	 1024 /* 2 * max: slack so bounded variable offsets verify */
 #define DV_IOV_SEGS	 4    /* iovec segments copied per message */
-#define DV_MMSG_MAX	 2    /* sendmmsg entries looked at per call */
+#define DV_MMSG_MAX	 16   /* sendmmsg entries looked at per call */
+#define DV_MMSG_BATCH	 2    /* ... per program run (then a tail call) */
 #define DV_CMDLINE_MAX	 256  /* bytes of mm->arg_start..arg_end */
 #define DV_PATH_MAX	 256  /* bytes of path components kept */
 #define DV_NAME_MAX	 64   /* bytes of one path component (incl. NUL) */
@@ -175,13 +176,18 @@ struct dv_counters {
 	unsigned long long msg_out;  /* DV_REC_MSG samples offered to the ring */
 	unsigned long long proc_out; /* DV_REC_PROC samples offered */
 	unsigned long long refused;  /* samples the ring said it refused (5.1+) */
+	/* sendmmsg entries past DV_MMSG_MAX, not looked at, in calls that had
+	 * a DNS message among the entries looked at */
+	unsigned long long mmsg_beyond;
 };
 
 /* Tail calls: the send program sends the message itself when its sender
  * is already described; else the process record is made in two more
  * programs (kept apart for old verifiers' size and complexity limits), the
- * second of which sends it and then the message. */
-enum dv_tail { DV_TAIL_PROC = 0, DV_TAIL_OUT = 1, DV_TAIL_MAX = 2 };
+ * second of which sends it and then the message.  A sendmmsg is looked at
+ * DV_MMSG_BATCH entries per program run; DV_TAIL_MMSG goes on with the
+ * next ones (tracepoints only). */
+enum dv_tail { DV_TAIL_PROC = 0, DV_TAIL_OUT = 1, DV_TAIL_MMSG = 2, DV_TAIL_MAX = 3 };
 
 /* Key of the dns_socks map: a socket connected to a port in the set. */
 struct dv_sock_key {

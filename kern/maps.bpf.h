@@ -81,7 +81,22 @@ struct dv_scratch {
 	struct dv_proc p;
 	struct dv_proc_key key; /* the sender now (dv_proc_known) */
 	__u32 pending;		/* m[1] waits */
+	/* a sendmmsg being looked at (mm_active), DV_MMSG_BATCH entries a run */
+	__u32 mm_active;
+	__u32 mm_fd;
+	__u32 mm_end;  /* entries to look at: min(vlen, DV_MMSG_MAX) */
+	__u32 mm_next; /* the next one */
+	__u32 mm_dns;  /* DNS messages found so far */
+	__u64 mm_vec;  /* the struct mmsghdr array (user memory) */
+	__u64 mm_vlen;
 };
+
+/* The message(s) in scratch are those of a call with no more to come. */
+static __always_inline void dv_single(struct dv_scratch *sc)
+{
+	sc->pending = 0;
+	sc->mm_active = 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -93,6 +93,26 @@ static __always_inline void dv_finish(void *ctx, struct dv_scratch *sc, void *ta
 		dv_output_msgs(ctx, sc, proc_id);
 }
 
+/* A sendmmsg batch is done (or its process record, kern/send_tracepoint.
+ * bpf.h dv_mmsg_batch): on with the next batch, or, at the end of the
+ * call, count the entries that were not looked at. */
+static __always_inline void dv_mmsg_next(void *ctx, struct dv_scratch *sc, void *tail)
+{
+	struct dv_counters *c;
+	__u32 k = 0;
+
+	if (!sc->mm_active)
+		return;
+	if (sc->mm_next < sc->mm_end)
+		bpf_tail_call(ctx, tail, DV_TAIL_MMSG);
+	sc->mm_active = 0;
+	if (!sc->mm_dns || sc->mm_vlen <= sc->mm_next)
+		return;
+	c = bpf_map_lookup_elem(&counters, &k);
+	if (c)
+		c->mmsg_beyond += sc->mm_vlen - sc->mm_next;
+}
+
 #define DV_TAIL_PROGS(type, map)                                                                   \
 	SEC(type)                                                                                  \
 	int dv_##map##_proc(void *ctx)                                                             \
@@ -112,6 +132,7 @@ static __always_inline void dv_finish(void *ctx, struct dv_scratch *sc, void *ta
 			return 0;                                                                  \
 		dv_fill_proc2(&sc->p);                                                             \
 		dv_output(ctx, sc);                                                                \
+		dv_mmsg_next(ctx, sc, &map);                                                       \
 		return 0;                                                                          \
 	}
 

@@ -95,7 +95,7 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	dv_dest_from_sk(sk, &d, 1);
 	dv_set_dest(&sc->m[0], &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
 		    src.total, 0);
-	sc->pending = 0;
+	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;
 }
@@ -134,7 +134,7 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 		return 0;
 	dv_dest_from_sk(sk, &d, 0);
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_KPROBE_TCP_SENDMSG, src.total, 0);
-	sc->pending = 0;
+	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;
 }

@@ -168,7 +168,7 @@ static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, co
 	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	dv_set_dest(&sc->m[0], &d, hook, len, 0);
-	sc->pending = 0;
+	dv_single(sc);
 	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
@@ -203,7 +203,7 @@ int tp_writev(struct dv_sys_enter *ctx)
 	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_WRITEV, total, 0);
-	sc->pending = 0;
+	dv_single(sc);
 	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
@@ -227,49 +227,89 @@ int tp_sendmsg(struct dv_sys_enter *ctx)
 	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_SENDMSG, total, 0);
-	sc->pending = 0;
+	dv_single(sc);
 	dv_finish(ctx, sc, &tail_tp);
 	return 0;
 }
 
-/* glibc sends the A and AAAA queries with one sendmmsg: the first
- * DV_MMSG_MAX entries are looked at.  The first DNS query goes to scratch
- * [0]; a second one to [1], sent after [0] by dv_output. */
-SEC("tracepoint/syscalls/sys_enter_sendmmsg")
-int tp_sendmmsg(struct dv_sys_enter *ctx)
+/* DV_MMSG_BATCH entries of the sendmmsg in sc, from sc->mm_next on: the
+ * DNS messages among them go out (m[0], m[1]), then on with the next batch
+ * (dv_mmsg_next), in this program or after the process record. */
+static __always_inline void dv_mmsg_batch(void *ctx, struct dv_scratch *sc)
 {
-	unsigned long fd = ctx->args[0];
-	const char *vec = (const char *)ctx->args[1];
-	unsigned long vlen = ctx->args[2];
-	struct dv_scratch *sc;
+	__u32 start = sc->mm_next;
 	int n = 0;
 
-	sc = dv_scratch();
-	if (!sc)
-		return 0;
 #pragma unroll
-	for (int i = 0; i < DV_MMSG_MAX; i++) {
+	for (int i = 0; i < DV_MMSG_BATCH; i++) {
+		__u32 idx = start + i;
 		struct dv_umsghdr um = {};
 		struct dv_dest d = {};
 		struct dv_msg *m = n ? &sc->m[1] : &sc->m[0];
 		unsigned long total;
 
-		if ((unsigned long)i >= vlen)
+		if (idx >= sc->mm_end)
 			break;
-		if (dv_read_user(&um, sizeof(um), vec + i * DV_MMSGHDR_SIZE))
+		sc->mm_next = idx + 1;
+		if (dv_read_user(&um, sizeof(um),
+				 (const char *)sc->mm_vec + (idx & 1023) * DV_MMSGHDR_SIZE)) {
+			sc->mm_end = idx; /* the kernel's copy fails here too */
 			break;
-		if (dv_call_dest(um.name, (unsigned int)um.namelen, fd, &d, 1))
+		}
+		if (dv_call_dest(um.name, (unsigned int)um.namelen, sc->mm_fd, &d, 1))
 			continue;
 		total = dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
 		if (!dv_is_query(m, &d))
 			continue;
-		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, total, i);
+		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, total, idx);
 		n++;
 	}
-	if (!n || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (n) {
+		sc->mm_dns += n;
+		sc->pending = n > 1;
+		if (dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
+			dv_finish(ctx, sc, &tail_tp);
+	}
+	dv_mmsg_next(ctx, sc, &tail_tp);
+}
+
+#define DV_UIO_MAXIOV 1024 /* the kernel sends at most this many entries */
+
+/* glibc sends the A and AAAA queries with one sendmmsg.  Every entry up to
+ * vlen is looked at, at most DV_MMSG_MAX; the ones past that are counted
+ * (kern/dnsvis.h dv_counters.mmsg_beyond). */
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int tp_sendmmsg(struct dv_sys_enter *ctx)
+{
+	unsigned long vlen = ctx->args[2];
+	struct dv_scratch *sc;
+
+	if (!vlen)
 		return 0;
-	sc->pending = n > 1;
-	dv_finish(ctx, sc, &tail_tp);
+	sc = dv_scratch();
+	if (!sc)
+		return 0;
+	if (vlen > DV_UIO_MAXIOV)
+		vlen = DV_UIO_MAXIOV;
+	sc->mm_active = 1;
+	sc->mm_fd = (__u32)ctx->args[0];
+	sc->mm_vec = ctx->args[1];
+	sc->mm_vlen = vlen;
+	sc->mm_end = vlen > DV_MMSG_MAX ? DV_MMSG_MAX : (__u32)vlen;
+	sc->mm_next = 0;
+	sc->mm_dns = 0;
+	dv_mmsg_batch(ctx, sc);
+	return 0;
+}
+
+/* The next DV_MMSG_BATCH entries (DV_TAIL_MMSG). */
+SEC("tracepoint")
+int dv_tail_tp_mmsg(void *ctx)
+{
+	struct dv_scratch *sc = dv_scratch();
+
+	if (sc && sc->mm_active)
+		dv_mmsg_batch(ctx, sc);
 	return 0;
 }
 

@@ -7,21 +7,21 @@
 #include <bpf/bpf_helpers.h>
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
-int tp_sendto(void *ctx)
+int null_sendto(void *ctx)
 {
 	(void)ctx;
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int tp_sendmsg(void *ctx)
+int null_sendmsg(void *ctx)
 {
 	(void)ctx;
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_write")
-int tp_write(void *ctx)
+int null_write(void *ctx)
 {
 	(void)ctx;
 	return 0;

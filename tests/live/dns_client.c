@@ -22,6 +22,11 @@
  *   sendmsg-connected connected UDP, sendmsg(2), no msg_name, 1 iovec
  *   sendmmsg          connected UDP, sendmmsg(2) with 2 messages like glibc:
  *                     A with TXID and AAAA with TXID+1 (QTYPE is ignored)
+ *   sendmmsg8         the same with 8 messages: A and AAAA in turn
+ *   sendmmsg20        ... with 20 messages
+ *   sendmsg-namelen0  connected UDP, sendmsg(2) whose msg_name points at
+ *                     SERVER port 9 but msg_namelen is 0: the kernel sends to
+ *                     the connected peer (PORT)
  *   ipv6              sendto(2) on an AF_INET6 socket; SERVER must be IPv6
  *   v4mapped          AF_INET6 socket (V6ONLY off), sendto(2) to
  *                     ::ffff:SERVER; SERVER must be IPv4 (or already mapped)
@@ -33,6 +38,8 @@
  *   tcp-vc            TCP, the same two as glibc's use-vc does: one writev(2)
  *                     of 4 iovecs (length | A | length | AAAA)
  *   tcp-lensplit      TCP, write(2) of the 2-byte length, then of the query
+ *   tcp-len-apart     TCP, the same with send(2): the 2-byte length in one
+ *                     send(2), the message in the next
  *   tcp-split         TCP, write(2) of the length and 10 bytes of the query,
  *                     then of the rest
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
@@ -72,7 +79,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXMSG 512
+#define MAXMSG	 512
+#define MMSG_MAX 20 /* queries of one sendmmsg */
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void die(const char *fmt, ...)
@@ -273,7 +281,7 @@ static long ms_left(const struct timespec *deadline)
 static int wait_udp(int fd, const struct query *qs, int n)
 {
 	struct timespec deadline;
-	int got[2] = {0, 0}, ngot = 0;
+	int got[MMSG_MAX] = {0}, ngot = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += 1;
@@ -360,7 +368,7 @@ static int wait_tcp_n(int fd, const struct query *qs, int n)
 	return got;
 }
 
-/* The tcp-two, tcp-vc, tcp-lensplit and tcp-split paths (see the top) on a
+/* The tcp-two, tcp-vc, tcp-lensplit, tcp-len-apart and tcp-split paths (see the top) on a
  * connected fd; how many queries they sent into qs. */
 static int tcp_framings(int fd, const char *path, struct query *qs, const char *name,
 			uint16_t qtype, uint16_t txid)
@@ -392,6 +400,11 @@ static int tcp_framings(int fd, const char *path, struct query *qs, const char *
 	if (!strcmp(path, "tcp-lensplit")) {
 		check_sent(write(fd, l0, 2), 2, "write");
 		check_sent(write(fd, qs[0].buf, n0), n0, "write");
+		return 1;
+	}
+	if (!strcmp(path, "tcp-len-apart")) {
+		check_sent(send(fd, l0, 2, 0), 2, "send");
+		check_sent(send(fd, qs[0].buf, n0, 0), n0, "send");
 		return 1;
 	}
 	memcpy(buf, l0, 2);
@@ -465,6 +478,30 @@ static void flood_dns(unsigned long n, const char *server, uint16_t port, const 
 	close(fd);
 }
 
+/* nq queries for name in one sendmmsg(2) on fd, connected to t: A (txid)
+ * and AAAA (txid + 1) in turn. */
+static void send_mmsg(int fd, const struct target *t, struct query *qs, int nq, const char *name,
+		      uint16_t txid)
+{
+	struct mmsghdr mm[MMSG_MAX];
+	struct iovec iov[MMSG_MAX];
+	int sent;
+
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < nq; i++) {
+		build_query(&qs[i], name, i % 2 ? 28 : 1, (uint16_t)(txid + i % 2));
+		iov[i] = (struct iovec){qs[i].buf, qs[i].len};
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	do_connect(fd, t);
+	sent = sendmmsg(fd, mm, (unsigned)nq, 0);
+	if (sent < 0)
+		die("sendmmsg: %s", strerror(errno));
+	if (sent != nq)
+		die("sendmmsg: sent %d of %d messages", sent, nq);
+}
+
 /* One sendto(2) query for name on fd; with require, its reply too. */
 static void send_one(int fd, const struct target *t, const char *name, uint16_t qtype,
 		     uint16_t txid, int require)
@@ -503,7 +540,7 @@ int main(int argc, char **argv)
 	int opt, require = 0, nowait = 0, v4mapped, fd, ok, nq = 1;
 	const char *path;
 	struct target t;
-	struct query qs[2];
+	struct query qs[MMSG_MAX];
 	uint16_t port, txid, qtype;
 
 	while ((opt = getopt(argc, argv, "+rn")) != -1) {
@@ -567,7 +604,7 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(path, "tcp-two") || !strcmp(path, "tcp-vc") || !strcmp(path, "tcp-lensplit") ||
-	    !strcmp(path, "tcp-split")) {
+	    !strcmp(path, "tcp-len-apart") || !strcmp(path, "tcp-split")) {
 		fd = open_socket(&t, SOCK_STREAM, 0);
 		do_connect(fd, &t);
 		nq = tcp_framings(fd, path, qs, argv[3], qtype, txid);
@@ -605,7 +642,7 @@ int main(int argc, char **argv)
 		do_connect(fd, &t);
 		check_sent(writev(fd, iov, 2), qs[0].len, "writev");
 	} else if (!strcmp(path, "sendmsg1") || !strcmp(path, "sendmsg3") ||
-		   !strcmp(path, "sendmsg-connected")) {
+		   !strcmp(path, "sendmsg-connected") || !strcmp(path, "sendmsg-namelen0")) {
 		struct iovec iov[3];
 		struct msghdr mh;
 
@@ -622,31 +659,22 @@ int main(int argc, char **argv)
 		mh.msg_iov = iov;
 		if (!strcmp(path, "sendmsg-connected")) {
 			do_connect(fd, &t);
+		} else if (!strcmp(path, "sendmsg-namelen0")) {
+			static struct target other;
+
+			do_connect(fd, &t);
+			parse_server(&other, argv[1], 9, 0);
+			mh.msg_name = &other.ss; /* ignored: msg_namelen is 0 */
+			mh.msg_namelen = 0;
 		} else {
 			mh.msg_name = &t.ss;
 			mh.msg_namelen = t.len;
 		}
 		check_sent(sendmsg(fd, &mh, 0), qs[0].len, "sendmsg");
-	} else if (!strcmp(path, "sendmmsg")) {
-		struct mmsghdr mm[2];
-		struct iovec iov[2];
-		int sent;
-
-		build_query(&qs[0], argv[3], 1, txid);
-		build_query(&qs[1], argv[3], 28, (uint16_t)(txid + 1));
-		nq = 2;
-		memset(mm, 0, sizeof(mm));
-		for (int i = 0; i < 2; i++) {
-			iov[i] = (struct iovec){qs[i].buf, qs[i].len};
-			mm[i].msg_hdr.msg_iov = &iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-		}
-		do_connect(fd, &t);
-		sent = sendmmsg(fd, mm, 2, 0);
-		if (sent < 0)
-			die("sendmmsg: %s", strerror(errno));
-		if (sent != 2)
-			die("sendmmsg: sent %d of 2 messages", sent);
+	} else if (!strcmp(path, "sendmmsg") || !strcmp(path, "sendmmsg8") ||
+		   !strcmp(path, "sendmmsg20")) {
+		nq = !strcmp(path, "sendmmsg") ? 2 : !strcmp(path, "sendmmsg8") ? 8 : MMSG_MAX;
+		send_mmsg(fd, &t, qs, nq, argv[3], txid);
 	} else {
 		die("unknown path: %s", path);
 	}

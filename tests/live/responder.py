@@ -5,6 +5,8 @@ Listens on 127.0.0.1:PORT and [::1]:PORT, UDP and TCP.  Answers:
   A     -> 127.0.0.2
   AAAA  -> ::2
   names under .nx (e.g. foo.nx) -> NXDOMAIN
+  names whose first label starts with "truncate-" -> over UDP, an empty
+        answer with TC set (the client retries over TCP); over TCP as above
   anything else -> NOERROR, no answer
 Silent unless -v.  Exits 0 on SIGTERM/SIGINT.  Exits 2 with one line on
 stderr if an address cannot be bound (e.g. port 53 already taken).
@@ -48,7 +50,7 @@ def parse_question(msg):
     return ".".join(labels), qtype, off + 4
 
 
-def answer(msg):
+def answer(msg, udp=False):
     """Build the reply for one query message, or None to stay silent."""
     q = parse_question(msg)
     if q is None or msg[2] & 0x80:  # not a query we understand, or a reply
@@ -59,6 +61,10 @@ def answer(msg):
     opcode = msg[2] & 0x78
     rcode, answers = 0, b""
     ancount = 0
+    if udp and lname.startswith("truncate-"):
+        hdr = msg[0:2] + bytes([0x80 | opcode | 0x04 | 0x02 | rd, 0x80]) + \
+            struct.pack("!HHHH", 1, 0, 0, 0)
+        return hdr + msg[12:end], "%s %s truncated" % (name, QTYPE_NAMES.get(qtype, qtype))
     if lname == "nx" or lname.endswith(".nx"):
         rcode = 3
     elif qtype == 1:
@@ -117,7 +123,7 @@ class Responder:
             return
         except OSError:
             return
-        reply, desc = answer(msg)
+        reply, desc = answer(msg, udp=True)
         self.log("udp", desc)
         if reply is not None:
             try:

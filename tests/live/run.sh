@@ -226,6 +226,11 @@ run_cases() {
 	client sendmsg3 sendmsg3 127.0.0.1 TXT
 	client sendmsg-connected sendmsg-connected 127.0.0.1 A
 	client sendmmsg sendmmsg 127.0.0.1 A 127.0.0.1 udp A,AAAA
+	client sendmmsg8 sendmmsg8 127.0.0.1 A 127.0.0.1 udp A,AAAA,A,AAAA,A,AAAA,A,AAAA
+	# 20 entries: the first 16 are looked at, 4 counted (mmsg-skipped, below)
+	client sendmmsg20 sendmmsg20 127.0.0.1 A 127.0.0.1 udp \
+		"$(printf 'A,AAAA,%.0s' 1 2 3 4 5 6 7 8 | sed 's/,$//')"
+	client sendmsg-namelen0 sendmsg-namelen0 127.0.0.1 A
 	client ipv6 ipv6 ::1 AAAA
 	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
 	client tcp tcp 127.0.0.1 A 127.0.0.1 tcp
@@ -360,6 +365,10 @@ if wait_ready ready; then
 	else
 		ok exit "status 0 on SIGINT; summary: $summary"
 	fi
+	case $summary in
+	*", 4 mmsg-skipped"*) ok mmsg-skipped "the 4 entries of sendmmsg20 past 16 are counted" ;;
+	*) fail mmsg-skipped "want 4 mmsg-skipped (sendmmsg20) in the summary: $summary" ;;
+	esac
 	run_check events "$DNSVIS_OUT" "$MANIFEST" --source-prefix "$PREFIX" \
 		--pid-field "$PID_FIELD" --cwd "$TMPD"
 	run_check bpf "$TMPD/bpf" "$MAIN_PID"
@@ -482,7 +491,7 @@ print(n)' "$DNSVIS_OUT" 2>&1)
 		fail lost "json lost records add up to $rec_lost, summary says $sum_lost"
 	elif [ $((events + sum_lost)) -ne 3000 ]; then
 		fail lost "$events events + $sum_lost lost != 3000 sent"
-	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+ unattributed=[0-9]+ tcp-evicted=[0-9]+' "$DNSVIS_ERR"; then
+	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+ unattributed=[0-9]+ tcp-evicted=[0-9]+ mmsg-skipped=[0-9]+' "$DNSVIS_ERR"; then
 		fail lost "--stats 1 printed no stats line: $(err_tail)"
 	else
 		ok lost "$events events + $sum_lost lost = 3000 sent; json lost records agree; --stats lines"

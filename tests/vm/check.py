@@ -20,8 +20,8 @@ import subprocess
 import sys
 
 CASES = ["sendto", "send", "write", "writev", "sendmsg1", "sendmsg3", "sendmsg-connected",
-         "sendmmsg", "ipv6", "v4mapped", "tcp", "tcp-writev", "tcp-two", "tcp-vc",
-         "tcp-lensplit", "tcp-split", "busybox-nslookup"]
+         "sendmmsg", "sendmmsg8", "sendmsg-namelen0", "ipv6", "v4mapped", "tcp", "tcp-writev",
+         "tcp-two", "tcp-vc", "tcp-lensplit", "tcp-split", "busybox-nslookup"]
 # DNS over TCP: the exact hook each backend must report it from
 TCP_WRITE = "tracepoint/syscalls/sys_enter_write"
 TCP_SOURCE = {

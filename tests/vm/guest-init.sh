@@ -88,6 +88,8 @@ cases() {
 	client sendmsg3 sendmsg3 127.0.0.1 TXT
 	client sendmsg-connected sendmsg-connected 127.0.0.1 A
 	client sendmmsg sendmmsg 127.0.0.1 A 127.0.0.1 A,AAAA
+	client sendmmsg8 sendmmsg8 127.0.0.1 A 127.0.0.1 A,AAAA,A,AAAA,A,AAAA,A,AAAA
+	client sendmsg-namelen0 sendmsg-namelen0 127.0.0.1 A
 	client ipv6 ipv6 ::1 AAAA
 	client v4mapped v4mapped 127.0.0.1 A 127.0.0.1,::ffff:127.0.0.1
 	client tcp tcp 127.0.0.1 A 127.0.0.1 A tcp

@@ -387,7 +387,9 @@ static int audit_finish(struct audit *a, const struct audit_args *aa, const stru
 	unsigned long nv = audit_report(a, stdout, aa->replay ? "replay" : "live", t0, t1,
 					sink->lost, sink->malformed);
 
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	/* a reader that went away took what it wanted: the verdict stands */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE &&
+	    !sink_reader_gone(stdout)) {
 		fprintf(stderr, "dnsvis: audit: writing the report: %s\n", strerror(errno));
 		return AUDIT_EXIT_ERROR;
 	}

@@ -152,7 +152,8 @@ int k8s_meta_attr(uint64_t cgroup_id, uint32_t pid, struct k8s_attr *out)
 		*out = *ca;
 		return 1;
 	}
-	if (pid && attr_from_proc(pid, ca, out))
+	/* a /proc that is not the host's would name another process */
+	if (pid && host_proc_is_host() && attr_from_proc(pid, ca, out))
 		return 1;
 	if (ca) {
 		ensure_meta(ca);

@@ -7,16 +7,17 @@
  * for what the kernel does not capture (parent exe; container and pod come
  * from k8s_meta.c, by cgroup id).  Those
  * /proc answers are cached per pid for a short time; an entry is dropped
- * when the pid's executable changes (exec) or the pid is gone. */
+ * when the pid's executable changes (exec) or the pid is gone.  /proc is
+ * the one under --host-root, and is read only when it is the host's: the
+ * kernel's pids name other processes in a pid namespace of its own. */
 #include <ctype.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "enrich/host_root.h"
 #include "enrich/proc_info.h"
 #include "util/clock.h"
 
@@ -82,11 +83,11 @@ void proc_join_cmdline(const char *buf, unsigned len, char *out, size_t outlen)
 
 static int read_link(uint32_t pid, const char *what, char *out, size_t len)
 {
-	char p[64];
-	ssize_t n;
+	char p[1100];
+	ssize_t n = -1;
 
-	snprintf(p, sizeof(p), "/proc/%u/%s", pid, what);
-	n = readlink(p, out, len - 1);
+	if (host_proc_is_host())
+		n = readlink(host_path(p, sizeof(p), "/proc/%u/%s", pid, what), out, len - 1);
 	if (n < 0) {
 		out[0] = 0;
 		return -1;
@@ -97,11 +98,12 @@ static int read_link(uint32_t pid, const char *what, char *out, size_t len)
 
 static int read_file(uint32_t pid, const char *what, char *out, size_t len, size_t *got)
 {
-	char p[64];
+	char p[1100];
 	FILE *f;
 
-	snprintf(p, sizeof(p), "/proc/%u/%s", pid, what);
-	f = fopen(p, "re");
+	if (!host_proc_is_host())
+		return -1;
+	f = fopen(host_path(p, sizeof(p), "/proc/%u/%s", pid, what), "re");
 	if (!f)
 		return -1;
 	*got = fread(out, 1, len - 1, f);
@@ -140,7 +142,7 @@ static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
 void proc_info_gc(void)
 {
 	for (unsigned i = 0; i < CACHE_SLOTS; i++)
-		if (cache[i].pid && kill((pid_t)cache[i].pid, 0) != 0 && errno == ESRCH)
+		if (cache[i].pid && host_pid_alive(cache[i].pid) == 0)
 			memset(&cache[i], 0, sizeof(cache[i]));
 }
 

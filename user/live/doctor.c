@@ -137,6 +137,12 @@ static void check_probes(struct findings *f)
 	printf("tracepoints:   %s\n",
 	       f->tpok == 0 ? "yes (perf_event_open of sys_enter_sendto ok)" : strerror(-f->tpok));
 	printf("perf events:   %s\n", f->tpok == 0 ? "yes" : "unknown");
+	printf("pid namespace: %s\n",
+	       host_proc_is_host()
+		   ? "the host's /proc"
+		   : "/proc is not the host's: senders' parent exe, long paths and "
+		     "connected sockets cannot be seen (use the host's pid namespace, or "
+		     "trace --host-root)");
 	printf("bpf helpers:   %s\n", f->bad ? "unknown"
 				      : kernel_has_split_read()
 					  ? "bpf_probe_read_user/kernel (5.5+)"
@@ -154,7 +160,8 @@ static int report_backend(const struct findings *f)
 	if (f->kp && f->kpl)
 		printf("backend:       kprobe (auto; falls back to tracepoint if attach fails)\n");
 	else if (f->tpok == 0)
-		printf("backend:       tracepoint (auto)\n");
+		printf("backend:       tracepoint (auto), not kprobe: %s\n",
+		       f->kp ? "kprobe programs do not load" : "no kprobe PMU, no kprobe_events");
 	else {
 		printf("backend:       none\n");
 		fprintf(stderr, "dnsvis: doctor: neither kprobes nor syscall tracepoints work\n");

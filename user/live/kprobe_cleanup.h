@@ -46,4 +46,15 @@ int kprobe_cleanup_stale(int verbose);
  * its own when the links are destroyed; this is the safety net). */
 int kprobe_cleanup_own(void);
 
+/* Before attaching, where libbpf would use kprobe_events: fork a guard
+ * process ("dnsvis-guard") that waits for this one to end, however it ends
+ * (SIGKILL and crashes included: a pipe closes), and then removes the
+ * entries still carrying this process's pid.  It holds no descriptor of
+ * ours and ignores the signals a terminal or a process group gets.  0 (also
+ * when no guard is needed), or -errno. */
+int kprobe_cleanup_guard(int verbose);
+
+/* At a normal exit, after kprobe_cleanup_own(): end the guard and reap it. */
+void kprobe_cleanup_guard_end(void);
+
 #endif

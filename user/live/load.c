@@ -53,9 +53,10 @@ static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
 static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb)
 {
 	struct bpf_program *tp[] = {
-	    s->progs.tp_sendto,	 s->progs.tp_write,	   s->progs.tp_writev,
-	    s->progs.tp_sendmsg, s->progs.tp_sendmmsg,	   s->progs.tp_connect,
-	    s->progs.tp_close,	 s->progs.dv_tail_tp_proc, s->progs.dv_tail_tp_out,
+	    s->progs.tp_sendto,	      s->progs.tp_write,	s->progs.tp_writev,
+	    s->progs.tp_sendmsg,      s->progs.tp_sendmmsg,	s->progs.tp_connect,
+	    s->progs.tp_close,	      s->progs.dv_tail_tp_proc, s->progs.dv_tail_tp_out,
+	    s->progs.dv_tail_tp_mmsg,
 	};
 	int tpon = b == BACKEND_TRACEPOINT, kpon = b == BACKEND_KPROBE;
 
@@ -145,20 +146,20 @@ static int fill_ports(struct dnsvis_bpf *s, const struct port_set *ports)
 
 static int fill_tail_calls(struct dnsvis_bpf *s, enum backend b)
 {
-	int tail = bpf_map__fd(b == BACKEND_KPROBE ? s->maps.tail_kp : s->maps.tail_tp);
-	struct bpf_program *pp =
-	    b == BACKEND_KPROBE ? s->progs.dv_tail_kp_proc : s->progs.dv_tail_tp_proc;
-	struct bpf_program *po =
-	    b == BACKEND_KPROBE ? s->progs.dv_tail_kp_out : s->progs.dv_tail_tp_out;
-	__u32 k = DV_TAIL_PROC;
-	int fd = bpf_program__fd(pp);
+	int kp = b == BACKEND_KPROBE;
+	int tail = bpf_map__fd(kp ? s->maps.tail_kp : s->maps.tail_tp);
+	struct bpf_program *progs[DV_TAIL_MAX] = {
+	    [DV_TAIL_PROC] = kp ? s->progs.dv_tail_kp_proc : s->progs.dv_tail_tp_proc,
+	    [DV_TAIL_OUT] = kp ? s->progs.dv_tail_kp_out : s->progs.dv_tail_tp_out,
+	    [DV_TAIL_MMSG] = kp ? NULL : s->progs.dv_tail_tp_mmsg, /* no sendmmsg probe */
+	};
 
-	if (bpf_map_update_elem(tail, &k, &fd, BPF_ANY))
-		return -errno;
-	fd = bpf_program__fd(po);
-	k = DV_TAIL_OUT;
-	if (bpf_map_update_elem(tail, &k, &fd, BPF_ANY))
-		return -errno;
+	for (__u32 k = 0; k < DV_TAIL_MAX; k++) {
+		int fd = progs[k] ? bpf_program__fd(progs[k]) : -1;
+
+		if (fd >= 0 && bpf_map_update_elem(tail, &k, &fd, BPF_ANY))
+			return -errno;
+	}
 	return 0;
 }
 
@@ -181,65 +182,10 @@ static int fill_maps(struct dnsvis_bpf *s, const struct load_req *r, enum backen
 static void clear_tail_calls(struct dnsvis_bpf *s)
 {
 	const struct bpf_map *maps[] = {s->maps.tail_kp, s->maps.tail_tp};
-	__u32 keys[] = {DV_TAIL_PROC, DV_TAIL_OUT};
 
 	for (unsigned m = 0; m < 2; m++)
-		for (unsigned k = 0; k < 2; k++)
-			bpf_map_delete_elem(bpf_map__fd(maps[m]), &keys[k]);
-}
-
-static int attach_prog(struct bpf_program *p, struct bpf_link **link, int *n)
-{
-	*link = bpf_program__attach(p);
-	if (!*link)
-		return -errno;
-	(*n)++;
-	return 0;
-}
-
-/* The plain or the iocb programs, whichever were loaded. */
-static int attach_kprobes(struct loaded_bpf *L)
-{
-	struct dnsvis_bpf *s = L->skel;
-	struct bpf_program *p4 = s->progs.kp_udp_sendmsg, *p6 = s->progs.kp_udpv6_sendmsg;
-	struct bpf_link **l4 = &s->links.kp_udp_sendmsg, **l6 = &s->links.kp_udpv6_sendmsg;
-	struct bpf_program *pt = s->progs.kp_tcp_sendmsg;
-	struct bpf_link **lt = &s->links.kp_tcp_sendmsg;
-	int err;
-
-	if (bpf_program__autoload(s->progs.kp_udp_sendmsg_iocb)) {
-		p4 = s->progs.kp_udp_sendmsg_iocb;
-		p6 = s->progs.kp_udpv6_sendmsg_iocb;
-		l4 = &s->links.kp_udp_sendmsg_iocb;
-		l6 = &s->links.kp_udpv6_sendmsg_iocb;
-	}
-	if (bpf_program__autoload(s->progs.kp_tcp_sendmsg_iocb)) {
-		pt = s->progs.kp_tcp_sendmsg_iocb;
-		lt = &s->links.kp_tcp_sendmsg_iocb;
-	}
-	err = attach_prog(p4, l4, &L->nattached);
-	if (!err)
-		err = attach_prog(p6, l6, &L->nattached);
-	if (!err)
-		err = attach_prog(pt, lt, &L->nattached);
-	return err;
-}
-
-static int attach_tracepoints(struct loaded_bpf *L)
-{
-	struct dnsvis_bpf *s = L->skel;
-	int err;
-
-	/* bookkeeping first, so no connect is missed between them */
-	if ((err = attach_prog(s->progs.tp_connect, &s->links.tp_connect, &L->nattached)) ||
-	    (err = attach_prog(s->progs.tp_close, &s->links.tp_close, &L->nattached)) ||
-	    (err = attach_prog(s->progs.tp_sendto, &s->links.tp_sendto, &L->nattached)) ||
-	    (err = attach_prog(s->progs.tp_sendmsg, &s->links.tp_sendmsg, &L->nattached)) ||
-	    (err = attach_prog(s->progs.tp_sendmmsg, &s->links.tp_sendmmsg, &L->nattached)) ||
-	    (err = attach_prog(s->progs.tp_write, &s->links.tp_write, &L->nattached)) ||
-	    (err = attach_prog(s->progs.tp_writev, &s->links.tp_writev, &L->nattached)))
-		return err;
-	return 0;
+		for (__u32 k = 0; k < DV_TAIL_MAX; k++)
+			bpf_map_delete_elem(bpf_map__fd(maps[m]), &k);
 }
 
 static void note_map_fds(struct loaded_bpf *L)
@@ -253,46 +199,197 @@ static void note_map_fds(struct loaded_bpf *L)
 	L->proc_sent_fd = bpf_map__fd(L->skel->maps.proc_sent);
 }
 
-/* Load, fill and attach the opened skeleton for backend b.  0 or -errno
- * with a reason in why. */
-static int load_fill_attach(struct loaded_bpf *L, const struct load_req *r, enum backend b,
-			    char *why, size_t wl)
+/* ---- probes: each one loads and attaches on its own terms ---------------- */
+
+enum { MAX_PROBES = 8 };
+
+/* A probe: a program the kernel runs on a send (or, for the tracepoint
+ * backend, on connect and close: bookkeeping), and its link.  The
+ * tail-called parts are no probes: every probe needs them. */
+struct probe {
+	struct bpf_program *prog;
+	struct bpf_link **link;
+	int sends; /* sees sends (not bookkeeping) */
+};
+
+/* What load_backend() loads: the backend and the kprobe functions' arity. */
+struct load_plan {
+	const struct load_req *r;
+	enum backend b;
+	int legacy, iocb, tcp_iocb;
+};
+
+/* Why probes were left out: printed once the backend is settled. */
+static char notes[MAX_PROBES][320];
+static int nnotes;
+
+static void note(const struct bpf_program *p, const char *what, int err)
+{
+	if (nnotes < MAX_PROBES)
+		snprintf(notes[nnotes++], sizeof(notes[0]),
+			 "dnsvis: probe %s: cannot %s: %s (tracing without it%s)",
+			 bpf_program__section_name(p), what, strerror(-err),
+			 strcmp(what, "load") ? "" : "; -v shows the verifier's log");
+}
+
+/* The probes of the backend as set_autoload() chose them; how many. */
+static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, struct probe *p)
+{
+	int n = 0;
+
+#define PROBE(prog_, sends_)                                                                       \
+	p[n++] = (struct probe)                                                                    \
+	{                                                                                          \
+		s->progs.prog_, &s->links.prog_, sends_                                            \
+	}
+	if (pl->b == BACKEND_TRACEPOINT) {
+		/* bookkeeping first, so no connect is missed between them */
+		PROBE(tp_connect, 0);
+		PROBE(tp_close, 0);
+		PROBE(tp_sendto, 1);
+		PROBE(tp_sendmsg, 1);
+		PROBE(tp_sendmmsg, 1);
+		PROBE(tp_write, 1);
+		PROBE(tp_writev, 1);
+		return n;
+	}
+	if (pl->iocb) {
+		PROBE(kp_udp_sendmsg_iocb, 1);
+		PROBE(kp_udpv6_sendmsg_iocb, 1);
+	} else {
+		PROBE(kp_udp_sendmsg, 1);
+		PROBE(kp_udpv6_sendmsg, 1);
+	}
+	if (pl->tcp_iocb)
+		PROBE(kp_tcp_sendmsg_iocb, 1);
+	else
+		PROBE(kp_tcp_sendmsg, 1);
+#undef PROBE
+	return n;
+}
+
+/* Open the object with the probes in skip (bit i: backend_probes()[i]) left
+ * out, and load it.  0, or -errno; *s is the object (NULL when it did not
+ * open; after a failed load only its names are of use). */
+static int open_and_load(const struct load_plan *pl, unsigned skip, struct dnsvis_bpf **s)
+{
+	struct probe p[MAX_PROBES];
+	int n, err;
+
+	*s = open_skel(pl->legacy, pl->r->btf_custom ? pl->r->btf_path : NULL);
+	if (!*s)
+		return -errno;
+	set_autoload(*s, pl->b, pl->iocb, pl->tcp_iocb);
+	err = patch_ports(*s, pl->r->ports);
+	if (err)
+		return err;
+	n = backend_probes(*s, pl, p);
+	for (int i = 0; i < n; i++)
+		if (skip & (1u << i))
+			bpf_program__set_autoload(p[i].prog, false);
+	return dnsvis_bpf__load(*s);
+}
+
+/* The whole object failed to load (err): load each probe alone (with the
+ * tail-called parts) to find those that fail, note them, and load the rest.
+ * 0 with L->skel loaded, or err when no probe that sends loads. */
+static int load_degraded(struct loaded_bpf *L, const struct load_plan *pl, int err)
+{
+	struct probe p[MAX_PROBES];
+	unsigned skip = 0;
+	int n = backend_probes(L->skel, pl, p), errs[MAX_PROBES], sends = 0;
+	struct dnsvis_bpf *t;
+
+	for (int i = 0; i < n; i++) {
+		errs[i] = open_and_load(pl, ~(1u << i), &t);
+		dnsvis_bpf__destroy(t);
+		if (errs[i])
+			skip |= 1u << i;
+		else
+			sends += p[i].sends;
+	}
+	if (!sends) /* nothing to trace with: the error is not one probe's */
+		return err;
+	for (int i = 0; i < n; i++)
+		if (errs[i])
+			note(p[i].prog, "load", errs[i]);
+	dnsvis_bpf__destroy(L->skel);
+	err = open_and_load(pl, skip, &L->skel);
+	return err;
+}
+
+/* Attach every loaded probe; one that fails is noted and left out.  0, or
+ * -errno with the reason in why when no probe that sends attached. */
+static int attach_probes(struct loaded_bpf *L, const struct load_plan *pl, char *why, size_t wl)
+{
+	struct probe p[MAX_PROBES];
+	int n = backend_probes(L->skel, pl, p), first = 0, sends = 0;
+
+	L->nprobes = n;
+	for (int i = 0; i < n; i++) {
+		if (!bpf_program__autoload(p[i].prog))
+			continue; /* did not load: noted */
+		*p[i].link = bpf_program__attach(p[i].prog);
+		if (*p[i].link) {
+			L->nattached++;
+			sends += p[i].sends;
+			continue;
+		}
+		if (!first)
+			first = -errno;
+		note(p[i].prog, "attach", -errno);
+	}
+	if (sends)
+		return 0;
+	first = first ? first : -ENOENT;
+	snprintf(why, wl, "attaching the %s programs failed: %s", backend_name(pl->b),
+		 strerror(-first));
+	return first;
+}
+
+/* Load, fill and attach backend pl->b.  0 or -errno with a reason in why. */
+static int load_fill_attach(struct loaded_bpf *L, const struct load_plan *pl, char *why, size_t wl)
 {
 	char what[640];
 	int err;
 
 	libbpf_warning_reset();
-	err = dnsvis_bpf__load(L->skel);
+	err = open_and_load(pl, 0, &L->skel);
+
+	if (!L->skel) {
+		snprintf(why, wl, "cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	if (err)
+		err = load_degraded(L, pl, err);
 	if (err) {
 		snprintf(what, sizeof(what), "loading the %s programs with the BTF from %s",
-			 backend_name(b), btf_source_describe());
+			 backend_name(pl->b), btf_source_describe());
 		libbpf_failure_why(what, err, why, wl);
 		return err;
 	}
-	err = fill_maps(L->skel, r, b);
+	err = fill_maps(L->skel, pl->r, pl->b);
 	if (err) {
 		snprintf(why, wl, "filling BPF maps failed: %s", strerror(-err));
 		return err;
 	}
-	err = b == BACKEND_KPROBE ? attach_kprobes(L) : attach_tracepoints(L);
-	if (err)
-		snprintf(why, wl, "attaching the %s programs failed: %s", backend_name(b),
-			 strerror(-err));
-	return err;
+	return attach_probes(L, pl, why, wl);
 }
 
 /* Load and attach one backend.  0 or -errno with a reason in why. */
 static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum backend b, char *why,
 			size_t wl)
 {
-	int iocb = 0, tcp_iocb = 0, err;
+	struct load_plan pl = {.r = r, .b = b};
+	int err;
 
 	memset(L, 0, sizeof(*L));
+	nnotes = 0;
 	L->backend = b;
 	/* DNSVIS_FORCE_LEGACY=1 tests the 4.14 object on a new kernel */
-	L->legacy = !kernel_has_split_read() || getenv("DNSVIS_FORCE_LEGACY");
+	L->legacy = pl.legacy = !kernel_has_split_read() || getenv("DNSVIS_FORCE_LEGACY");
 	if (b == BACKEND_KPROBE) {
-		err = kprobe_arity(r->btf_path, &iocb, &tcp_iocb);
+		err = kprobe_arity(r->btf_path, &pl.iocb, &pl.tcp_iocb);
 		if (err) {
 			char what[600];
 
@@ -301,21 +398,7 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 			return err;
 		}
 	}
-	L->skel = open_skel(L->legacy, r->btf_custom ? r->btf_path : NULL);
-	if (!L->skel) {
-		err = -errno;
-		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
-		return err;
-	}
-	set_autoload(L->skel, b, iocb, tcp_iocb);
-	err = patch_ports(L->skel, r->ports);
-	if (err) {
-		snprintf(why, wl, "cannot set the port set in the BPF programs: %s",
-			 strerror(-err));
-		tracer_destroy(L);
-		return err;
-	}
-	err = load_fill_attach(L, r, b, why, wl);
+	err = load_fill_attach(L, &pl, why, wl);
 	if (err) {
 		tracer_destroy(L);
 		return err;
@@ -326,15 +409,28 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 
 int tracer_load(struct loaded_bpf *L, const struct load_req *r, char *why, size_t wl)
 {
-	int err = -ENOTSUP;
+	int auto_b = r->backend == BACKEND_AUTO, err = -ENOTSUP;
+	char kwhy[256] = "";
 
 	why[0] = 0;
-	if (r->backend == BACKEND_KPROBE || (r->backend == BACKEND_AUTO && kernel_has_kprobes()))
+	if (r->backend == BACKEND_KPROBE || (auto_b && kernel_has_kprobes()))
 		err = load_backend(L, r, BACKEND_KPROBE, why, wl);
-	if (r->backend == BACKEND_TRACEPOINT || (err && r->backend == BACKEND_AUTO))
+	else if (auto_b)
+		snprintf(why, wl, "no kprobe PMU and no kprobe_events in tracefs");
+	if (auto_b && err) {
+		snprintf(kwhy, sizeof(kwhy), "%s", why);
 		err = load_backend(L, r, BACKEND_TRACEPOINT, why, wl);
+		if (err)
+			snprintf(why + strlen(why), wl - strlen(why), "; kprobes: %s", kwhy);
+		else
+			snprintf(L->kprobe_why, sizeof(L->kprobe_why), "%s", kwhy);
+	} else if (r->backend == BACKEND_TRACEPOINT) {
+		err = load_backend(L, r, BACKEND_TRACEPOINT, why, wl);
+	}
 	if (err && !why[0])
 		snprintf(why, wl, "%s", strerror(-err));
+	for (int i = 0; !err && i < nnotes; i++)
+		fprintf(stderr, "%s\n", notes[i]);
 	return err;
 }
 

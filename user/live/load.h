@@ -21,12 +21,16 @@ struct load_req {
 	unsigned filter_tgid; /* --pid; 0: every process */
 };
 
-/* Loaded and attached programs, and the maps the rest of the tracer uses. */
+/* Loaded and attached programs, and the maps the rest of the tracer uses.
+ * A probe that fails to load or attach is left out, and named in one line on
+ * stderr; only when none works does the backend fail. */
 struct loaded_bpf {
 	struct dnsvis_bpf *skel;
 	enum backend backend; /* KPROBE or TRACEPOINT */
 	int legacy;	      /* the bpf_probe_read-only object */
-	int nattached;
+	int nprobes;	      /* the backend's probes */
+	int nattached;	      /* of those, attached */
+	char kprobe_why[256]; /* auto chose tracepoints: why not kprobes ("" otherwise) */
 	int events_fd;	      /* perf event array */
 	int dns_socks_fd;     /* connected DNS sockets (tracepoint backend) */
 	int fd_counts_fd;     /* dns_socks entries per fd number */

@@ -76,6 +76,7 @@ struct record_extra {
 	unsigned long long unattributed; /* messages whose process record never came */
 	unsigned long long proc_lost;	 /* process records offered and never read */
 	unsigned long long tcp_evicted;	 /* TCP streams ended for room or idleness */
+	unsigned long long mmsg_skipped; /* sendmmsg entries past the limit, not looked at */
 };
 
 void record_extra(const struct record_reader *te, struct record_extra *x);

@@ -66,8 +66,10 @@ void record_reconcile_lost(struct record_reader *te)
 {
 	struct record_state *st = te->st;
 
-	if (st && read_counters(te, st->snap) == 0)
+	if (st && read_counters(te, st->snap) == 0) {
+		st->have_snap = 1;
 		account(te, st->snap);
+	}
 }
 
 void record_extra(const struct record_reader *te, struct record_extra *x)
@@ -78,6 +80,8 @@ void record_extra(const struct record_reader *te, struct record_extra *x)
 		return;
 	x->proc_lost = te->st->proc_lost;
 	x->tcp_evicted = te->st->tcp.evicted;
+	for (int cpu = 0; te->st->have_snap && cpu < te->ncpu; cpu++)
+		x->mmsg_skipped += te->st->snap[cpu].mmsg_beyond;
 }
 
 /* Records as the kernel writes them into the perf ring (perf_event_open(2)). */

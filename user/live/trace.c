@@ -3,8 +3,8 @@
  * Flow: options -> privileges -> BTF -> load and attach (trace_load.c) ->
  * seed the connected-socket map from /proc (sock_seed.c) -> "dnsvis: ready"
  * -> poll the perf buffer every 100 ms, decode, filter, print
- * (trace_event.c) -> on SIGINT/SIGTERM, --count or --duration: detach,
- * flush, summary.
+ * (record.c) -> on a signal, --count, --duration or a closed output:
+ * detach, flush, summary.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +55,37 @@ static volatile sig_atomic_t stop_sig;
 static void on_signal(int sig)
 {
 	stop_sig = sig;
+}
+
+/* Every signal whose default action ends the process detaches and exits
+ * cleanly instead: killed, dnsvis would leave legacy kprobes in tracefs.
+ * SIGHUP reopens the -w file where there is one.  A signal other than
+ * SIGINT and SIGTERM that came ignored stays ignored (nohup's SIGHUP).
+ * SIGPIPE and SIGXFSZ are ignored: the write fails, and the sink says why.
+ * Faults and SIGKILL cannot be caught; the kernel frees perf events with
+ * the process, and the guard (kprobe_cleanup_guard()) removes legacy
+ * kprobes. */
+static void catch_stop_signals(int hup_reopens)
+{
+	static const int sigs[] = {SIGINT,  SIGTERM,   SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2,  SIGALRM,
+				   SIGPROF, SIGVTALRM, SIGXCPU, SIGPWR, SIGIO,	 SIGSTKFLT};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns */
+	sigemptyset(&sa.sa_mask);
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction was;
+
+		if (sigs[i] == SIGHUP && hup_reopens)
+			continue;
+		if (sigs[i] != SIGINT && sigs[i] != SIGTERM &&
+		    sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static void usage(FILE *f)
@@ -359,14 +390,30 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 
 /* ---- main flow ------------------------------------------------------------ */
 
+/* In a pid namespace of its own, without the host's /proc: one line on
+ * what cannot be seen (the kernel's record still describes each sender). */
+static void say_what_proc_hides(void)
+{
+	if (host_proc_is_host())
+		return;
+	fprintf(stderr,
+		"dnsvis: %s/proc is not the host's (a pid namespace of its own): no parent exe, "
+		"no long exe, cwd or command line past the kernel's copy, no cgroup v1 "
+		"containers, no sockets connected before the start; %s\n",
+		host_root(),
+		host_root()[0] ? "give --host-root the host's / with its /proc"
+			       : "run in the host's pid namespace, or pass --host-root with the "
+				 "host's / mounted");
+}
+
 /* Privileges, BTF, tracefs, stale probes, signals; then load and attach.
  * 0, or -1 with the reason on stderr. */
-static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L)
+static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L, int hup_reopens)
 {
 	struct load_req r = {
 	    .backend = o->backend, .ports = &o->ports, .filter_tgid = (unsigned)o->filter.pid};
-	struct sigaction sa;
 	char why[1024];
+	int err;
 
 	libbpf_logging_set(o->verbose);
 	if (privileges_check(why, sizeof(why)) != 0) {
@@ -383,16 +430,20 @@ static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L)
 		fprintf(stderr, "dnsvis: no tracefs or debugfs: cannot find tracepoints\n");
 		return -1;
 	}
+	say_what_proc_hides();
 	/* legacy (tracefs) kprobes that SIGKILLed libbpf users left behind */
 	kprobe_cleanup_stale(o->verbose);
 
 	/* before attaching: a signal must never kill us with probes attached
-	 * (legacy kprobes would stay in tracefs) */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	 * (legacy kprobes would stay in tracefs); the guard, forked before
+	 * anything is attached, covers SIGKILL */
+	catch_stop_signals(hup_reopens);
+	err = o->backend != BACKEND_TRACEPOINT ? kprobe_cleanup_guard(o->verbose) : 0;
+	if (err < 0)
+		fprintf(stderr,
+			"dnsvis: no guard process for legacy kprobes: %s (a SIGKILL "
+			"would leave them until the next start)\n",
+			strerror(-err));
 
 	if (tracer_load(L, &r, why, sizeof(why)) != 0) {
 		fprintf(stderr, "dnsvis: %s\n", why);
@@ -429,9 +480,15 @@ static void start_tracing(const struct trace_opts *o, const struct loaded_bpf *L
 
 	sink_header(sink, 1);
 	sink_maintain(sink);
-	fprintf(stderr, "dnsvis: ready (backend %s, %d probes, %s helpers)\n",
-		L->backend == BACKEND_KPROBE ? "kprobe" : "tracepoint", L->nattached,
-		L->legacy ? "bpf_probe_read" : "bpf_probe_read_user/kernel");
+	fprintf(stderr, "dnsvis: ready (backend %s, ",
+		L->backend == BACKEND_KPROBE ? "kprobe" : "tracepoint");
+	if (L->nattached < L->nprobes)
+		fprintf(stderr, "%d of %d probes, ", L->nattached, L->nprobes);
+	else
+		fprintf(stderr, "%d probes, ", L->nattached);
+	fprintf(stderr, "%s helpers%s%s)\n",
+		L->legacy ? "bpf_probe_read" : "bpf_probe_read_user/kernel",
+		L->kprobe_why[0] ? "; kprobe backend not used: " : "", L->kprobe_why);
 	fflush(stderr);
 }
 
@@ -451,10 +508,11 @@ static void print_stats(const struct loaded_bpf *L, const struct record_reader *
 	record_extra(te, &x);
 	fprintf(stderr,
 		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
-		"missed=%llu unattributed=%llu tcp-evicted=%llu\n",
+		"missed=%llu unattributed=%llu tcp-evicted=%llu mmsg-skipped=%llu\n",
 		te->events,
 		(double)(te->events - t->stats_events) * 1e9 / (double)(now - t->last_stats),
-		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted);
+		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted,
+		x.mmsg_skipped);
 	t->stats_events = te->events;
 	t->last_stats = now;
 }
@@ -480,7 +538,8 @@ static void periodic(const struct trace_opts *o, const struct loaded_bpf *L,
 	}
 }
 
-/* Until a signal, --count or --duration (or a perf buffer error). */
+/* Until a signal, --count, --duration, a closed output or a perf buffer
+ * error. */
 static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 		      struct record_reader *te, struct perf_buffer *pb)
 {
@@ -488,7 +547,7 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 	int err;
 
 	t.start = t.last_stats = t.last_gc = t.last_wall = mono_ns();
-	while (!stop_sig && !te->done) {
+	while (!stop_sig && !te->done && !sink_stopped(te->sink)) {
 		int64_t now;
 
 		err = perf_buffer__poll(pb, 100);
@@ -507,7 +566,8 @@ static void poll_loop(const struct trace_opts *o, const struct loaded_bpf *L,
 	}
 }
 
-/* Detach, drain, close, summary.  The exit status. */
+/* Detach, drain, close, summary.  The exit status: 0, also for a reader
+ * that went away; 1 after a write error (the sink said which). */
 static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_buffer *pb)
 {
 	unsigned long long missed;
@@ -518,9 +578,12 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	/* detach first, then drain what is already in the buffers */
 	tracer_detach(L);
 	missed = tracer_prog_misses(L);
+	/* a closed output takes nothing more: no drain */
 	if (!te->done) {
-		perf_buffer__consume(pb);
-		record_flush(te);
+		if (!sink_stopped(te->sink)) {
+			perf_buffer__consume(pb);
+			record_flush(te);
+		}
 		record_reconcile_lost(te);
 	}
 	te->sink->malformed = te->malformed;
@@ -532,8 +595,9 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	kprobe_cleanup_own();
 	fprintf(stderr,
 		"dnsvis: %llu events, %llu lost, %llu malformed, %llu missed, %llu unattributed, "
-		"%llu tcp-evicted\n",
-		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted);
+		"%llu tcp-evicted, %llu mmsg-skipped\n",
+		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted,
+		x.mmsg_skipped);
 	if (k8s_meta_summary(cg, sizeof(cg))[0])
 		fprintf(stderr, "dnsvis: %s\n", cg);
 	return write_failed ? 1 : 0;
@@ -579,9 +643,11 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 		return rc == 1 ? 0 : rc;
 	if (!o.out.host_name && gethostname(host, sizeof(host) - 1) == 0)
 		o.out.host_name = host;
-	if (prepare_and_load(&o, &L) != 0)
-		return 1;
-	return trace_loaded(&o, &L, sink);
+	rc = prepare_and_load(&o, &L, o.write_path || (sink && sink->wpath)) != 0
+		 ? 1
+		 : trace_loaded(&o, &L, sink);
+	kprobe_cleanup_guard_end();
+	return rc;
 }
 
 int trace_main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,7 +220,7 @@ static int replay_file(struct replay_ctx *c, const char *path)
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	pcap_t *p;
-	int linktype, rc;
+	int linktype, rc = 0;
 
 	p = open_capture(path, err);
 	if (!p) {
@@ -245,7 +246,8 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		sink_header(c->sink, 0);
 		c->header_done = 1;
 	}
-	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+	/* until the end, or a closed output (the sink stops) */
+	while (!sink_stopped(c->sink) && (rc = pcap_next_ex(p, &hdr, &data)) == 1) {
 		enum pkt_status s;
 
 		c->st.packets++;
@@ -259,7 +261,7 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		if ((c->st.packets & 4095) == 0)
 			replay_tick(c, p);
 	}
-	if (rc == PCAP_ERROR) {
+	if (!sink_stopped(c->sink) && rc == PCAP_ERROR) {
 		fprintf(stderr, "dnsvis: replay: %s: %s\n", path, pcap_geterr(p));
 		pcap_close(p);
 		return -1;
@@ -391,6 +393,9 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 	c.out.format = OUTPUT_TEXT;
 	if (parse_args(&c, argc, argv) != 0)
 		return 2;
+	/* a closed output is a failed write, and ends the replay (sink.h) */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (!sink) {
 		sink_init_printer(&printer, &c.out);
@@ -420,7 +425,7 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 		fprintf(stderr, "dnsvis: replay: out of memory\n");
 		return 1;
 	}
-	for (int i = optind; i < argc; i++)
+	for (int i = optind; i < argc && !sink_stopped(sink); i++)
 		if (replay_file(&c, argv[i]) != 0)
 			failed = 1;
 	capture_finish(c.cap); /* streams the capture's end cuts short */
@@ -429,10 +434,8 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 		fflush(stderr);
 	}
 	sink->malformed = c.st.malformed;
-	if (sink_close(sink) != 0) {
-		fprintf(stderr, "dnsvis: replay: writing output failed\n");
-		return 1;
-	}
+	if (sink_close(sink) != 0)
+		return 1; /* the sink said why */
 	if (failed)
 		return 1; /* the error lines said why; no summary of a partial read */
 	print_summary(&c);

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Live-vs-wire assertions for tests/wire/run.sh (python3 stdlib only).
+
+  check.py WIRE_TSV EVENTS_JSONL MANIFEST TAG
+
+WIRE_TSV: tshark -T fields output, one frame per line, tab-separated:
+  frame.number tcp.stream ip.dst ipv6.dst udp.dstport tcp.dstport dns.id
+  dns.qry.name dns.qry.type dns.flags.response
+(several DNS messages in one frame give comma-separated lists).
+MANIFEST: one case per line: NAME<TAB>WANT<TAB>FLAGS, where WANT is the number
+of queries the case puts on the wire and FLAGS is "-" or "one-stream" (all
+its TCP queries on one connection).  Every query name of case NAME has a
+label "NAME-TAG".
+The wire is the truth: for each case, the queries on the wire and dnsvis's
+events must be the same multiset of (proto, server, port, txid, name, qtype),
+and nothing of TAG may appear in dnsvis that is not on the wire.
+Prints "ok CASE (...)" or "FAIL CASE: ..." per case, then the extra group.
+"""
+import collections
+import json
+import sys
+
+QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16,
+          "AAAA": 28, "SRV": 33, "HTTPS": 65, "ANY": 255}
+QNAMES = {v: k for k, v in QTYPES.items()}
+failed = 0
+
+
+def report(name, good, msg):
+    global failed
+    failed += not good
+    print(("ok %s (%s)" if good else "FAIL %s: %s") % (name, msg))
+
+
+def qtype_num(q):
+    if isinstance(q, int):
+        return q
+    s = str(q).upper()
+    if s in QTYPES:
+        return QTYPES[s]
+    return int(s[4:]) if s.startswith("TYPE") else int(s, 0)
+
+
+def case_of(name, tag):
+    for label in name.lower().rstrip(".").split("."):
+        if label.endswith("-" + tag):
+            return label[:-len(tag) - 1]
+    return None
+
+
+def load_wire(path, tag):
+    """[(case, key, frame, stream)] for every query message on the wire."""
+    out = []
+    for line in open(path, errors="replace"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 10:
+            continue
+        frame, stream, d4, d6, up, tp = f[:6]
+        ids, names, types, resp = (x.split(",") for x in f[6:10])
+        if not (len(ids) == len(names) == len(types) == len(resp)):
+            raise SystemExit("check.py: frame %s: DNS fields do not pair up: %r" % (frame, f))
+        proto = "tcp" if stream else "udp"
+        dport = int(tp or up)
+        for i, n, t, r in zip(ids, names, types, resp):
+            if r.strip().lower() in ("1", "true"):
+                continue
+            c = case_of(n, tag)
+            if c is None:
+                continue
+            key = (proto, d4 or d6, dport, int(i, 0), n.lower().rstrip("."), int(t, 0))
+            out.append((c, key, frame, stream))
+    return out
+
+
+def load_events(path, tag):
+    out = []
+    for n, line in enumerate(open(path, errors="replace"), 1):
+        line = line.strip()
+        if not line:
+            continue
+        e = json.loads(line)
+        if e.get("type") == "lost":
+            continue
+        c = case_of(str(e.get("domain", "")), tag)
+        if c is None:
+            continue
+        key = (str(e.get("proto")), str(e.get("daddr")), int(e.get("dport")),
+               int(e.get("txid")), str(e.get("domain")).lower().rstrip("."),
+               qtype_num(e.get("qtype")))
+        out.append((c, key, e.get("source", "")))
+    return out
+
+
+def show(key):
+    proto, addr, port, txid, name, qt = key
+    return "%s %s:%d txid=%#x %s %s" % (proto, addr, port, txid, name.split(".")[0],
+                                        QNAMES.get(qt, qt))
+
+
+def main():
+    if len(sys.argv) != 5:
+        raise SystemExit(__doc__)
+    tag = sys.argv[4].lower()
+    wire = load_wire(sys.argv[1], tag)
+    events = load_events(sys.argv[2], tag)
+    cases = []
+    for line in open(sys.argv[3]):
+        if line.strip():
+            name, want, flags = line.rstrip("\n").split("\t")
+            cases.append((name, int(want), flags))
+    known = {c[0] for c in cases}
+    for name, want, flags in cases:
+        w = [x for x in wire if x[0] == name]
+        ev = [x for x in events if x[0] == name]
+        wc = collections.Counter(x[1] for x in w)
+        ec = collections.Counter(x[1] for x in ev)
+        probs = []
+        if len(w) != want:
+            probs.append("the client put %d queries on the wire, want %d (client or capture "
+                         "problem)" % (len(w), want))
+        streams = {x[3] for x in w if x[3]}
+        if flags == "one-stream" and len(streams) != 1:
+            probs.append("TCP queries on %d connections, want 1" % len(streams))
+        missing = wc - ec
+        extra = ec - wc
+        if missing:
+            probs.append("not reported: " + "; ".join(
+                "%s%s" % (show(k), " (x%d)" % n if n > 1 else "") for k, n in missing.items()))
+        if extra:
+            probs.append("reported but not on the wire (or too often): " + "; ".join(
+                "%s%s" % (show(k), " (x%d)" % n if n > 1 else "") for k, n in extra.items()))
+        srcs = sorted({x[2] for x in ev})
+        report(name, not probs, "; ".join(probs) if probs else
+               "%d queries, each reported once with txid, name, qtype, server and port; %s"
+               % (len(w), ", ".join(s.split("/")[-1] for s in srcs)))
+    stray = [x for x in events if x[0] not in known]
+    report("nothing-extra", not stray,
+           "; ".join(show(x[1]) for x in stray[:5]) if stray else
+           "no event of this run outside the cases")
+    sys.exit(min(failed, 100))
+
+
+if __name__ == "__main__":
+    main()
