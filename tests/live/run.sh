@@ -240,6 +240,7 @@ run_cases() {
 	client tcp-two tcp-two 127.0.0.1 A 127.0.0.1 tcp A,AAAA
 	client tcp-vc tcp-vc 127.0.0.1 A 127.0.0.1 tcp A,AAAA
 	client tcp-lensplit tcp-lensplit 127.0.0.1 A 127.0.0.1 tcp
+	client tcp-len-apart tcp-len-apart 127.0.0.1 A 127.0.0.1 tcp
 	client tcp-split tcp-split 127.0.0.1 A 127.0.0.1 tcp
 	client exit-fast exit-fast 127.0.0.1 A
 	client exec-fast exec-fast 127.0.0.1 A
