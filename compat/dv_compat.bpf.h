@@ -424,30 +424,11 @@ static __always_inline unsigned int dv_walk_cg_old(char *str, unsigned int base,
 	return off;
 }
 
-/* The v1 controller whose hierarchy names the cgroup when no v2 one is in
- * use: memory, else pids, else cpu (a container runtime puts every
- * container into each); -1 when the kernel has none of them. */
-static __always_inline int dv_cg_v1_subsys(void)
-{
-	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		return bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, pids_cgrp_id))
-		return bpf_core_enum_value(enum cgroup_subsys_id, pids_cgrp_id);
-	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
-		return bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
-	if (bpf_core_enum_value_exists(enum cgroup_subsys_id___old, mem_cgroup_subsys_id))
-		return bpf_core_enum_value(enum cgroup_subsys_id___old, mem_cgroup_subsys_id);
-	if (bpf_core_enum_value_exists(enum cgroup_subsys_id___old, cpu_cgroup_subsys_id))
-		return bpf_core_enum_value(enum cgroup_subsys_id___old, cpu_cgroup_subsys_id);
-	return -1;
-}
-
-/* The cgroup of v1 controller dv_cg_v1_subsys() in css_set cs, 0 if none. */
-static __always_inline struct cgroup *dv_cg_v1(struct css_set *cs)
+/* The cgroup of controller id in css_set cs (0 if none). */
+static __always_inline struct cgroup *dv_cg_css(struct css_set *cs, int id)
 {
 	struct cgroup_subsys_state *css = 0;
 	struct cgroup *cg = 0;
-	int id = dv_cg_v1_subsys();
 
 	if (id < 0 || (unsigned int)id >= bpf_core_field_size(struct css_set, subsys) / 8)
 		return 0;
@@ -456,6 +437,30 @@ static __always_inline struct cgroup *dv_cg_v1(struct css_set *cs)
 	if (css)
 		DV_KREAD(cg, css->cgroup);
 	return cg;
+}
+
+#define DV_CG_V1_TRY(enum_type, name)                                                              \
+	if (bpf_core_enum_value_exists(enum_type, name)) {                                         \
+		cg = dv_cg_css(cs, bpf_core_enum_value(enum_type, name));                          \
+		if (cg && cg != dfl)                                                               \
+			return cg;                                                                 \
+	}
+
+/* The task's cgroup in a v1 hierarchy when no v2 one is in use: that of
+ * the memory, else pids, else cpu controller (a container runtime puts
+ * every container into each) whose cgroup is not dfl (the v2 one: a
+ * controller bound to v2, or with no v1 mount, is in the v2 root); 0 when
+ * there is none (6.12 may lack memory's v1 side: CONFIG_MEMCG_V1). */
+static __always_inline struct cgroup *dv_cg_v1(struct css_set *cs, struct cgroup *dfl)
+{
+	struct cgroup *cg = 0;
+
+	DV_CG_V1_TRY(enum cgroup_subsys_id, memory_cgrp_id)
+	DV_CG_V1_TRY(enum cgroup_subsys_id, pids_cgrp_id)
+	DV_CG_V1_TRY(enum cgroup_subsys_id, cpu_cgrp_id)
+	DV_CG_V1_TRY(enum cgroup_subsys_id___old, mem_cgroup_subsys_id)
+	DV_CG_V1_TRY(enum cgroup_subsys_id___old, cpu_cgroup_subsys_id)
+	return 0;
 }
 
 /* The names of the task's cgroup and its ancestors (leaf first, below the
@@ -478,7 +483,7 @@ static __always_inline unsigned int dv_cgroup_names(struct task_struct *task, ch
 	if (!cs)
 		return 0;
 	if (!bpf_core_field_exists(struct cgroup, kn)) {
-		cg = dv_cg_v1(cs);
+		cg = dv_cg_v1(cs, 0);
 		if (!cg)
 			return 0;
 		n = dv_walk_cg_old(str, base, (struct cgroup___old *)cg, &trunc);
@@ -492,9 +497,9 @@ static __always_inline unsigned int dv_cgroup_names(struct task_struct *task, ch
 	if (kn)
 		up = dv_kn_parent(kn);
 	if (!up) { /* v2 root (or no v2): the v1 controller's cgroup */
-		struct cgroup *v1 = dv_cg_v1(cs);
+		struct cgroup *v1 = dv_cg_v1(cs, cg);
 
-		if (v1 && v1 != cg) {
+		if (v1) {
 			kn = 0;
 			DV_KREAD(kn, v1->kn);
 			*flags |= DV_F_CG_V1;

@@ -22,9 +22,10 @@
  *   - more than DV_CG_DEPTH levels, or over DV_CG_MAX bytes (or what the
  *     command line and paths left of the buffer): DV_F_CG_TRUNC, and user
  *     space goes by the cgroup id and /proc as before;
- *   - the task in the v2 root: the memory (else pids, else cpu)
- *     controller's v1 cgroup is named instead (DV_F_CG_V1); a kernel with
- *     none of them, or booted with cgroup_disable=memory, names the root;
+ *   - the task in the v2 root: the v1 cgroup of the first of memory,
+ *     pids, cpu that has a v1 hierarchy is named instead (DV_F_CG_V1;
+ *     memory may have none: 6.12 built without CONFIG_MEMCG_V1, or booted
+ *     with cgroup_disable=memory); with none of them, the root;
  *   - 3.10-3.14 (RHEL 7): no kernfs, no v2 hierarchy; struct cgroup_name.
  */
 #ifndef DNSVIS_KERN_PROC_BPF_H

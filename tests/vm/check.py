@@ -31,7 +31,8 @@ TCP_SOURCE = {
                    "tcp-two": TCP_WRITE, "tcp-vc": "tracepoint/syscalls/sys_enter_writev",
                    "tcp-lensplit": TCP_WRITE, "tcp-split": TCP_WRITE},
 }
-ROWS = (["ready", "btf-source", "btf-messages"] + CASES +
+CGROUP_CASES = ["cgroup-v2", "cgroup-v1"]
+ROWS = (["ready", "btf-source", "btf-messages"] + CASES + CGROUP_CASES +
         ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",
          "no-leftovers"])
 SYS_BTF = "/sys/kernel/btf/vmlinux"
@@ -188,6 +189,37 @@ def check_btf_texts(d, kind, host):
     return src, mcell
 
 
+def check_cgroups(d, cell):
+    """cgroup-v2 / cgroup-v1: the query from a cgroup made just before and
+    removed just after is attributed by the names the kernel captured."""
+    evs = {}
+    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        evs.setdefault(e.get("domain"), []).append(e)
+    made = {}
+    for line in read(os.path.join(d, "cgroups.txt")).splitlines():
+        p = line.split()
+        if len(p) >= 3:
+            made[p[0]] = (p[1], p[2], " ".join(p[3:]))
+    for name in CGROUP_CASES:
+        if name not in made:
+            cell[name] = (False, "no cgroup made (see clients)")
+            continue
+        dom, cid, note = made[name]
+        es = evs.get(dom, [])
+        if len(es) != 1:
+            cell[name] = (False, "%d events for %s, want 1" % (len(es), dom))
+            continue
+        e = es[0]
+        got = (e.get("container_id"), e.get("runtime"), e.get("scope"))
+        cell[name] = (got == (cid, "docker", "container"),
+                      "container_id=%s runtime=%s scope=%s, want %s docker container%s" %
+                      (got[0], got[1], got[2], cid, " (%s)" % note if note else ""))
+
+
 def check_mode(d, mode, live_check, host):
     """Return {row: (ok, msg)} for one finished mode directory d."""
     cell = {}
@@ -215,6 +247,7 @@ def check_mode(d, mode, live_check, host):
     for name in CASES + ["schema", "fields"]:
         cell[name] = ev.get(name, ev.get("_error", (False, "not checked")))
     check_tcp_sources(d, backend, cell)
+    check_cgroups(d, cell)
 
     clients = read(os.path.join(d, "clients.txt")).strip()
     cell["clients"] = (clients == "none", "all senders exited 0 with their answers"

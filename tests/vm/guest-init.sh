@@ -105,6 +105,39 @@ cases() {
 	record busybox-nslookup resolver "$dom" A,AAAA "$pid" busybox /bin/busybox 127.0.0.1 udp - \
 		"/bin/busybox nslookup $dom 127.0.0.1"
 }
+# cg_client NAME DIR [NOTE]: one query from a process moved into cgroup
+# DIR/docker/<new 64-hex id> the moment before, the cgroup removed the
+# moment after (cgroups.txt: NAME DOMAIN ID [NOTE])
+cg_client() {
+	local id dom dir
+	id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+	dom="$1-$TAG-$RAND.test.example"
+	dir=$2/docker/$id
+	mkdir -p "$dir" || { FAILED_CLIENTS="$FAILED_CLIENTS $1(mkdir $dir)"; return; }
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" \
+		$CLIENT -r sendto 127.0.0.1 53 "$dom" A 999 >$W/c.out 2>$W/c.err </dev/null ||
+		FAILED_CLIENTS="$FAILED_CLIENTS $1($(head -c 100 $W/c.err))"
+	rmdir "$dir" "$2/docker"
+	echo "$1 $dom $id ${3:-}" >>$D/cgroups.txt
+}
+# the cgroup names the kernel captures: cgroup v2, and a v1 memory
+# hierarchy mounted here (the sender stays in the v2 root); pids where the
+# kernel has no v1 memory controller (6.12 without CONFIG_MEMCG_V1)
+cg_cases() {
+	local c
+	: >$D/cgroups.txt
+	cg_client cgroup-v2 /sys/fs/cgroup
+	mkdir -p /run/cgv1
+	for c in memory pids ""; do
+		[ -n "$c" ] && mount -t cgroup -o $c vmtest-cg1 /run/cgv1 2>/dev/null && break
+	done
+	if [ -n "$c" ]; then
+		cg_client cgroup-v1 /run/cgv1 "v1-$c"
+		umount /run/cgv1
+	else
+		FAILED_CLIENTS="$FAILED_CLIENTS cgroup-v1(mount -t cgroup -o memory / pids failed)"
+	fi
+}
 bpf_snap() { # WHEN
 	for k in prog perf link; do
 		timeout 30 bpftool -j $k show >$D/bpf/$k.$1.json 2>$D/bpf/$k.$1.err
@@ -191,6 +224,7 @@ run_mode() {
 		say "$TAG: $(cat $D/ready.txt); sending queries"
 		cat $KE >$D/kprobe_events.ready
 		cases
+		cg_cases
 		echo "${FAILED_CLIENTS:-none}" >$D/clients.txt
 		sleep 1
 		bpf_snap during
@@ -225,7 +259,7 @@ run_mode() {
 	for n in $STALE $STALE6 $LIVE $FOREIGN; do echo "-:kprobes/$n" >>$KE 2>/dev/null; done
 	[ "$BTF" != kernel ] && umount /sys/kernel/btf
 	[ "$LEGACY" = legacy ] && umount $PMU
-	for f in manifest.tsv events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
+	for f in manifest.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
 		btf.txt which.txt msg.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
 		kprobe_events.after bpffs.before bpffs.after; do
 		emit "$TAG/$f" $D/$f
