@@ -70,3 +70,20 @@ check: $(BTF_TEST_OBJS)
 
 btf-check: $(BUILD)/dnsvis $(BTF_TEST_OBJS)
 	@tests/btf/run.sh $(BUILD)/dnsvis
+
+# A second dnsvis whose archive is made from another BTFHub-layout directory,
+# linked from the same objects as $(BUILD)/dnsvis (tests/vm: the guest
+# kernels' own BTF, minimized and packed like every other):
+#   make BTF_ALT_ARCHIVE=DIR BTF_ALT_DIR=OUT OUT/dnsvis
+ifneq ($(BTF_ALT_DIR),)
+BTF_ALT_BLOB := $(BTF_ALT_DIR)/btf-archive.bin
+$(BTF_ALT_BLOB): $(BTF_BPF_OBJS) btfhub/btfgen.sh btfhub/keep_funcs.py btfhub/pack.py FORCE_BTF
+	@mkdir -p $(BTF_ALT_DIR)/btf
+	@BTFGEN_KEEP_FUNCS="$(BTF_KEEP_FUNCS)" btfhub/btfgen.sh "$(BTF_ALT_ARCHIVE)" \
+		$(BTF_ALT_DIR)/btf $(BTF_BPF_OBJS) | grep -v -e '^kept' -e ' 0 generated, ' || true
+	@python3 btfhub/pack.py "$(BTF_ALT_ARCHIVE)" $(BTF_ALT_DIR)/btf $@
+$(BTF_ALT_DIR)/archive_data.o: btfhub/archive.S $(BTF_ALT_BLOB)
+	$(CC) -c -DDV_BTF_BLOB='"$(BTF_ALT_BLOB)"' $< -o $@
+$(BTF_ALT_DIR)/dnsvis: $(filter-out $(BTF_DATA_OBJ),$(USER_OBJS)) $(BTF_ALT_DIR)/archive_data.o $(PCAP_A)
+	$(CC) -static $(CFLAGS) -o $@ $^ -lbpf -lelf -lz
+endif

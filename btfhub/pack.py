@@ -7,7 +7,7 @@ into OUT, the archive dnsvis embeds (format: user/btf/archive.h):
 
   "DVBTFAR1", u32 format 1, u32 count,
   count x { id[32] version_id[32] arch[16] release[144] u32 offset zlen rawlen crc32 },
-  zlib streams.
+  zlib streams (one per distinct BTF: identical ones are stored once).
 
 ARCHIVE_DIR missing (or "") -> an empty archive, said on stdout.  OUT is only
 rewritten when its content changes, so make relinks only then.
@@ -46,17 +46,24 @@ def main():
     entries.sort()
     hdr_len = 16 + len(entries) * (sum(FIELDS) + 16)
     index, blobs, off = b"", b"", hdr_len
+    # kernels whose minimized BTF is byte-identical (patch releases that did
+    # not touch a type dnsvis uses) share one stream: entries may point at
+    # the same offset
+    streams = {}
     for key, src in entries:
         raw = open(src, "rb").read()
-        z = zlib.compress(raw, 9)
         for s, n in zip(key, FIELDS):
             b = s.encode()
             if len(b) >= n or "/" in s or not b:
                 sys.exit(f"pack.py: {'/'.join(key)}: name component '{s}' does not fit")
             index += b.ljust(n, b"\0")
-        index += struct.pack("<IIII", off, len(z), len(raw), zlib.crc32(raw) & 0xFFFFFFFF)
-        blobs += z
-        off += len(z)
+        if raw not in streams:
+            z = zlib.compress(raw, 9)
+            streams[raw] = (off, len(z))
+            blobs += z
+            off += len(z)
+        soff, zlen = streams[raw]
+        index += struct.pack("<IIII", soff, zlen, len(raw), zlib.crc32(raw) & 0xFFFFFFFF)
     data = b"DVBTFAR1" + struct.pack("<II", 1, len(entries)) + index + blobs
     old = open(out, "rb").read() if os.path.exists(out) else None
     if old != data:
@@ -66,7 +73,10 @@ def main():
         os.replace(tmp, out)
     for m in missing:
         print(f"btfhub: {m}: no minimized BTF (btfgen failed?), not embedded", file=sys.stderr)
-    print(f"btfhub: {len(entries)} kernels embedded ({len(data)} bytes){' unchanged' if old == data else ''}")
+    shared = len(entries) - len(streams)
+    print(f"btfhub: {len(entries)} kernels embedded ({len(data)} bytes"
+          f"{f', {shared} sharing an identical BTF' if shared else ''})"
+          f"{' unchanged' if old == data else ''}")
     return 1 if missing else 0
 
 

@@ -13,7 +13,9 @@ PKGS=(
 	dnsutils busybox-static                   # real resolvers in live tests
 	qemu-system-x86 lz4 zstd binutils         # VM tests (tests/vm: TCG guests, vmlinuz payloads)
 	clang-format clang-tidy cppcheck          # lint
+	lintian rpm debian-archive-keyring        # packages: lintian, rpmbuild; tests/vm: the private apt config
 	xz-utils ca-certificates time
+	docker.io podman runc containerd catatonit # real runtimes (tests/runtimes); catatonit: podman's pod pause image
 )
 
 missing=()

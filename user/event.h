@@ -29,6 +29,7 @@ struct dnsvis_proc {
 	const char *runtime; /* "docker", "containerd", "cri-o", "podman"; "" */
 	const char *qos;     /* pod QoS class: "guaranteed", "burstable", "besteffort"; "" */
 	uint64_t start_time; /* task start, ns since boot (kubearmor ExecID); 0 = unknown */
+	uint64_t mnt_ns;     /* mount namespace inode (the audit's resolv.conf); 0 = unknown */
 };
 
 struct dnsvis_event {
@@ -39,7 +40,9 @@ struct dnsvis_event {
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 	uint16_t txid;
-	const char *domain; /* presentation format (already escaped per RFC 1035) */
+	uint8_t opcode;	     /* the message's OPCODE (0 QUERY, 4 NOTIFY, 5 UPDATE, ...) */
+	uint8_t no_question; /* QDCOUNT 0: domain is "", qtype and qclass 0 */
+	const char *domain;  /* presentation format (already escaped per RFC 1035) */
 	uint16_t qtype, qclass;
 	const struct dnsvis_proc *proc; /* NULL when unknown (replay) */
 };

@@ -13,7 +13,10 @@
  * With -t, that percentage of queries goes over TCP: one length-prefixed
  * message per PSH|ACK segment on one long-lived connection per client (the
  * handshake is before the capture: queries only, so every tool does the
- * same work per frame).
+ * same work per frame).  With -m as well, TCP is framed as stacks write
+ * it: a client's messages are often held and sent several to a segment,
+ * and some are split over two segments (length and body apart, or the body
+ * cut), so a reader must reassemble the stream.
  *
  * With -e, EXPECT_FILE gets one line per frame, in file order:
  * "name<TAB>qtype-mnemonic<TAB>qtype-number".
@@ -441,8 +444,10 @@ static size_t build_dns(uint8_t *p, const struct query *q)
 	return (size_t)(p - s);
 }
 
-/* Build the whole Ethernet frame; returns its length. */
-static size_t build_frame(uint8_t *f, const struct query *q)
+/* Build the whole Ethernet frame; returns its length.  tcp_data: the TCP
+ * payload to send (NULL: q's own message, length-prefixed). */
+static size_t build_frame(uint8_t *f, const struct query *q, const uint8_t *tcp_data,
+			  size_t tcp_len)
 {
 	const struct host *c = &clients[q->client], *s = &servers[q->server];
 	struct client_state *cs = &cstate[q->client];
@@ -456,7 +461,13 @@ static size_t build_frame(uint8_t *f, const struct query *q)
 	uint8_t *l4 = ip + iphl;
 	size_t l4hl = q->tcp ? 32 : 8;
 	uint8_t *dns = l4 + l4hl + (q->tcp ? 2 : 0);
-	size_t dlen = build_dns(dns, q);
+	size_t dlen;
+	if (tcp_data) {
+		memcpy(l4 + l4hl, tcp_data, tcp_len);
+		dlen = tcp_len - 2; /* the payload is dlen + 2 bytes below */
+	} else {
+		dlen = build_dns(dns, q);
+	}
 	size_t l4len = l4hl + (q->tcp ? 2 : 0) + dlen;
 	uint8_t proto = q->tcp ? 6 : 17;
 
@@ -478,7 +489,8 @@ static size_t build_frame(uint8_t *f, const struct query *q)
 		l4[23] = 10;
 		put32(l4 + 24, (uint32_t)(q->ts / 1000));
 		put32(l4 + 28, (uint32_t)(q->ts / 1000) * 3 + cs->tcp_port * 65537u);
-		put16(l4 + 32, (uint16_t)dlen);
+		if (!tcp_data)
+			put16(l4 + 32, (uint16_t)dlen);
 		cs->tcp_seq += (uint32_t)(dlen + 2);
 		cs->tcp_ack += 60 + rnd(200); /* the server's answers */
 	} else {
@@ -710,11 +722,103 @@ static void put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* ---- -m: TCP as stacks write it --------------------------------------- */
+static int mixed_tcp;
+#define PEND_MSGS 6
+struct pending {
+	uint8_t buf[PEND_MSGS * 600];
+	size_t len, end[PEND_MSGS];
+	int n, server;
+	char name[PEND_MSGS][NAME_MAX_TEXT];
+	uint16_t qtype[PEND_MSGS];
+	struct query last; /* the query whose frame carries the bytes */
+};
+static struct pending pend[64];
+static FILE *g_out, *g_exp;
+static uint64_t frames, frame_bytes;
+
+static void write_frame(const struct query *q, const uint8_t *tcp_data, size_t tcp_len)
+{
+	uint8_t frame[2048 + sizeof(pend[0].buf)], rh[16];
+	size_t len = build_frame(frame, q, tcp_data, tcp_len);
+
+	put_le32(rh, (uint32_t)(q->ts / 1000000));
+	put_le32(rh + 4, (uint32_t)(q->ts % 1000000));
+	put_le32(rh + 8, (uint32_t)len);
+	put_le32(rh + 12, (uint32_t)len);
+	fwrite(rh, 1, sizeof(rh), g_out);
+	fwrite(frame, 1, len, g_out);
+	frames++;
+	frame_bytes += len;
+}
+
+/* Send the first upto pending bytes of client c; the messages they end go
+ * to the expect file. */
+static void pend_emit(int c, size_t upto)
+{
+	struct pending *p = &pend[c];
+	int done = 0;
+
+	if (upto == 0)
+		return;
+	write_frame(&p->last, p->buf, upto);
+	while (done < p->n && p->end[done] <= upto) {
+		if (g_exp)
+			fprintf(g_exp, "%s\t%s\t%u\n", p->name[done], qtype_name(p->qtype[done]),
+				p->qtype[done]);
+		done++;
+	}
+	memmove(p->buf, p->buf + upto, p->len - upto);
+	p->len -= upto;
+	for (int i = done; i < p->n; i++) {
+		p->end[i - done] = p->end[i] - upto;
+		memcpy(p->name[i - done], p->name[i], NAME_MAX_TEXT);
+		p->qtype[i - done] = p->qtype[i];
+	}
+	p->n -= done;
+}
+
+/* A TCP query of -m: held, sent with what is held, or split. */
+static void pend_query(const struct query *q)
+{
+	struct pending *p = &pend[q->client];
+	size_t start, mlen;
+	unsigned r;
+
+	if ((p->n && p->server != q->server) || p->n == PEND_MSGS)
+		pend_emit(q->client, p->len);
+	start = p->len;
+	mlen = build_dns(p->buf + start + 2, q);
+	put16(p->buf + start, (uint16_t)mlen);
+	p->len += mlen + 2;
+	p->end[p->n] = p->len;
+	snprintf(p->name[p->n], NAME_MAX_TEXT, "%s", q->name);
+	p->qtype[p->n] = q->qtype;
+	p->n++;
+	p->server = q->server;
+	p->last = *q;
+	r = rnd(100);
+	if (r < 35 && p->n < 4)
+		return; /* held: goes with the next one */
+	if (r < 55)	/* split: the length alone, or the body cut */
+		pend_emit(q->client, start + (r < 45 ? 2 : 2 + 1 + rnd((uint32_t)mlen - 1)));
+	else
+		pend_emit(q->client, p->len);
+}
+
+static void pend_flush(void)
+{
+	for (size_t c = 0; c < sizeof(pend) / sizeof(pend[0]); c++)
+		if (pend[c].len) {
+			pend[c].last.ts += 1000;
+			pend_emit((int)c, pend[c].len);
+		}
+}
+
 static void usage(void)
 {
-	fprintf(
-	    stderr,
-	    "usage: gen_bench_pcap [-s SEED] [-t TCP_PERCENT] [-e EXPECT_FILE] OUT.pcap [COUNT]\n");
+	fprintf(stderr, "usage: gen_bench_pcap [-s SEED] [-t TCP_PERCENT [-m]] [-e EXPECT_FILE] "
+			"OUT.pcap [COUNT]\n");
 	exit(2);
 }
 
@@ -723,8 +827,11 @@ int main(int argc, char **argv)
 	uint64_t seed = 20240501;
 	const char *expect_path = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "s:t:e:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:t:e:mh")) != -1) {
 		switch (opt) {
+		case 'm':
+			mixed_tcp = 1;
+			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
 			break;
@@ -781,7 +888,8 @@ int main(int argc, char **argv)
 	now_us = 1714564800ULL * 1000000ULL;
 	uint64_t written = 0, bytes = 0, n_v6 = 0, n_tcp = 0;
 	uint64_t by_type[256] = {0};
-	uint8_t frame[2048];
+	g_out = out;
+	g_exp = exp;
 	while (written < target) {
 		if (created < target) {
 			double load = 1.0 + 0.5 * sin((double)created / 150000.0);
@@ -792,23 +900,22 @@ int main(int argc, char **argv)
 		while (heap_n > 0 && (created >= target || heap[0].ts <= now_us)) {
 			struct query q;
 			heap_pop(&q);
-			size_t len = build_frame(frame, &q);
-			uint8_t rh[16];
-			put_le32(rh, (uint32_t)(q.ts / 1000000));
-			put_le32(rh + 4, (uint32_t)(q.ts % 1000000));
-			put_le32(rh + 8, (uint32_t)len);
-			put_le32(rh + 12, (uint32_t)len);
-			fwrite(rh, 1, sizeof(rh), out);
-			fwrite(frame, 1, len, out);
-			if (exp)
-				fprintf(exp, "%s\t%s\t%u\n", q.name, qtype_name(q.qtype), q.qtype);
+			if (mixed_tcp && q.tcp) {
+				pend_query(&q);
+			} else {
+				write_frame(&q, NULL, 0);
+				if (exp)
+					fprintf(exp, "%s\t%s\t%u\n", q.name, qtype_name(q.qtype),
+						q.qtype);
+			}
 			written++;
-			bytes += len;
 			n_v6 += clients[q.client].v6;
 			n_tcp += q.tcp;
 			by_type[q.qtype & 0xff]++;
 		}
 	}
+	pend_flush();
+	bytes = frame_bytes;
 	if (fflush(out) || ferror(out) || fclose(out))
 		die("cannot write", out_path);
 	if (exp && (fflush(exp) || ferror(exp) || fclose(exp)))
@@ -826,7 +933,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, " %s %.1f%%", qtype_name(shown[i]),
 			100.0 * (double)by_type[shown[i]] / (double)written);
 	fprintf(stderr, "\n");
-	printf("packets=%llu questions=%llu\n", (unsigned long long)written,
+	printf("packets=%llu questions=%llu\n", (unsigned long long)frames,
 	       (unsigned long long)written);
 	return 0;
 }

@@ -304,8 +304,142 @@ open(sys.argv[2], "wb").write(bytes(b))
 EOF
 		corrupt "bad zlib" "$tmp/badz" "corrupt (zlib"
 	fi
+	# identical minimized BTFs are stored once (pack.py), and both kernels
+	# still extract to the same bytes
+	one=$(find "$BUILD/btf" -name '*.btf' | head -n 1)
+	if [ -n "$one" ]; then
+		mkdir -p "$tmp/dup/min/t/1/x86_64" "$tmp/dup/arch/t/1/x86_64"
+		for r in 1.0-a 1.0-b; do
+			cp "$one" "$tmp/dup/min/t/1/x86_64/$r.btf"
+			: >"$tmp/dup/arch/t/1/x86_64/$r.btf.tar.xz"
+		done
+		python3 btfhub/pack.py "$tmp/dup/arch" "$tmp/dup/min" "$tmp/dup.bin" >"$tmp/dup.out"
+		sz=$(stat -c %s "$tmp/dup.bin")
+		want=$((16 + 2 * 240 + $(DNSVIS_BTF_ARCHIVE=$tmp/dup.bin "$DNSVIS" btf list | awk '$4 == "1.0-a" {print $5}')))
+		if [ "$sz" = "$want" ] && DNSVIS_BTF_ARCHIVE=$tmp/dup.bin "$DNSVIS" btf extract "$tmp/dup/x" >/dev/null &&
+			cmp -s "$tmp/dup/x/t/1/x86_64/1.0-b.btf" "$one" && grep -q '1 sharing' "$tmp/dup.out"; then
+			ok "identical BTFs share one stream ($sz bytes for two kernels), both extract intact"
+		else
+			bad "identical BTFs: archive $sz bytes, want $want: $(cat "$tmp/dup.out")"
+		fi
+	fi
 fi
 unset DNSVIS_OS_RELEASE
+
+# ---- 5b. truthful messages: each source tried, and why it failed ----------
+if [ -n "$e_rel" ]; then
+	osr "$tmp/osr" "ID=$e_id\nVERSION_ID=$e_ver\n" >/dev/null
+	: >"$tmp/empty.btf"
+	printf 'not a BTF file at all, but longer than a BTF header\n' >"$tmp/garbage.btf"
+	for k in "empty.btf:empty (0 bytes)" "garbage.btf:not BTF (" "no-such.btf:missing"; do
+		f=$tmp/${k%%:*} want=${k#*:}
+		out=$(DNSVIS_SYS_BTF=$f DNSVIS_OS_RELEASE=$tmp/osr DNSVIS_UNAME_R=$e_rel \
+			DNSVIS_UNAME_M=$e_arch "$DNSVIS" btf which 2>&1)
+		if echo "$out" | grep -qF "passed over: kernel BTF $f: $want" &&
+			echo "$out" | grep -qx "btf: embedded $e_id $e_ver [^ ]* $e_rel"; then
+			ok "btf which: kernel BTF ${k%%:*} passed over ($want), embedded used"
+		else
+			bad "btf which with kernel BTF ${k%%:*}: $(echo "$out" | tr '\n' '|')"
+		fi
+		out=$(DNSVIS_SYS_BTF=$f DNSVIS_OS_RELEASE=$tmp/osr DNSVIS_UNAME_R=$e_rel \
+			DNSVIS_UNAME_M=$e_arch "$DNSVIS" doctor 2>&1)
+		if echo "$out" | grep -qF "btf passed over: kernel BTF $f: $want" &&
+			echo "$out" | grep -q "^btf: *embedded $e_id $e_ver"; then
+			ok "doctor: kernel BTF ${k%%:*} passed over, names the embedded source"
+		else
+			bad "doctor with kernel BTF ${k%%:*}: $(echo "$out" | grep '^btf' | tr '\n' '|')"
+		fi
+		# no embedded match either: one line naming both sources
+		out=$(DNSVIS_SYS_BTF=$f DNSVIS_OS_RELEASE=$tmp/osr DNSVIS_UNAME_R=9.9.9-none \
+			DNSVIS_UNAME_M=$e_arch "$DNSVIS" trace -d 1 2>&1)
+		rc=$?
+		if [ $rc = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+			echo "$out" | grep -qF "no BTF for this kernel: kernel BTF $f: $want" &&
+			echo "$out" | grep -qF "embedded BTF: none for $e_id $e_ver" &&
+			echo "$out" | grep -qF "kernels built in); get https://github.com/aquasecurity/btfhub-archive/"; then
+			ok "trace without any BTF (kernel ${k%%:*}): one line, both sources and their reasons"
+		else
+			bad "trace without any BTF (kernel ${k%%:*}): rc $rc: $out"
+		fi
+		out=$("$DNSVIS" trace -d 1 --btf "$f" 2>&1)
+		rc=$?
+		if [ $rc = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+			echo "$out" | grep -qF -- "--btf $f: "; then
+			ok "--btf ${k%%:*}: one line, not silently replaced ($out)"
+		else
+			bad "--btf ${k%%:*}: rc $rc: $out"
+		fi
+	done
+fi
+# a BTF that is valid but lacks what the programs need (minimized for the
+# self-test object only): each backend names the source and the cause
+if [ $root = 1 ] && [ -f "$BUILD/tests/btf/guarded.bpf.o" ] &&
+	bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$tmp/small.btf" \
+		"$BUILD/tests/btf/guarded.bpf.o" >/dev/null 2>&1; then
+	out=$("$DNSVIS" trace --backend tracepoint --btf "$tmp/small.btf" -d 1 2>&1)
+	if [ "$(echo "$out" | wc -l)" = 1 ] &&
+		echo "$out" | grep -qF "loading the tracepoint programs with the BTF from --btf $tmp/small.btf failed: " &&
+		echo "$out" | grep -qF "(libbpf: failed to resolve CO-RE relocation" &&
+		echo "$out" | grep -qF "; -v shows libbpf's log"; then
+		ok "tracepoint backend, unusable BTF: one line naming the source and libbpf's cause"
+	else
+		bad "tracepoint backend, unusable BTF: $out"
+	fi
+	out=$("$DNSVIS" trace -v --backend tracepoint --btf "$tmp/small.btf" -d 1 2>&1 | grep '^dnsvis:')
+	if echo "$out" | grep -qF "failed: " && ! echo "$out" | grep -q -- "-v"; then
+		ok "tracepoint backend under -v: no advice to run with -v"
+	else
+		bad "tracepoint backend under -v: $out"
+	fi
+	out=$("$DNSVIS" trace --backend kprobe --btf "$tmp/small.btf" -d 1 2>&1)
+	if [ "$out" = "dnsvis: kprobe backend: udp_sendmsg is not in the BTF from --btf $tmp/small.btf" ]; then
+		ok "kprobe backend, BTF without udp_sendmsg: names the BTF source"
+	else
+		bad "kprobe backend, BTF without udp_sendmsg: $out"
+	fi
+fi
+
+# ---- 5c. --host-root: the host's os-release, not the container's -------
+# A fake host root (as a DaemonSet mounts the node at /host) holding Amazon
+# Linux 2's and Ubuntu 18.04's os-release; the kernel release set to an
+# embedded kernel of that distribution.
+hostroot_case() { # ID VERSION_ID LINK
+	local id=$1 ver=$2 link=$3 rel hr=$tmp/hostroot-$1 out
+	rel=$(awk -v i="$id" -v v="$ver" '$1 == i && $2 == v && $3 == "x86_64" && NF == 6 {print $4; exit}' "$tmp/list")
+	[ -n "$rel" ] || { echo "     (no embedded $id $ver x86_64 kernel: host-root case skipped)"; return 0; }
+	mkdir -p "$hr/etc" "$hr/usr/lib"
+	printf 'NAME="%s"\nID="%s"\nVERSION_ID="%s"\n' "$id" "$id" "$ver" >"$hr/usr/lib/os-release"
+	# as on the real distributions: etc/os-release is a link into usr/lib
+	ln -sf "$link" "$hr/etc/os-release"
+	out=$(DNSVIS_SYS_BTF=$tmp/no-vmlinux DNSVIS_UNAME_R=$rel DNSVIS_UNAME_M=x86_64 \
+		"$DNSVIS" btf which --host-root "$hr" 2>&1)
+	if echo "$out" | grep -qx "btf: embedded $id $ver x86_64 $rel"; then
+		ok "btf which --host-root ($id $ver, etc/os-release -> $link): embedded $rel"
+	else
+		bad "btf which --host-root ($id $ver): $(echo "$out" | tr '\n' '|')"
+	fi
+	out=$(DNSVIS_SYS_BTF=$tmp/no-vmlinux DNSVIS_UNAME_R=$rel DNSVIS_UNAME_M=x86_64 \
+		"$DNSVIS" doctor --host-root "$hr" 2>&1)
+	if echo "$out" | grep -qx "host: *$id $ver (--host-root $hr)" &&
+		echo "$out" | grep -qx "btf: *embedded $id $ver x86_64 $rel"; then
+		ok "doctor --host-root ($id $ver): host and embedded BTF named"
+	else
+		bad "doctor --host-root ($id $ver): $(echo "$out" | grep -E '^(host|btf)' | tr '\n' '|')"
+	fi
+	# without --host-root the container's (here: this machine's) os-release is used
+	out=$(DNSVIS_SYS_BTF=$tmp/no-vmlinux DNSVIS_UNAME_R=$rel DNSVIS_UNAME_M=x86_64 \
+		"$DNSVIS" btf which 2>&1)
+	if ! echo "$out" | grep -q "^btf: embedded $id"; then
+		ok "btf which without --host-root does not see the fake host's $id"
+	else
+		bad "btf which without --host-root: $out"
+	fi
+}
+hostroot_case amzn 2 /usr/lib/os-release
+hostroot_case ubuntu 18.04 ../usr/lib/os-release
+out=$("$DNSVIS" btf which --host-root "$tmp/no-such-root" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q "not a directory" && ok "--host-root that is not a directory: usage error" ||
+	bad "--host-root missing dir: $out"
 
 # a real trace on an embedded BTF (tracepoints attach here)
 if [ $root = 1 ] && [ -n "$e_rel" ]; then

@@ -1,6 +1,7 @@
 /* test_btf_lookup.c - the host identity (os-release, uname, test hooks) and
  * the embedded BTF archive: lookup, decompression and corrupt archives. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -90,6 +91,16 @@ static const char *write_tmp(const char *name, const char *text)
 	return path;
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 static void test_host_read(void)
 {
 	struct btf_host h;
@@ -98,7 +109,7 @@ static void test_host_read(void)
 	setenv("DNSVIS_OS_RELEASE", write_tmp("rhel", "ID=\"rhel\"\nVERSION_ID=\"7.9\"\n"), 1);
 	setenv("DNSVIS_UNAME_R", "3.10.0-1160.el7.x86_64", 1);
 	setenv("DNSVIS_UNAME_M", "x86_64", 1);
-	CHECK_INT(btf_host_read(&h, why, sizeof(why)), 0);
+	CHECK_INT(btf_host_read(&h, NULL, why, sizeof(why)), 0);
 	CHECK_STR(h.id, "rhel");
 	CHECK_STR(h.version_id, "7");
 	CHECK_STR(h.arch, "x86_64");
@@ -109,20 +120,20 @@ static void test_host_read(void)
 	setenv("DNSVIS_OS_RELEASE", write_tmp("centos", "ID=centos\nVERSION_ID=8.1\n"), 1);
 	setenv("DNSVIS_UNAME_R", "4.18.0-147.5.1.el8_1.aarch64", 1);
 	setenv("DNSVIS_UNAME_M", "aarch64", 1);
-	CHECK_INT(btf_host_read(&h, why, sizeof(why)), 0);
+	CHECK_INT(btf_host_read(&h, NULL, why, sizeof(why)), 0);
 	btf_host_path(&h, hub, sizeof(hub));
 	CHECK_STR(hub, "centos/8/arm64/4.18.0-147.5.1.el8_1.aarch64.btf.tar.xz");
 
 	/* missing VERSION_ID: an error naming it, placeholders in h */
 	setenv("DNSVIS_OS_RELEASE", write_tmp("nover", "ID=arch\n"), 1);
-	CHECK_INT(btf_host_read(&h, why, sizeof(why)), -1);
+	CHECK_INT(btf_host_read(&h, NULL, why, sizeof(why)), -1);
 	CHECK(strstr(why, "no VERSION_ID") != NULL);
 	CHECK_STR(h.id, "arch");
 	CHECK_STR(h.version_id, "?");
 
 	/* missing file */
 	setenv("DNSVIS_OS_RELEASE", "/nonexistent/os-release", 1);
-	CHECK_INT(btf_host_read(&h, why, sizeof(why)), -1);
+	CHECK_INT(btf_host_read(&h, NULL, why, sizeof(why)), -1);
 	CHECK(strstr(why, "cannot read /nonexistent/os-release") != NULL);
 	CHECK_STR(h.id, "?");
 	CHECK_STR(h.release, "4.18.0-147.5.1.el8_1.aarch64");
@@ -134,15 +145,59 @@ static void test_host_read(void)
 		memset(longrel, 'x', sizeof(longrel) - 1);
 		longrel[sizeof(longrel) - 1] = 0;
 		setenv("DNSVIS_UNAME_R", longrel, 1);
-		btf_host_read(&h, why, sizeof(why));
+		btf_host_read(&h, NULL, why, sizeof(why));
 		CHECK_INT(strlen(h.release), BTF_AR_REL_LEN - 1);
 	}
 	unsetenv("DNSVIS_OS_RELEASE");
 	unsetenv("DNSVIS_UNAME_R");
 	unsetenv("DNSVIS_UNAME_M");
 	/* the real host: uname always works; os-release may or may not exist */
-	btf_host_read(&h, why, sizeof(why));
+	btf_host_read(&h, NULL, why, sizeof(why));
 	CHECK(h.release[0] != 0 && h.arch[0] != 0);
+}
+
+/* --host-root: os-release of the host root, an absolute symbolic link
+ * followed inside it, /usr/lib/os-release when /etc has none. */
+static void test_host_root(void)
+{
+	char root[300], p[400], why[256] = "";
+	struct btf_host h;
+
+	snprintf(root, sizeof(root), "%s/hostroot", tmpdir);
+	snprintf(p, sizeof(p), "%s/etc", root);
+	CHECK_INT(mkdir(root, 0755) | mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/usr", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/usr/lib", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/usr/lib/os-release", root);
+	write_file(p, "NAME=\"Amazon Linux\"\nID=\"amzn\"\nVERSION_ID=\"2\"\n");
+	setenv("DNSVIS_UNAME_R", "4.14.256-197.484.amzn2.x86_64", 1);
+	setenv("DNSVIS_UNAME_M", "x86_64", 1);
+	/* no etc/os-release: usr/lib/os-release */
+	CHECK_INT(btf_host_read(&h, root, why, sizeof(why)), 0);
+	CHECK_STR(h.id, "amzn");
+	CHECK_STR(h.version_id, "2");
+	/* etc/os-release -> /usr/lib/os-release (absolute): inside the root,
+	 * never this machine's /usr/lib/os-release */
+	snprintf(p, sizeof(p), "%s/etc/os-release", root);
+	CHECK_INT(symlink("/usr/lib/os-release", p), 0);
+	CHECK_INT(btf_host_read(&h, root, why, sizeof(why)), 0);
+	CHECK_STR(h.id, "amzn");
+	/* relative link */
+	unlink(p);
+	CHECK_INT(symlink("../usr/lib/os-release", p), 0);
+	CHECK_INT(btf_host_read(&h, root, why, sizeof(why)), 0);
+	CHECK_STR(h.id, "amzn");
+	/* a dangling link: the error names the file under the root */
+	unlink(p);
+	CHECK_INT(symlink("/nonexistent-os-release", p), 0);
+	snprintf(p, sizeof(p), "%s/usr/lib/os-release", root);
+	unlink(p);
+	CHECK_INT(btf_host_read(&h, root, why, sizeof(why)), -1);
+	CHECK(strstr(why, "cannot read ") != NULL && strstr(why, root) != NULL);
+	unsetenv("DNSVIS_UNAME_R");
+	unsetenv("DNSVIS_UNAME_M");
 }
 
 /* ---- archives built here ------------------------------------------------ */
@@ -382,6 +437,7 @@ int main(void)
 	test_os_release();
 	test_normalize();
 	test_host_read();
+	test_host_root();
 	test_archive();
 	test_corrupt();
 	{

@@ -17,6 +17,7 @@
 
 #define ID1  "c830ee7121da37bde4021a90d51728d05bf2e71ac5a31b6461a39b7cf77cffb1"
 #define ID2  "5f3b0b9e34a8d2c1e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4"
+#define ID3  "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b"
 #define UID  "0f4c1e9a-1111-2222-3333-444455556666"
 #define UIDU "0f4c1e9a_1111_2222_3333_444455556666"
 
@@ -60,6 +61,7 @@ static const struct row rows[] = {
      ".scope/container",
      1, "cri-o", ID1, UID, "burstable", "systemd", 0},
     {"/kubepods/burstable/pod" UID "/crio-" ID1, 1, "cri-o", ID1, UID, "burstable", "cgroupfs", 0},
+    {"/kubepods/burstable/pod" UID "/crio-conmon-" ID1, 0, "", "", UID, "burstable", "cgroupfs", 0},
     {"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UIDU
      ".slice/crio-conmon-" ID1 ".scope",
      0, "", "", UID, "burstable", "systemd", 0},
@@ -69,6 +71,17 @@ static const struct row rows[] = {
     {"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID1 ".scope", 1, "podman",
      ID1, "", "", "systemd", 0},
     {"/libpod_parent/libpod-" ID1, 1, "podman", ID1, "", "", "cgroupfs", 0},
+    /* podman pods, cgroupfs: the pod's cgroup and conmon's are no container */
+    {"/libpod_parent/" ID2 "/libpod-" ID1, 1, "podman", ID1, "", "", "cgroupfs", 0},
+    {"/libpod_parent/" ID2, 0, "", "", "", "", "", 0},
+    {"/libpod_parent/" ID2 "/conmon", 0, "", "", "", "", "", 0},
+    {"/libpod_parent/conmon", 0, "", "", "", "", "", 0},
+    {"/machine.slice/machine-libpod_pod_" ID2 ".slice/libpod-" ID1 ".scope", 1, "podman", ID1, "",
+     "", "systemd", 0},
+    {"/machine.slice/machine-libpod_pod_" ID2 ".slice", 0, "", "", "", "", "", 0},
+    /* containerd's own shape (ctr): not a string matter (runtime_state_probe) */
+    {"/default/web1", 0, "", "", "", "", "", 0},
+    {"/k8s.io/" ID1, 0, "", "", "", "", "", 0},
     {"/machine.slice/libpod-conmon-" ID1 ".scope", 0, "", "", "", "", "", 0},
     /* docker as the kubelet runtime (cri-dockerd), systemd */
     {"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UIDU ".slice/docker-" ID1
@@ -344,6 +357,35 @@ static void test_meta(void)
 	CHECK_STR(a.pod, "api-0");
 	CHECK_STR(a.k8s_namespace, "shop");
 	CHECK_STR(a.container_name, "api"); /* a pod: not docker's Name */
+	/* containerd's own shape (ctr): a task of namespace "default" */
+	put(root, "/run/containerd/io.containerd.runtime.v2.task/default/web1/config.json",
+	    "{\"ociVersion\":\"1.0.2-dev\",\"process\":{\"args\":[\"sh\"]}}");
+	k8s_meta_resolve_path("/default/web1", &a);
+	CHECK_INT(a.is_container, 1);
+	CHECK_STR(a.ci.runtime, "containerd");
+	CHECK_STR(a.ci.id, "web1");
+	CHECK_STR(a.container_name, "web1");
+	CHECK_INT(a.meta_complete, 1);
+	k8s_meta_resolve_path("/default/web2", &a); /* no such task */
+	CHECK_INT(a.is_container, 0);
+	k8s_meta_resolve_path("/system.slice/cron.service", &a);
+	CHECK_INT(a.is_container, 0);
+	/* a container whose files are gone: still named, by its id */
+	put(root, "/var/lib/docker/containers/" ID3 "/config.v2.json",
+	    "{\"Name\":\"/quick\",\"Config\":{\"Image\":\"busybox:1\",\"Labels\":{}}}");
+	k8s_meta_resolve_path("/docker/" ID3, &a);
+	CHECK_STR(a.container_name, "quick");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/var/lib/docker/containers/%s'", root, ID3);
+	CHECK_INT(system(cmd), 0);
+	k8s_meta_resolve_path("/docker/" ID3, &a);
+	CHECK_STR(a.container_name, "quick");
+	CHECK_STR(a.image, "busybox:1");
+	CHECK_INT(a.meta_complete, 1);
+	/* never seen and no files: not complete, read again later */
+	k8s_meta_resolve_path("/docker/" ID1, &a);
+	CHECK_INT(a.is_container, 1);
+	CHECK_STR(a.container_name, "");
+	CHECK_INT(a.meta_complete, 0);
 	host_root_set(NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	CHECK_INT(system(cmd), 0);

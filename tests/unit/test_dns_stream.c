@@ -198,8 +198,67 @@ static void test_questions(void)
 	CHECK_INT(dns_query_questions(m, 11, &h, count_question, &n), DNS_QUERY_MALFORMED);
 }
 
+/* Resync: a lost stream finds the next plausible length and header. */
+static int n_out;
+static size_t last_len;
+static void count_msg(const uint8_t *msg, size_t len, int truncated, void *ctx)
+{
+	(void)msg;
+	(void)truncated;
+	(void)ctx;
+	n_out++;
+	last_len = len;
+}
+
+static void test_resync(void)
+{
+	/* garbage, then a 29-byte query: length, header (QD 1), name, type, class */
+	static const uint8_t q[] = {0x00, 0x1d, 0x12, 0x34, 0x01, 0x00, 0x00, 0x01,
+				    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 7,    'e',
+				    'x',  'a',	'm',  'p',  'l',  'e',	3,    'c',
+				    'o',  'm',	0,    0x00, 0x01, 0x00, 0x01};
+	uint8_t buf[64];
+	struct dns_stream st;
+
+	memset(buf, 0xff, 9);
+	memcpy(buf + 9, q, sizeof(q));
+	/* without resync (live): lost stays lost */
+	dns_stream_init(&st);
+	st.state = DNS_STREAM_LOST;
+	n_out = 0;
+	dns_stream_feed(&st, buf, 9 + sizeof(q), count_msg, NULL);
+	CHECK_INT(n_out, 0);
+	dns_stream_free(&st);
+	/* with resync, in one piece and byte by byte */
+	for (int bytewise = 0; bytewise < 2; bytewise++) {
+		dns_stream_init(&st);
+		dns_stream_resync(&st, 1);
+		n_out = 0;
+		if (bytewise)
+			for (size_t i = 0; i < 9 + sizeof(q); i++)
+				dns_stream_feed(&st, buf + i, 1, count_msg, NULL);
+		else
+			dns_stream_feed(&st, buf, 9 + sizeof(q), count_msg, NULL);
+		CHECK_INT(n_out, 1);
+		CHECK_INT(last_len, sizeof(q) - 2);
+		CHECK_INT(st.state, DNS_STREAM_LEN0);
+		dns_stream_free(&st);
+	}
+	CHECK(dns_stream_plausible(q));
+	buf[0] = 0x00, buf[1] = 0x0b; /* shorter than a header */
+	memcpy(buf + 2, q + 2, 12);
+	CHECK(!dns_stream_plausible(buf));
+	memcpy(buf, q, 14);
+	buf[5] = 0x41; /* Z set */
+	CHECK(!dns_stream_plausible(buf));
+	memcpy(buf, q, 14);
+	buf[5] = 0x01; /* a query with an rcode */
+	CHECK(!dns_stream_plausible(buf));
+}
+
 int main(void)
 {
+	test_resync();
 	test_pieces();
 	test_gaps();
 	test_zero_length();

@@ -426,10 +426,12 @@ static void test_json_exact_v4(void)
 	struct dnsvis_event ev = ev_v4();
 	char *s = fmt_event(OUTPUT_JSON, &ev);
 
-	CHECK_STR(s, "{\"time\":\"2025-12-08T18:28:47.125539Z\",\"source\":\"pcap\","
-		     "\"family\":\"AF_INET\",\"proto\":\"udp\",\"saddr\":\"10.0.0.2\","
-		     "\"sport\":41234,\"daddr\":\"10.43.0.10\",\"dport\":53,\"txid\":4660,"
-		     "\"domain\":\"google.com\",\"qtype\":\"A\",\"qclass\":\"IN\"}\n");
+	CHECK_STR(
+	    s,
+	    "{\"time\":\"2025-12-08T18:28:47.125539Z\",\"source\":\"pcap\","
+	    "\"family\":\"AF_INET\",\"proto\":\"udp\",\"saddr\":\"10.0.0.2\","
+	    "\"sport\":41234,\"daddr\":\"10.43.0.10\",\"dport\":53,\"txid\":4660,"
+	    "\"opcode\":\"QUERY\",\"domain\":\"google.com\",\"qtype\":\"A\",\"qclass\":\"IN\"}\n");
 	CHECK(json_line_ok(s));
 	free(s);
 }
@@ -447,21 +449,22 @@ static void test_json_exact_v6_proc(void)
 	ev.qtype = 28;
 	ev.proc = &p;
 	s = fmt_event(OUTPUT_JSON, &ev);
-	CHECK_STR(s,
-		  "{\"time\":\"2025-12-08T18:28:47.125539Z\",\"source\":\"kprobe/udpv6_sendmsg\","
-		  "\"family\":\"AF_INET6\",\"proto\":\"udp\",\"saddr\":\"2001:db8::2\","
-		  "\"sport\":41234,\"daddr\":\"::ffff:10.43.0.10\",\"dport\":53,\"txid\":4660,"
-		  "\"domain\":\"google.com\",\"qtype\":\"AAAA\",\"qclass\":\"IN\","
-		  "\"pid\":251151,\"tid\":251152,\"ppid\":247074,\"uid\":0,\"gid\":0,"
-		  "\"comm\":\"curl\",\"exe\":\"/usr/bin/curl\","
-		  "\"cmdline\":\"/usr/bin/curl google.com\",\"cgroup_id\":12345678901,"
-		  "\"container_id\":"
-		  "\"c830ee7121da37bde4021a90d51728d05bf2e71ac5a31b6461a39b7cf77cffb1\","
-		  "\"pod_uid\":\"0f4c1e9a-1111-2222-3333-444455556666\","
-		  "\"pod\":\"nginx-779797d5bd-wlrsn\",\"k8s_namespace\":\"default\","
-		  "\"container\":\"nginx\",\"scope\":\"container\",\"ns_pid\":51,"
-		  "\"ns_ppid\":41,\"cwd\":\"/\",\"tty\":\"pts0\",\"runtime\":\"\",\"qos\":\"\","
-		  "\"container_image\":\"docker.io/library/nginx:latest\"}\n");
+	CHECK_STR(
+	    s,
+	    "{\"time\":\"2025-12-08T18:28:47.125539Z\",\"source\":\"kprobe/udpv6_sendmsg\","
+	    "\"family\":\"AF_INET6\",\"proto\":\"udp\",\"saddr\":\"2001:db8::2\","
+	    "\"sport\":41234,\"daddr\":\"::ffff:10.43.0.10\",\"dport\":53,\"txid\":4660,"
+	    "\"opcode\":\"QUERY\",\"domain\":\"google.com\",\"qtype\":\"AAAA\",\"qclass\":\"IN\","
+	    "\"pid\":251151,\"tid\":251152,\"ppid\":247074,\"uid\":0,\"gid\":0,"
+	    "\"comm\":\"curl\",\"exe\":\"/usr/bin/curl\","
+	    "\"cmdline\":\"/usr/bin/curl google.com\",\"cgroup_id\":12345678901,"
+	    "\"container_id\":"
+	    "\"c830ee7121da37bde4021a90d51728d05bf2e71ac5a31b6461a39b7cf77cffb1\","
+	    "\"pod_uid\":\"0f4c1e9a-1111-2222-3333-444455556666\","
+	    "\"pod\":\"nginx-779797d5bd-wlrsn\",\"k8s_namespace\":\"default\","
+	    "\"container\":\"nginx\",\"scope\":\"container\",\"ns_pid\":51,"
+	    "\"ns_ppid\":41,\"cwd\":\"/\",\"tty\":\"pts0\",\"runtime\":\"\",\"qos\":\"\","
+	    "\"container_image\":\"docker.io/library/nginx:latest\"}\n");
 	CHECK(json_line_ok(s));
 	free(s);
 }

@@ -27,8 +27,20 @@ TCP_SOURCE = {
     "tracepoint": {"tcp": "tracepoint/syscalls/sys_enter_write",
                    "tcp-writev": "tracepoint/syscalls/sys_enter_writev"},
 }
-ROWS = (["ready"] + CASES + ["schema", "fields", "clients", "exit", "shutdown", "stale-probes",
-                              "other-probes-kept", "no-leftovers"])
+ROWS = (["ready", "btf-source", "btf-messages"] + CASES +
+        ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",
+         "no-leftovers"])
+SYS_BTF = "/sys/kernel/btf/vmlinux"
+HUB_URL = "https://github.com/aquasecurity/btfhub-archive/"
+
+
+def btf_kind(mode):
+    """Where a mode's BTF comes from: kernel, file (--btf) or embedded."""
+    if mode.endswith("-btf"):
+        return "file"
+    if mode.endswith("-embedded"):
+        return "embedded"
+    return "kernel"
 GUEST_CWD = "/run/vmtest"
 
 
@@ -132,31 +144,65 @@ def check_tcp_sources(d, backend, cell):
             cell[name] = (False, "source %s, want %s" % (", ".join(sorted(got)) or "none", want))
 
 
-def check_mode(d, mode, live_check):
+def check_btf_texts(d, kind, host):
+    """(btf-source, btf-messages) cells: doctor and `btf which` name the
+    source the mode sets up; a missing or empty kernel BTF is reported as
+    such.  host = (ID, VERSION_ID, release) of the guest."""
+    hid, hver, rel = host
+    want = {"kernel": "kernel (%s)" % SYS_BTF, "file": "--btf /vmtest/vmlinux.btf",
+            "embedded": "embedded %s %s x86_64 %s" % (hid, hver, rel)}[kind]
+    doc = [l.split(None, 1)[1] for l in read(os.path.join(d, "doctor.txt")).splitlines()
+           if l.startswith("btf:") and len(l.split(None, 1)) == 2]
+    which = read(os.path.join(d, "which.txt")).splitlines()
+    got_w = [l[5:] for l in which if l.startswith("btf: ")]
+    probs = []
+    if doc != [want]:
+        probs.append("doctor says btf %s" % (doc or "nothing"))
+    if got_w != [want]:
+        probs.append("btf which says %s" % (" | ".join(which) or "nothing"))
+    missing = "passed over: kernel BTF %s: missing" % SYS_BTF
+    if kind == "embedded" and missing not in which:
+        probs.append("btf which does not say the kernel BTF is missing")
+    src = (False, "; ".join(probs)) if probs else (True, "doctor and btf which: %s" % want)
+
+    msg = read(os.path.join(d, "msg.txt")).strip().splitlines()
+    status = msg[-1] if msg and msg[-1].startswith("status ") else "no status"
+    lines = [l for l in msg if not l.startswith("status ")]
+    if kind == "kernel":
+        ok = (status == "status 0" and
+              "passed over: kernel BTF %s: empty (0 bytes)" % SYS_BTF in lines and
+              "btf: embedded %s %s x86_64 %s" % (hid, hver, rel) in lines)
+        what = "0-byte vmlinux passed over, embedded BTF used"
+    else:
+        want_l = ("dnsvis: no BTF for this kernel: kernel BTF %s: missing; embedded BTF: none for "
+                  "%s %s x86_64 %s (" % (SYS_BTF, hid, hver, rel))
+        hub = "get %s %s/%s/x86_64/%s.btf.tar.xz" % (HUB_URL, hid, hver, rel)
+        ok = (status == "status 1" and len(lines) == 1 and lines[0].startswith(want_l) and
+              hub in lines[0])
+        what = "without this kernel in the archive: one line naming both sources"
+    mcell = (ok, what if ok else "%s; got %s: %s" % (what, status, " | ".join(lines)[:400]))
+    return src, mcell
+
+
+def check_mode(d, mode, live_check, host):
     """Return {row: (ok, msg)} for one finished mode directory d."""
     cell = {}
     ready = read(os.path.join(d, "ready.txt")).strip()
     err_tail = read(os.path.join(d, "dnsvis.err")).strip().splitlines()[-6:]
-    if mode.endswith("-btf"):
-        btf = read(os.path.join(d, "btf.txt")).split()
-        hidden = len(btf) > 4 and btf[4] == "0"
-        if not hidden:
-            cell["ready"] = (False, "/sys/kernel/btf/vmlinux was not hidden: %s" % " ".join(btf))
-            return cell
+    kind = btf_kind(mode)
+    if kind != "kernel" and "No such file" not in read(os.path.join(d, "btf.txt")):
+        cell["ready"] = (False, "%s was not absent: %s" % (SYS_BTF, read(os.path.join(d, "btf.txt"))
+                                                           .strip()))
+        return cell
     if mode.endswith("-legacy") and read(os.path.join(d, "pmu.txt")).split():
         cell["ready"] = (False, "kprobe PMU was not hidden: %s" %
                          read(os.path.join(d, "pmu.txt")).strip())
         return cell
+    cell["btf-source"], cell["btf-messages"] = check_btf_texts(d, kind, host)
     if not ready.startswith("ready after"):
         cell["ready"] = (False, "%s; stderr: %s" % (ready or "no result", " | ".join(err_tail)))
         return cell
-    note = ready
-    if mode.endswith("-btf"):
-        doc = [l for l in read(os.path.join(d, "doctor.txt")).splitlines()
-               if l.startswith("btf:")]
-        note += "; kernel BTF hidden; doctor: %s" % (
-            " ".join(doc[0].split()[1:]) if doc else "no btf line")
-    cell["ready"] = (True, note)
+    cell["ready"] = (True, ready + ("" if kind == "kernel" else "; %s absent" % SYS_BTF))
 
     backend = "kprobe" if mode.startswith("kprobe") else "tracepoint"
     ev = run_live(live_check, ["events", os.path.join(d, "events.jsonl"),
@@ -221,6 +267,27 @@ def check_mode(d, mode, live_check):
     return cell
 
 
+def write_markdown(md, headers, modes, table):
+    """One row per kernel and mode: the BTF source doctor named, and how
+    many of the send-path cases and of the other checks passed."""
+    other = [r for r in ROWS if r not in CASES and r != "btf-source"]
+    with open(md, "w") as f:
+        f.write("Kernels: %s\n\n" % ", ".join("%s = `%s`" % (s, v or "not fetched")
+                                            for s, v in headers))
+        f.write("| kernel | mode | BTF source (doctor, btf which) | send-path cases | %s |\n"
+                % " | ".join(other))
+        f.write("|---|---|---|---|%s\n" % ("---|" * len(other)))
+        for s, _ in headers:
+            for m in modes:
+                ok, msg = table[s, m, "btf-source"]
+                src = msg.replace("doctor and btf which: ", "") if ok else "**FAIL**"
+                n = sum(1 for c in CASES if table[s, m, c][0])
+                f.write("| %s | %s | %s | %s%d/%d%s | %s |\n" % (
+                    s, m, src, "" if n == len(CASES) else "**", n, len(CASES),
+                    "" if n == len(CASES) else "**", " | ".join(
+                        "pass" if table[s, m, r][0] else "**FAIL**" for r in other)))
+
+
 def main():
     argv = sys.argv[1:]
     modes, timeout, live_check, pairs, md = [], 0, None, [], None
@@ -251,6 +318,8 @@ def main():
             continue
         out = os.path.join(rd, "out")
         runs, done, hello = split_data(os.path.join(rd, "data.log"), out)
+        distro = read(os.path.join(rd, "distro")).split() or ["?", "?"]
+        host = (distro[0], distro[1], read(os.path.join(rd, "release")).strip())
         qrc = read(os.path.join(rd, "qemu.rc")).strip()
         vm_problem = ""
         if qrc in ("124", "137"):
@@ -262,7 +331,7 @@ def main():
         bad = bool(vm_problem)
         for m in modes:
             if m in runs:
-                cell = check_mode(os.path.join(out, m), m, live_check)
+                cell = check_mode(os.path.join(out, m), m, live_check, host)
             else:
                 cell = {}
             for r in ROWS:
@@ -311,15 +380,7 @@ def main():
         print("%-*s  %s" % (w0, r, "  ".join(cells).rstrip()))
     print()
     if md:
-        with open(md, "w") as f:
-            f.write("Kernels: %s\n\n" % ", ".join("%s = `%s`" % (s, v or "not fetched")
-                                                for s, v in headers))
-            f.write("| check | %s |\n" % " | ".join(cols))
-            f.write("|---|%s\n" % ("---|" * len(cols)))
-            for r in ROWS:
-                f.write("| %s | %s |\n" % (r, " | ".join(
-                    "pass" if table[s, m, r][0] else "**FAIL**"
-                    for s, _ in headers for m in modes)))
+        write_markdown(md, headers, modes, table)
 
     for series, rd in failed_vms:
         con = read(os.path.join(rd, "console.log")).replace("\r", "").splitlines()

@@ -2,9 +2,12 @@
 # guest-init.sh - /init of the VM test initramfs (busybox sh, PID 1).
 #
 # Runs dnsvis through the send-path matrix once per mode listed in
-# /vmtest/modes (one "TAG BACKEND BTF [legacy]" line each; BTF is "kernel" or
-# a file given as --btf with /sys/kernel/btf/vmlinux hidden; "legacy" hides
-# the kprobe PMU so that libbpf uses kprobe_events) and powers off.
+# /vmtest/modes (one "TAG BACKEND BTF [legacy]" line each; BTF is "kernel",
+# a file given as --btf, or "embedded": no BTF flag and /bin/dnsvis-embedded,
+# whose archive holds this kernel's BTF; for the last two an empty tmpfs
+# over /sys/kernel/btf makes vmlinux truly absent; "legacy" hides the kprobe
+# PMU so that libbpf uses kprobe_events) and powers off.  /etc/os-release
+# is the distribution's.
 # Progress goes to the console (ttyS0).  Every result file goes to the data
 # port (ttyS1) between "@@BEGIN TAG/NAME" and "@@END TAG/NAME" lines; the
 # host (tests/vm/run.sh) splits them and runs the checks.  Nothing leaves
@@ -112,11 +115,30 @@ run_mode() {
 	IDX=0
 	RAND=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 	BTFARG=""
+	DV_BIN=/bin/dnsvis
 	if [ "$BTF" != kernel ]; then
-		mount --bind /vmtest/empty /sys/kernel/btf/vmlinux || say "$TAG: cannot hide BTF"
-		BTFARG="--btf $BTF"
+		mount -t tmpfs -o size=16k,mode=755 vmtest-no-btf /sys/kernel/btf ||
+			say "$TAG: cannot hide /sys/kernel/btf"
+		if [ "$BTF" = embedded ]; then
+			DV_BIN=/bin/dnsvis-embedded
+		else
+			BTFARG="--btf $BTF"
+		fi
 	fi
 	ls -l /sys/kernel/btf/vmlinux >$D/btf.txt 2>&1
+	$DV_BIN btf which $BTFARG >$D/which.txt 2>&1 </dev/null
+	# what each binary says when its BTF sources fail: with BTF absent the
+	# main binary (no archive entry for this kernel) must refuse in one
+	# line; with the kernel's BTF, an empty vmlinux must be passed over
+	if [ "$BTF" != kernel ]; then
+		timeout 60 /bin/dnsvis trace -d 1 --backend $BACKEND >$D/msg.txt 2>&1 </dev/null
+		echo "status $?" >>$D/msg.txt
+	else
+		mount --bind /vmtest/empty /sys/kernel/btf/vmlinux &&
+			/bin/dnsvis-embedded btf which >$D/msg.txt 2>&1 </dev/null
+		echo "status $?" >>$D/msg.txt
+		umount /sys/kernel/btf/vmlinux 2>/dev/null
+	fi
 	# legacy: hide the kprobe PMU, as on kernels before 4.17; libbpf then
 	# creates its kprobes through kprobe_events
 	PMU=/sys/bus/event_source/devices/kprobe
@@ -124,7 +146,7 @@ run_mode() {
 		mount -t tmpfs -o size=16k,mode=755 vmtest-no-pmu $PMU || say "$TAG: cannot hide $PMU"
 	fi
 	ls -A $PMU >$D/pmu.txt 2>&1
-	timeout 60 /bin/dnsvis doctor $BTFARG >$D/doctor.txt 2>&1 </dev/null
+	timeout 60 $DV_BIN doctor $BTFARG >$D/doctor.txt 2>&1 </dev/null
 	# Stale libbpf legacy probes (libbpf 1.1 naming) of a pid that is gone,
 	# plus one of a live process and one foreign probe that must survive.
 	true &
@@ -147,7 +169,7 @@ run_mode() {
 	bpf_snap before
 	ls -A /sys/fs/bpf >$D/bpffs.before
 	T0=$(date +%s)
-	/bin/dnsvis trace -o json --backend $BACKEND $BTFARG >$D/events.jsonl 2>$D/dnsvis.err </dev/null &
+	$DV_BIN trace -o json --backend $BACKEND $BTFARG >$D/events.jsonl 2>$D/dnsvis.err </dev/null &
 	DV=$!
 	echo "$DV" >$D/dnsvis.pid
 	i=0
@@ -194,10 +216,10 @@ run_mode() {
 	say "$TAG: finished in $(($(date +%s) - T0)) s"
 	# remove what this run planted and what is still there
 	for n in $STALE $STALE6 $LIVE $FOREIGN; do echo "-:kprobes/$n" >>$KE 2>/dev/null; done
-	[ "$BTF" != kernel ] && umount /sys/kernel/btf/vmlinux
+	[ "$BTF" != kernel ] && umount /sys/kernel/btf
 	[ "$LEGACY" = legacy ] && umount $PMU
 	for f in manifest.tsv events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
-		btf.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
+		btf.txt which.txt msg.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
 		kprobe_events.after bpffs.before bpffs.after; do
 		emit "$TAG/$f" $D/$f
 	done

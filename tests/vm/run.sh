@@ -4,21 +4,31 @@
 #
 #   tests/vm/run.sh [DNSVIS]          (default $BUILD/dnsvis, BUILD=build)
 #
-# For each kernel series in VM_SERIES (default "6.1 6.12"): resolve the newest
-# linux-image-*-cloud-amd64-unsigned of that series in the apt registry,
-# `apt-get download` it (cached under $BUILD/vm/kernels, so a second run
-# downloads nothing), extract vmlinuz and the kernel's BTF (vmlinux payload ->
-# objcopy --dump-section .BTF), build an initramfs (busybox-static, the
-# static dnsvis, a static tests/live/dns_client, tests/vm/responder.c,
-# bpftool with its libraries, tests/vm/guest-init.sh as /init) and boot it
-# under qemu-system-x86_64 -accel tcg -nographic, no network device, bounded
-# by VM_TIMEOUT seconds.  The guest runs the send-path matrix once per mode
-# (kprobe, tracepoint, both again with /sys/kernel/btf/vmlinux hidden and
-# --btf FILE, and kprobe with the kprobe PMU hidden so that libbpf falls back
-# to kprobe_events as before Linux 4.17), plants stale libbpf kprobe_events
-# entries before each, and sends
-# every result over its second serial port; tests/vm/check.py checks them
-# here (with tests/live/check.py) and prints the kernel x mode x check table.
+# For each kernel series in VM_SERIES (default "5.10 6.1 6.12"): resolve the
+# newest linux-image-*-cloud-amd64-unsigned of that series through the
+# test's own apt configuration ($BUILD/vm/apt: its own sources list naming
+# Debian bookworm and bullseye main, its own lists and cache, used through
+# APT_CONFIG; the machine's apt sources are never touched), `apt-get
+# download` it (cached under $BUILD/vm/kernels, so a second run downloads
+# nothing), extract vmlinuz and the kernel's BTF (vmlinux payload -> objcopy
+# --dump-section .BTF).  The kernels' BTF, as BTFHub-layout tarballs
+# ($BUILD/vm/btfhub/debian/VERSION_ID/x86_64/RELEASE.btf.tar.xz), is
+# minimized and packed into a second dnsvis ($BUILD/vm/embedded/dnsvis,
+# linked from the same objects; the main build keeps its archive).  Each
+# guest's initramfs holds busybox-static, both static dnsvis binaries, a
+# static tests/live/dns_client, tests/vm/responder.c, bpftool with its
+# libraries, the distribution's /etc/os-release and tests/vm/guest-init.sh
+# as /init; it boots under qemu-system-x86_64 -accel tcg -nographic, no
+# network device, bounded by VM_TIMEOUT seconds.  The guest runs the
+# send-path matrix once per mode (MODES: kprobe and tracepoint with the
+# kernel's BTF; both with /sys/kernel/btf truly absent and --btf FILE; both
+# with it absent and no BTF flag, so the embedded BTF is used; kprobe with
+# the kprobe PMU hidden so that libbpf falls back to kprobe_events as before
+# Linux 4.17), checks what doctor and `btf which` name as the BTF source and
+# what they say about a missing or empty one, plants stale libbpf
+# kprobe_events entries before each, and sends every result over its second
+# serial port; tests/vm/check.py checks them here (with tests/live/check.py)
+# and prints the kernel x mode x check table.
 #
 # A guest that prints nothing from /init within VM_BOOT_TIMEOUT (default 120)
 # seconds is killed and booted once more (reported; seen once in ~30 boots of
@@ -26,9 +36,12 @@
 # after VM_TIMEOUT, fails every cell of that kernel with a clear message.
 #
 # Environment: VM_SERIES, VM_TIMEOUT (per boot, default 300), VM_JOBS (VMs
-# booted at once, default 2), VM_MEM (MiB, default 1024), VM_KEEP=1 (keep
+# booted at once, default 3: the guests idle between runs, so three on two
+# cores take no longer each than two), VM_MEM (MiB, default 1024), VM_KEEP=1 (keep
 # the initramfs too; logs and results stay in $BUILD/vm/run-* anyway),
 # VM_MODES (debugging: other "TAG BACKEND BTF [legacy]" lines, see MODES),
+# VM_APT_MAX_AGE (seconds before the private apt lists are refreshed, default
+# one day),
 # VM_APPEND (kernel command line besides console= and panic=).
 # The table is also written as Markdown to $BUILD/vm/table.md.
 # Last line: "vm: N passed, N failed" (one count per table cell).  Exit 0
@@ -39,9 +52,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT" || exit 1
 BUILD=${BUILD:-build}
 DNSVIS=${1:-$BUILD/dnsvis}
-VM_SERIES=${VM_SERIES:-6.1 6.12}
+VM_SERIES=${VM_SERIES:-5.10 6.1 6.12}
 VM_TIMEOUT=${VM_TIMEOUT:-300}
-VM_JOBS=${VM_JOBS:-2}
+VM_JOBS=${VM_JOBS:-3}
 VM_MEM=${VM_MEM:-1024}
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-120}
 # Kernel messages stay on (the guest's /init silences them once it runs):
@@ -61,7 +74,7 @@ since() { echo "$(($(date +%s) - T_START)) s"; }
 
 # ---- preflight -----------------------------------------------------------
 for t in qemu-system-x86_64 apt-get apt-cache dpkg-deb dpkg python3 objcopy gcc timeout \
-	bpftool ldd; do
+	bpftool ldd tar xz make; do
 	command -v "$t" >/dev/null || setup_fail "missing tool: $t (scripts/install-deps.sh)"
 done
 BUSYBOX=/bin/busybox
@@ -83,12 +96,52 @@ gcc -static -O2 -Wall -Wextra -Werror -o "$CACHE/responder" "$HERE/responder.c" 
 	2>"$CACHE/cc.err" || setup_fail "cannot build responder: $(head -c 500 "$CACHE/cc.err")"
 
 # ---- kernels -------------------------------------------------------------
+# The distribution each series comes from: "SERIES ID VERSION_ID".  A new
+# kernel series is one line here and one word in VM_SERIES.
+DISTROS='5.10 debian 11
+6.1 debian 12
+6.12 debian 12'
+distro_of() { # SERIES -> "ID VERSION_ID" (debian 12 when not listed)
+	echo "$DISTROS" | awk -v s="$1" '$1 == s {print $2, $3; f=1} END {if (!f) print "debian 12"}'
+}
+
+# The test's own apt configuration: Debian bookworm and bullseye main (with
+# bookworm's updates and security suites, which the machine uses too, and
+# bullseye-updates; this mirror serves no bullseye-security pool), its own
+# lists and cache; the archive keyring verifies them all.
+APTD=$CACHE/apt
+mkdir -p "$APTD/lists/partial" "$APTD/cache/archives/partial" "$APTD/sources.list.d" \
+	"$APTD/preferences.d" || setup_fail "cannot create $APTD"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -r "$KEYRING" ] || setup_fail "no $KEYRING (install debian-archive-keyring)"
+MIRROR=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+{
+	echo "deb [signed-by=$KEYRING] $MIRROR bookworm main"
+	echo "deb [signed-by=$KEYRING] $MIRROR bookworm-updates main"
+	echo "deb [signed-by=$KEYRING] $MIRROR-security bookworm-security main"
+	echo "deb [signed-by=$KEYRING] $MIRROR bullseye main"
+	echo "deb [signed-by=$KEYRING] $MIRROR bullseye-updates main"
+} >"$APTD/sources.list"
+cat >"$APTD/apt.conf" <<EOF
+Dir::Etc::SourceList "$APTD/sources.list";
+Dir::Etc::SourceParts "$APTD/sources.list.d";
+Dir::Etc::PreferencesParts "$APTD/preferences.d";
+Dir::State::Lists "$APTD/lists";
+Dir::Cache "$APTD/cache";
+APT::Architecture "amd64";
+Acquire::Languages "none";
+EOF
+export APT_CONFIG=$APTD/apt.conf
+
 # newest_pkg SERIES: "PACKAGE VERSION" of the newest cloud image of SERIES
-# (6.1 -> 6.1.x only, not 6.12.x) that apt can install, or nothing.
+# (6.1 -> 6.1.x only, not 6.12.x) that apt can install, or nothing.  A
+# distribution's backports of a newer series to an older one (bullseye's
+# linux-image-6.1.0-0.deb11.N-*) are not that series' own kernels.
 newest_pkg() {
 	local series=$1 names best="" bestv="" n v
 	names=$(apt-cache search --names-only '^linux-image-.*-cloud-amd64-unsigned$' 2>/dev/null |
-		awk '{print $1}')
+		awk '{print $1}' | grep -v -- '-0\.deb[0-9]*\.')
 	[ -n "$names" ] || return 0
 	while read -r n v; do
 		case "$v" in "$series".*) ;; *) continue ;; esac
@@ -101,16 +154,20 @@ newest_pkg() {
 	[ -n "$best" ] && echo "$best $bestv"
 }
 
-# A fresh machine may have no package lists yet: update them once.
+# The private lists are refreshed when missing or older than VM_APT_MAX_AGE.
 APT_UPDATED=0
 apt_lists() {
+	local newest
 	[ "$APT_UPDATED" = 0 ] || return 0
 	APT_UPDATED=1
-	if [ -z "$(apt-cache search --names-only '^linux-image-.*-cloud-amd64-unsigned$' 2>/dev/null)" ] &&
-		[ "$(id -u)" = 0 ]; then
-		say "apt knows no cloud kernel images: running apt-get update"
-		timeout 300 apt-get update -q >/dev/null 2>&1 || say "apt-get update failed"
+	newest=$(find "$APTD/lists" -maxdepth 1 -name '*_Packages*' -printf '%T@\n' 2>/dev/null |
+		sort -n | tail -1)
+	if [ -n "$newest" ] && [ $(($(date +%s) - ${newest%.*})) -lt "${VM_APT_MAX_AGE:-86400}" ]; then
+		return 0
 	fi
+	say "updating the test's apt lists (bookworm, bullseye) in $APTD"
+	timeout 300 apt-get update -q >"$APTD/update.log" 2>&1 ||
+		say "apt-get update failed: $(grep -E '^(E|W):' "$APTD/update.log" | head -n 2 | tr '\n' ' ')"
 }
 
 # fetch SERIES: sets KDIR to a cache directory holding vmlinuz, vmlinux.btf,
@@ -170,19 +227,25 @@ fetch() {
 }
 
 # ---- initramfs -------------------------------------------------------------
+# One line per mode: TAG BACKEND BTF [legacy].  BTF "kernel": the kernel's
+# own; a path: /sys/kernel/btf absent and --btf PATH; "embedded":
+# /sys/kernel/btf absent, no BTF flag, the embedded-BTF dnsvis.
 MODES=${VM_MODES:-'kprobe kprobe kernel
 tracepoint tracepoint kernel
 kprobe-btf kprobe /vmtest/vmlinux.btf
 tracepoint-btf tracepoint /vmtest/vmlinux.btf
+kprobe-embedded kprobe embedded
+tracepoint-embedded tracepoint embedded
 kprobe-legacy kprobe kernel legacy'}
 
 # initramfs SERIES KDIR RUNDIR
 initramfs() {
-	local st=$3/stage lib
+	local st=$3/stage lib did dver
 	rm -rf "$st"
-	mkdir -p "$st/bin" "$st/vmtest" "$st/lib64" "$st/usr/sbin"
+	mkdir -p "$st/bin" "$st/vmtest" "$st/lib64" "$st/usr/sbin" "$st/etc"
 	cp "$BUSYBOX" "$st/bin/busybox"
 	cp "$DNSVIS" "$st/bin/dnsvis"
+	cp "$DNSVIS_EMB" "$st/bin/dnsvis-embedded"
 	cp "$CACHE/dns_client" "$CACHE/responder" "$st/bin/"
 	cp "$HERE/guest-init.sh" "$st/init"
 	chmod 755 "$st/init"
@@ -194,6 +257,10 @@ initramfs() {
 	cp "$2/vmlinux.btf" "$st/vmtest/vmlinux.btf"
 	: >"$st/vmtest/empty"
 	echo "$MODES" >"$st/vmtest/modes"
+	# the distribution's os-release, as on a host of it
+	read -r did dver < <(distro_of "$1")
+	printf 'PRETTY_NAME="Debian GNU/Linux %s"\nNAME="Debian GNU/Linux"\nVERSION_ID="%s"\nID=%s\n' \
+		"$dver" "$dver" "$did" >"$st/etc/os-release"
 	(cd "$st" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) >"$3/initrd.cpio" &&
 		rm -rf "$st"
 }
@@ -219,16 +286,56 @@ boot() {
 SERIES_OK=()
 RUNDIRS=()
 PIDS=()
+declare -A KDIRS
 for s in $VM_SERIES; do
 	if ! fetch "$s"; then
 		say "$s: kernel not available"
 		continue
 	fi
+	KDIRS[$s]=$KDIR
+done
+
+# ---- the embedded-BTF dnsvis ----------------------------------------------
+# The guests' own BTF as a BTFHub archive: ID/VERSION_ID/x86_64/RELEASE.btf.tar.xz
+# holding RELEASE.btf (uname -r is the package name without linux-image- and
+# -unsigned).  Tarballs are made once per kernel; kernels no longer tested
+# are removed, so the archive holds exactly the kernels booted.
+HUB=$CACHE/btfhub
+EMB_DIR=$CACHE/embedded
+mkdir -p "$HUB"
+want_tb=""
+for s in "${!KDIRS[@]}"; do
+	k=${KDIRS[$s]}
+	rel=$(sed 's/^linux-image-//; s/-unsigned$//' "$k/package")
+	echo "$rel" >"$k/release"
+	read -r did dver < <(distro_of "$s")
+	tb=$HUB/$did/$dver/x86_64/$rel.btf.tar.xz
+	want_tb="$want_tb $tb"
+	[ -s "$tb" ] && [ "$tb" -nt "$k/vmlinux.btf" ] && continue
+	mkdir -p "$(dirname "$tb")" "$CACHE/tb.tmp"
+	cp "$k/vmlinux.btf" "$CACHE/tb.tmp/$rel.btf"
+	XZ_OPT=-1 tar -C "$CACHE/tb.tmp" -cJf "$tb.tmp" "$rel.btf" && mv "$tb.tmp" "$tb" ||
+		setup_fail "cannot make $tb"
+	rm -rf "$CACHE/tb.tmp"
+done
+while IFS= read -r -d '' tb; do
+	case " $want_tb " in *" $tb "*) ;; *) rm -f "$tb" ;; esac
+done < <(find "$HUB" -name '*.btf.tar.xz' -print0)
+DNSVIS_EMB=$EMB_DIR/dnsvis
+if ! make --no-print-directory BUILD="$BUILD" BTF_ALT_ARCHIVE="$HUB" BTF_ALT_DIR="$EMB_DIR" \
+	"$DNSVIS_EMB" >"$CACHE/embedded.log" 2>&1; then
+	setup_fail "cannot build $DNSVIS_EMB: $(grep -v warning "$CACHE/embedded.log" | tail -n 3)"
+fi
+say "embedded-BTF dnsvis: $("$DNSVIS_EMB" btf list | tail -n 1)"
+
+for s in $VM_SERIES; do
+	[ -n "${KDIRS[$s]:-}" ] || continue
+	KDIR=${KDIRS[$s]}
 	rd=$CACHE/run-$s
 	rm -rf "$rd"
 	mkdir -p "$rd"
-	cp "$KDIR/package" "$rd/package"
-	cp "$KDIR/version" "$rd/version"
+	cp "$KDIR/package" "$KDIR/version" "$KDIR/release" "$rd/"
+	distro_of "$s" >"$rd/distro"
 	if ! initramfs "$s" "$KDIR" "$rd"; then
 		say "$s: cannot build the initramfs"
 		continue

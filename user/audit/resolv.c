@@ -3,8 +3,12 @@
  * The file is found through /proc/PID/root, so a container's own file is
  * read, and cached per mount namespace (/proc/PID/ns/mnt): one read per
  * namespace, not per query.  A cached file is re-read when its inode, size
- * or mtime changes.  A process that is gone before it could be looked at
- * is answered from the namespace it was seen in moments before, if any. */
+ * or mtime changes.  The namespace is the one captured at send time when
+ * the event carries it (dnsvis_proc.mnt_ns): a process gone by the time
+ * its event is read is judged by its namespace's file, cached, or read
+ * through init when that is the host's namespace.  Without it, a process
+ * that is gone before it could be looked at is answered from the namespace
+ * it was seen in moments before, if any. */
 #include "audit/resolv.h"
 
 #include <arpa/inet.h>
@@ -132,43 +136,92 @@ static void resolv_parse(struct resolv *r, FILE *f)
 	}
 }
 
-/* The mount namespace of process p in *mntns: read from /proc (and noted
- * in c->pids), or, when p is gone now but was seen moments ago (an earlier
- * query of the same process), the noted one, and *gone is set.  0, or -1
- * when it cannot be known. */
-static int mntns_of(struct resolv_cache *c, const struct dnsvis_proc *p, const struct timespec *now,
-		    unsigned long *mntns, int *gone)
+/* The mount namespace inode of pid under the host root; 0 when gone. */
+static unsigned long ns_of(uint32_t pid)
 {
-	char path[256], link[64], key[32];
-	struct pid_ns *pn;
+	char path[256], link[64];
+	unsigned long ns = 0;
 	ssize_t k;
 
-	host_path(path, sizeof(path), "/proc/%u/ns/mnt", p->pid);
+	host_path(path, sizeof(path), "/proc/%u/ns/mnt", pid);
 	k = readlink(path, link, sizeof(link) - 1);
+	if (k <= 0)
+		return 0;
+	link[k] = 0;
+	return sscanf(link, "mnt:[%lu]", &ns) == 1 ? ns : 0;
+}
+
+/* A live process in mount namespace ns whose /proc/PID/root shows its
+ * files: init (the host's namespace), dnsvis itself (run on the host, not
+ * under --host-root), or the one the namespace's file was last read
+ * through; 0 when none is known. */
+static uint32_t live_in(struct resolv_cache *c, unsigned long ns)
+{
+	char key[32];
+	const struct resolv *r;
+
+	if (ns_of(1) == ns)
+		return 1;
+	if (!host_root()[0] && ns_of((uint32_t)getpid()) == ns)
+		return (uint32_t)getpid();
+	snprintf(key, sizeof(key), "m%lu", ns);
+	r = strmap_get(&c->by_mntns, key);
+	return r && r->via && ns_of(r->via) == ns ? r->via : 0;
+}
+
+/* Note that p was seen in mount namespace ns (for its later queries). */
+static void note_pid(struct resolv_cache *c, const struct dnsvis_proc *p, unsigned long ns,
+		     const struct timespec *now)
+{
+	char key[32];
+	struct pid_ns *pn;
+
 	snprintf(key, sizeof(key), "%u", p->pid);
 	pn = strmap_get(&c->pids, key);
-	*gone = k <= 0;
-	if (*gone) {
-		if (!pn || strncmp(pn->comm, p->comm, sizeof(pn->comm)) != 0 ||
-		    now->tv_sec - pn->seen.tv_sec >= 30)
-			return -1;
-		*mntns = pn->mntns;
-		return 0;
-	}
-	link[k] = 0;
-	if (sscanf(link, "mnt:[%lu]", mntns) != 1)
-		return -1;
 	if (!pn) {
 		pn = calloc(1, sizeof(*pn));
 		if (!pn || strmap_put(&c->pids, key, pn) != 0) {
 			free(pn);
 			c->oom++;
-			return 0;
+			return;
 		}
 	}
-	pn->mntns = *mntns;
+	pn->mntns = ns;
 	memcpy(pn->comm, p->comm, sizeof(pn->comm));
 	pn->seen = *now;
+}
+
+/* The mount namespace of the sender in *mntns, and in *via a live process
+ * of that namespace whose /proc/PID/root shows its files (0: none; then only
+ * a cached reading can answer).  The namespace is the one captured at send
+ * time (p->mnt_ns) when there is one; else the process's, read now; else,
+ * when it is gone, the one it was seen in moments ago (an earlier query of
+ * the same process).  0, or -1 when it cannot be known. */
+static int sender_ns(struct resolv_cache *c, const struct dnsvis_proc *p,
+		     const struct timespec *now, unsigned long *mntns, uint32_t *via)
+{
+	unsigned long live = ns_of(p->pid);
+	char key[32];
+	const struct pid_ns *pn;
+
+	*via = 0;
+	if (live && (!p->mnt_ns || live == p->mnt_ns)) {
+		note_pid(c, p, live, now);
+		*mntns = live;
+		*via = p->pid;
+		return 0;
+	}
+	if (p->mnt_ns) {
+		*mntns = (unsigned long)p->mnt_ns;
+	} else {
+		snprintf(key, sizeof(key), "%u", p->pid);
+		pn = strmap_get(&c->pids, key);
+		if (!pn || strncmp(pn->comm, p->comm, sizeof(pn->comm)) != 0 ||
+		    now->tv_sec - pn->seen.tv_sec >= 30)
+			return -1;
+		*mntns = pn->mntns;
+	}
+	*via = live_in(c, *mntns);
 	return 0;
 }
 
@@ -211,17 +264,17 @@ const struct resolv *resolv_of(struct resolv_cache *c, const struct dnsvis_proc 
 {
 	char path[256], key[32];
 	unsigned long mntns = 0;
+	uint32_t via;
 	struct resolv *r;
 	struct stat st;
-	int gone;
 
-	if (mntns_of(c, p, now, &mntns, &gone) != 0)
+	if (sender_ns(c, p, now, &mntns, &via) != 0)
 		return NULL;
 	snprintf(key, sizeof(key), "m%lu", mntns);
 	r = strmap_get(&c->by_mntns, key);
-	if (gone) /* its namespace's file is in the cache, if anywhere */
+	if (!via) /* its namespace's file is in the cache, if anywhere */
 		return known_or_null(r);
-	host_path(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", p->pid);
+	host_path(path, sizeof(path), "/proc/%u/root/etc/resolv.conf", via);
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT) /* ESRCH, EACCES: cannot know; keep a cached answer */
 			return known_or_null(r);
@@ -237,6 +290,7 @@ const struct resolv *resolv_of(struct resolv_cache *c, const struct dnsvis_proc 
 			return NULL;
 		}
 	}
+	r->via = via;
 	return resolv_load(r, path, &st) == 0 ? r : NULL;
 }
 

@@ -28,6 +28,7 @@ struct resolv {
 	uint8_t ns_addr[RESOLV_MAX_NS][16]; /* normalized (addr_normalize) */
 	char *search[RESOLV_MAX_SEARCH];
 	char text[256]; /* "127.0.0.1 ::1" for the report */
+	uint32_t via;	/* the process it was last read through */
 };
 
 /* All zero is an empty cache. */
@@ -37,8 +38,11 @@ struct resolv_cache {
 	unsigned long long oom; /* allocations that failed */
 };
 
-/* The resolv.conf of process p (now is the query's time): NULL when it
- * cannot be known (the process is gone and was not seen before). */
+/* The resolv.conf of process p (now is the query's time), by its mount
+ * namespace: p->mnt_ns when the event carries it (captured at send time, so
+ * a process that has exited is judged like any other), else the one
+ * /proc/PID/ns/mnt shows now.  NULL when it cannot be known (the process
+ * is gone, its namespace was not captured and it was not seen before). */
 const struct resolv *resolv_of(struct resolv_cache *c, const struct dnsvis_proc *p,
 			       const struct timespec *now);
 

@@ -1,10 +1,13 @@
 /* archive.c - the embedded BTF archive: index, lookup, decompression,
  * and the host's identity (os-release, uname).  No libbpf. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "btf/archive.h"
@@ -238,18 +241,88 @@ static void copy_str(char *dst, size_t dl, const char *src)
 	dst[n] = 0;
 }
 
-int btf_host_read(struct btf_host *h, char *why, size_t wl)
+/* Open PATH of the host whose root is ROOT ("" for this one).  A symbolic
+ * link is followed inside ROOT: /etc/os-release -> /usr/lib/os-release on
+ * the host must not name the container's own file. */
+static FILE *open_host_file(const char *root, const char *path, char *shown, size_t sl)
 {
-	const char *osr = getenv("DNSVIS_OS_RELEASE");
+	char cur[PATH_MAX], full[PATH_MAX], target[PATH_MAX];
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (int hops = 0; hops < 8 && root[0]; hops++) {
+		struct stat st;
+		ssize_t n;
+
+		if (snprintf(full, sizeof(full), "%s%s", root, cur) >= (int)sizeof(full) ||
+		    lstat(full, &st) != 0 || !S_ISLNK(st.st_mode))
+			break;
+		n = readlink(full, target, sizeof(target) - 1);
+		if (n <= 0)
+			break;
+		target[n] = 0;
+		if (target[0] == '/') {
+			snprintf(cur, sizeof(cur), "%s", target);
+		} else {
+			/* relative to the link's directory: cur ends in "/NAME" */
+			char *slash = strrchr(cur, '/');
+			size_t dl = (size_t)(slash - cur) + 1, tl = strlen(target);
+
+			if (dl + tl >= sizeof(cur))
+				break;
+			memcpy(slash + 1, target, tl + 1);
+		}
+	}
+	if (snprintf(shown, sl, "%s%s", root, cur) >= (int)sl) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return fopen(shown, "re");
+}
+
+/* os-release text into text (NUL-terminated); the file read in shown.  0,
+ * or -1 with errno set. */
+static int read_os_release(const char *root, char *text, size_t tl, char *shown, size_t sl)
+{
+	const char *hook = getenv("DNSVIS_OS_RELEASE");
+	FILE *f;
+	size_t n;
+
+	if (hook) {
+		snprintf(shown, sl, "%s", hook);
+		f = fopen(hook, "re");
+	} else {
+		f = open_host_file(root, "/etc/os-release", shown, sl);
+		if (!f && errno == ENOENT) {
+			char first[PATH_MAX];
+
+			snprintf(first, sizeof(first), "%s", shown);
+			f = open_host_file(root, "/usr/lib/os-release", shown, sl);
+			if (!f && errno == ENOENT) {
+				snprintf(shown, sl, "%s", first);
+				errno = ENOENT;
+			}
+		}
+	}
+	text[0] = 0;
+	if (!f)
+		return -1;
+	n = fread(text, 1, tl - 1, f);
+	text[n] = 0;
+	fclose(f);
+	return 0;
+}
+
+int btf_host_read(struct btf_host *h, const char *root, char *why, size_t wl)
+{
 	const char *ur = getenv("DNSVIS_UNAME_R"), *um = getenv("DNSVIS_UNAME_M");
+	char text[8192], osr[PATH_MAX];
 	struct utsname u;
-	char text[8192];
-	size_t n = 0;
-	FILE *f = NULL;
 	int rc = 0;
 
 	memset(h, 0, sizeof(*h));
 	memset(&u, 0, sizeof(u));
+	if (!root)
+		root = "";
 	if ((!ur || !um) && uname(&u) != 0) {
 		snprintf(why, wl, "uname: %s", strerror(errno));
 		rc = -1;
@@ -260,22 +333,7 @@ int btf_host_read(struct btf_host *h, char *why, size_t wl)
 				    : u.machine[0] ? u.machine
 						   : "?"));
 
-	if (osr) {
-		f = fopen(osr, "re");
-	} else {
-		osr = "/etc/os-release";
-		f = fopen(osr, "re");
-		if (!f && errno == ENOENT) {
-			osr = "/usr/lib/os-release";
-			f = fopen(osr, "re");
-		}
-	}
-	if (f) {
-		n = fread(text, 1, sizeof(text) - 1, f);
-		fclose(f);
-	}
-	text[n] = 0;
-	if (!f) {
+	if (read_os_release(root, text, sizeof(text), osr, sizeof(osr)) != 0) {
 		if (!rc)
 			snprintf(why, wl, "cannot read %s: %s", osr, strerror(errno));
 		rc = -1;

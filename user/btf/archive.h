@@ -10,12 +10,12 @@
  *          char id[32], version_id[32], arch[16], release[144]  (NUL-padded)
  *          u32 offset, zlen   where the zlib stream is, from the start
  *          u32 rawlen, crc32  size and CRC-32 of the raw BTF
- *   then the zlib streams.
+ *   then the zlib streams (entries with identical BTF may share one).
  * Keys are BTFHub's: os-release ID, VERSION_ID (major only for
  * rhel/centos/ol), arch as BTFHub spells it (x86_64, arm64), uname -r.
  *
  * Test hooks (environment; documented in btfhub/README.md):
- *   DNSVIS_OS_RELEASE  os-release file instead of /etc/os-release
+ *   DNSVIS_OS_RELEASE  os-release file instead of [ROOT]/etc/os-release
  *   DNSVIS_UNAME_R     kernel release instead of uname -r
  *   DNSVIS_UNAME_M     machine instead of uname -m
  */
@@ -83,9 +83,13 @@ void btf_normalize_version(const char *id, char *ver);
 /* uname -m -> BTFHub's arch directory: aarch64 -> arm64, else unchanged. */
 const char *btf_normalize_arch(const char *machine);
 
-/* Fill h from os-release and uname (or the test hooks).  0, or -1 with a
- * reason in why (h still holds what could be read, "?" for the rest). */
-int btf_host_read(struct btf_host *h, char *why, size_t wl);
+/* Fill h from os-release and uname (or the test hooks).  root is the
+ * host's root directory ("" or NULL: this one; --host-root DIR in a
+ * container): os-release is read as ROOT/etc/os-release, else
+ * ROOT/usr/lib/os-release, symbolic links followed inside ROOT.  uname is
+ * the running kernel's either way.  0, or -1 with a reason in why (h still
+ * holds what could be read, "?" for the rest). */
+int btf_host_read(struct btf_host *h, const char *root, char *why, size_t wl);
 
 /* BTFHub path of h: "ID/VERSION_ID/ARCH/RELEASE.btf.tar.xz". */
 void btf_host_path(const struct btf_host *h, char *buf, size_t len);

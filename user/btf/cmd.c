@@ -18,6 +18,7 @@
 #include "btf/archive.h"
 #include "btf/cmd.h"
 #include "btf/lookup.h"
+#include "enrich/host_root.h"
 #include "live/features.h"
 #include "live/load.h"
 #include "util/cli.h"
@@ -26,7 +27,8 @@ static void btf_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dnsvis btf list                  kernels whose BTF is built in\n"
-		"       dnsvis btf which [--btf FILE]    the BTF dnsvis would use here, and why\n"
+		"       dnsvis btf which [--btf FILE] [--host-root DIR]\n"
+		"                                        the BTF dnsvis would use here, and why\n"
 		"       dnsvis btf extract DIR           write the built-in BTF files to\n"
 		"                                        DIR/ID/VERSION_ID/ARCH/RELEASE.btf\n"
 		"       dnsvis btf offsets FILE          msghdr/iov_iter layout in a BTF file\n"
@@ -69,6 +71,7 @@ static int btf_which(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"btf", required_argument, NULL, 'b'},
+	    {"host-root", required_argument, NULL, 'R'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -80,6 +83,10 @@ static int btf_which(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'b') {
 			opt = optarg;
+		} else if (c == 'R') {
+			if (host_root_set(optarg) != 0)
+				return cli_usage_err("btf which",
+						     "--host-root '%s' is not a directory", optarg);
 		} else if (c == 'h') {
 			btf_usage(stdout);
 			return 0;
@@ -89,11 +96,13 @@ static int btf_which(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_err("btf which", "unexpected argument '%s'", argv[optind]);
-	p = btf_select(opt, &custom, why, sizeof(why));
+	p = btf_select(opt, host_root(), &custom, why, sizeof(why));
 	if (!p) {
 		fprintf(stderr, "dnsvis: %s\n", why);
 		return 1;
 	}
+	for (int i = 0; i < btf_tried_count(); i++)
+		printf("passed over: %s\n", btf_tried(i));
 	printf("btf: %s\n", btf_source_describe());
 	printf("path: %s%s\n", p, custom ? " (given to libbpf as btf_custom_path)" : "");
 	return 0;

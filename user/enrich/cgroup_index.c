@@ -12,12 +12,16 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "enrich/cgroup_watch.h"
 #include "enrich/container.h"
 #include "enrich/host_root.h"
+#include "enrich/runtime_state.h"
 #include "util/clock.h"
 
 #define CGROUP2_MAGIC 0x63677270
 #define WALK_DEPTH    32
+#define GONE_KEEP_NS  (30ULL * 1000000000ULL) /* a removed cgroup is still named */
+#define HOLD_NS	      (50ULL * 1000000ULL)    /* a miss waits this long for the watcher */
 
 /* A slot of the old table whose entry moved to the new one during a rescan
  * (kept occupied so probe chains stay intact). */
@@ -26,6 +30,7 @@
 struct cg_ent {
 	uint64_t id;
 	struct k8s_attr *a; /* a->cgroup_path is the path; NULL = free slot */
+	uint64_t gone;	    /* when a rescan first found it removed; 0 = there */
 };
 
 static struct {
@@ -38,6 +43,8 @@ static struct {
 	int v1_containers;
 	k8s_cg_fn on_remove;
 	void *on_remove_arg;
+	int watching; /* cgroup_watch.c follows the tree */
+	struct cgroup_index_stats st;
 } ix;
 
 static size_t slot_of(uint64_t id, size_t cap)
@@ -60,7 +67,8 @@ static struct cg_ent *tab_find(struct cg_ent *t, size_t cap, uint64_t id)
 	return NULL;
 }
 
-static int tab_put(struct cg_ent **t, size_t *cap, size_t *n, uint64_t id, struct k8s_attr *a)
+static int tab_put(struct cg_ent **t, size_t *cap, size_t *n, uint64_t id, struct k8s_attr *a,
+		   uint64_t gone)
 {
 	if ((*n + 1) * 2 > *cap) {
 		size_t nc = *cap ? *cap * 2 : 1024;
@@ -85,11 +93,13 @@ static int tab_put(struct cg_ent **t, size_t *cap, size_t *n, uint64_t id, struc
 		if (!(*t)[i].a) {
 			(*t)[i].id = id;
 			(*t)[i].a = a;
+			(*t)[i].gone = gone;
 			(*n)++;
 			return 0;
 		}
 		if ((*t)[i].id == id) {
 			(*t)[i].a = a;
+			(*t)[i].gone = gone;
 			return 0;
 		}
 	}
@@ -100,9 +110,7 @@ struct walk {
 	size_t cap, n;
 };
 
-/* The id the kernel reports for the cgroup directory: its file handle
- * (kernfs id, with the generation on old kernels), else the inode. */
-static uint64_t cg_id(int dirfd, const char *name, uint64_t ino)
+uint64_t cgroup_dir_id(int dirfd, const char *name, uint64_t ino)
 {
 	struct {
 		struct file_handle fh;
@@ -120,6 +128,19 @@ static uint64_t cg_id(int dirfd, const char *name, uint64_t ino)
 	return ino;
 }
 
+struct k8s_attr *cgroup_attr_new(const char *rel)
+{
+	struct k8s_attr *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	snprintf(a->cgroup_path, sizeof(a->cgroup_path), "%s", rel);
+	a->is_container = container_parse_path(rel, &a->ci) || runtime_state_probe(a);
+	if (a->is_container) /* now: its files may be gone when its event is read */
+		runtime_state_resolve(a);
+	return a;
+}
+
 static void add_cg(struct walk *w, uint64_t id, const char *rel)
 {
 	struct cg_ent *old = tab_find(ix.tab, ix.cap, id);
@@ -129,14 +150,11 @@ static void add_cg(struct walk *w, uint64_t id, const char *rel)
 		a = old->a;
 		old->a = MOVED; /* not freed with the old table */
 	} else {
-		a = calloc(1, sizeof(*a));
+		a = cgroup_attr_new(rel);
 		if (!a)
 			return;
-		snprintf(a->cgroup_path, sizeof(a->cgroup_path), "%s", rel);
-		a->is_container = container_parse_path(rel, &a->ci);
-		a->meta_complete = 0;
 	}
-	if (tab_put(&w->tab, &w->cap, &w->n, id, a))
+	if (tab_put(&w->tab, &w->cap, &w->n, id, a, 0))
 		free(a);
 }
 
@@ -184,7 +202,7 @@ static int walk_cgroups(int dfd, char *rel, size_t rl, int depth, cg_visit_fn vi
 /* Index every cgroup v2 directory by its id. */
 static enum walk_verdict index_cgroup(void *arg, int dfd, const struct dirent *de, const char *rel)
 {
-	add_cg(arg, cg_id(dfd, de->d_name, de->d_ino), rel[0] ? rel : "/");
+	add_cg(arg, cgroup_dir_id(dfd, de->d_name, de->d_ino), rel[0] ? rel : "/");
 	return WALK_DESCEND;
 }
 
@@ -200,6 +218,48 @@ static enum walk_verdict find_container(void *arg, int dfd, const struct dirent 
 	return container_parse_path(rel, &ci) ? WALK_STOP : WALK_DESCEND;
 }
 
+/* A cgroup the watcher found into the table.  One the table has already
+ * (a rescan was first) takes the watcher's metadata if it has none yet. */
+static void take_watched(uint64_t id, struct k8s_attr *a, void *arg)
+{
+	struct cg_ent *e = tab_find(ix.tab, ix.cap, id);
+
+	(void)arg;
+	ix.st.watched++;
+	if (e && !strcmp(e->a->cgroup_path, a->cgroup_path)) {
+		if (!e->a->meta_when && a->meta_when) {
+			int kmap = e->a->kmap;
+
+			*e->a = *a;
+			e->a->kmap = kmap;
+		}
+		free(a);
+		return;
+	}
+	if (e) { /* the id names another path now: the watcher's is newer */
+		a->kmap = e->a->kmap;
+		*e->a = *a;
+		e->gone = 0;
+		free(a);
+		return;
+	}
+	if (tab_put(&ix.tab, &ix.cap, &ix.n, id, a, 0))
+		free(a);
+}
+
+/* What the watcher found since last time, into the table; a rescan when
+ * its queue overflowed. */
+static void merge_watched(void)
+{
+	if (!ix.watching)
+		return;
+	cgroup_watch_drain(take_watched, NULL);
+	if (cgroup_watch_take_overflow()) {
+		ix.st.overflows++;
+		ix.last_scan = 0; /* the next rescan is not rate-limited */
+	}
+}
+
 void cgroup_index_rescan(int force)
 {
 	struct walk w = {0};
@@ -208,20 +268,29 @@ void cgroup_index_rescan(int force)
 	int fd;
 	struct stat st;
 
-	if (!ix.mount[0] || (!force && t - ix.last_scan < 250000000ULL))
+	if (!ix.mount[0])
+		return;
+	merge_watched();
+	if (!force && ix.last_scan && t - ix.last_scan < 250000000ULL)
 		return;
 	ix.last_scan = t;
+	ix.st.rescans++;
 	fd = open(ix.mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) == 0)
 		add_cg(&w, st.st_ino, "/"); /* the root cgroup: id 1 */
 	walk_cgroups(fd, rel, 0, 0, index_cgroup, &w);
-	/* what is left in the old table is gone */
+	/* what is left in the old table is gone: still named for a while (its
+	 * events may be read later), then forgotten */
 	for (size_t i = 0; i < ix.cap; i++) {
 		struct k8s_attr *a = ix.tab[i].a;
+		uint64_t gone = ix.tab[i].gone ? ix.tab[i].gone : t;
 
 		if (!a || a == MOVED)
+			continue;
+		if (t - gone < GONE_KEEP_NS &&
+		    tab_put(&w.tab, &w.cap, &w.n, ix.tab[i].id, a, gone) == 0)
 			continue;
 		if (ix.on_remove)
 			ix.on_remove(ix.tab[i].id, a, ix.on_remove_arg);
@@ -316,6 +385,9 @@ enum k8s_cgroup_mode cgroup_index_init(const char **note)
 		return ix.mode;
 	}
 	cgroup_index_rescan(1);
+	ix.watching = cgroup_watch_start(ix.mount) > 0;
+	if (ix.watching)
+		cgroup_index_rescan(1); /* what was made before the watches were in place */
 	if (ix.mode == K8S_CG_HYBRID) {
 		snprintf(msg, sizeof(msg),
 			 "cgroup hybrid mode (v2 at %s): containers the runtime keeps in v1 "
@@ -351,24 +423,50 @@ enum k8s_cgroup_mode cgroup_index_mode(void)
 	return ix.mode;
 }
 
+static struct cg_ent *find_id(uint64_t id)
+{
+	struct cg_ent *e = tab_find(ix.tab, ix.cap, id);
+
+	if (!e && id >> 32)
+		e = tab_find(ix.tab, ix.cap, id & 0xffffffffULL);
+	return e;
+}
+
 struct k8s_attr *cgroup_index_find(uint64_t id)
 {
 	struct cg_ent *e;
 
 	if (!id || !ix.mount[0])
 		return NULL;
-	e = tab_find(ix.tab, ix.cap, id);
-	if (!e && id >> 32)
-		e = tab_find(ix.tab, ix.cap, id & 0xffffffffULL);
+	merge_watched();
+	e = find_id(id);
+	if (!e && ix.watching && cgroup_watch_active()) {
+		/* a cgroup made since: the watcher may not have got to it */
+		ix.st.held++;
+		if (!cgroup_watch_catch_up(HOLD_NS))
+			ix.st.hold_timeouts++;
+		merge_watched();
+		e = find_id(id);
+	}
 	if (!e) {
 		cgroup_index_rescan(0);
-		e = tab_find(ix.tab, ix.cap, id);
+		e = find_id(id);
 	}
+	if (!e)
+		ix.st.misses++;
 	return e ? e->a : NULL;
+}
+
+void cgroup_index_get_stats(struct cgroup_index_stats *st)
+{
+	*st = ix.st;
+	st->watching = ix.watching && cgroup_watch_active();
+	st->unwatched = cgroup_watch_unwatched();
 }
 
 void cgroup_index_foreach(k8s_cg_fn fn, void *arg)
 {
+	merge_watched();
 	for (size_t i = 0; i < ix.cap; i++) {
 		struct k8s_attr *a = ix.tab[i].a;
 

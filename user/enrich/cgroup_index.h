@@ -3,10 +3,15 @@
  * its inode number (and its file handle).  The cgroup2 mount is walked and
  * indexed by id; the index is rebuilt by cgroup_index_rescan() (the tracer
  * calls it every second through k8s_meta_rescan()) and on a miss (at most
- * every 250 ms).  Each entry is a struct k8s_attr whose container fields
- * come from the path (container.h); the attributes found for a cgroup stay
- * with it across rescans while its path is unchanged, and a cgroup gone at
- * a rescan is handed to the on_remove callback before it is freed.  With
+ * every 250 ms), and between rescans cgroup_watch.c adds each cgroup the
+ * moment it is made, with its container's metadata read at once.  A lookup
+ * that misses waits up to 50 ms for the watcher to handle what the kernel
+ * has queued for it (counted).  Each entry is a struct k8s_attr whose
+ * container fields come from the path (container.h); the attributes found
+ * for a cgroup stay with it across rescans while its path is unchanged, a
+ * cgroup gone at a rescan stays findable for 30 s (its events may be read
+ * after it is removed), and is then handed to the on_remove callback and
+ * freed.  With
  * cgroup v1 only (no cgroup2 mount) the id says nothing: the index is empty
  * and attribution falls back to /proc/PID/cgroup (k8s_meta.c), which only
  * works while the process lives, and cgroup filters run in user space only.
@@ -44,7 +49,27 @@ int cgroup_index_v2_authoritative(void);
 /* Every indexed cgroup, in table order. */
 void cgroup_index_foreach(k8s_cg_fn fn, void *arg);
 
-/* Called with each cgroup a rescan found gone. */
+/* Called with each cgroup before it is forgotten (30 s after a rescan
+ * found it gone). */
 void cgroup_index_on_remove(k8s_cg_fn fn, void *arg);
+
+/* A new entry for the cgroup at rel: what its path says (container.h) or,
+ * failing that, the runtime's state (runtime_state_probe()), and for a
+ * container its metadata, read now.  NULL when out of memory. */
+struct k8s_attr *cgroup_attr_new(const char *rel);
+
+/* The id the kernel reports for the cgroup directory name in dirfd: its
+ * file handle (kernfs id, with the generation on old kernels), else ino. */
+uint64_t cgroup_dir_id(int dirfd, const char *name, uint64_t ino);
+
+struct cgroup_index_stats {
+	int watching;		    /* cgroup_watch.c follows the tree */
+	unsigned long long watched; /* cgroups the watcher found */
+	unsigned long long held;    /* lookups that waited for the watcher */
+	unsigned long long hold_timeouts;
+	unsigned long long misses; /* ids not found at all */
+	unsigned long long rescans, overflows, unwatched;
+};
+void cgroup_index_get_stats(struct cgroup_index_stats *st);
 
 #endif

@@ -228,10 +228,10 @@ static int container_component(const struct comp *comps, size_t i, const struct 
 			m->rt = patterns[k].runtime;
 	if (m->id)
 		return 1;
+	/* cgroupfs docker: /docker/<id>.  (A bare id under podman's
+	 * /libpod_parent is a pod, whose containers are libpod-<id> below it.) */
 	if (i > 0 && comp_is(&comps[i - 1], "docker") && id_ok(c->s, c->n))
-		m->rt = "docker"; /* cgroupfs docker: /docker/<id> */
-	else if (i > 0 && comp_is(&comps[i - 1], "libpod_parent") && id_ok(c->s, c->n))
-		m->rt = "podman";
+		m->rt = "docker";
 	else if (kube != (size_t)-1 && i == kube + 1 && pod->pod_uid[0] && c->n == 64 &&
 		 all_hex(c->s, c->n)) {
 		m->rt = "containerd"; /* cgroupfs kubelet: /kubepods/<qos>/pod<uid>/<id> */

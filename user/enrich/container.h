@@ -8,14 +8,19 @@
  *               .../nerdctl-<id>.scope
  *   CRI-O       .../crio-<id>.scope             /kubepods/.../pod<uid>/crio-<id>
  *   podman      .../libpod-<id>.scope           /libpod_parent/libpod-<id>
+ *               machine-libpod_pod_<pod>.slice/ /libpod_parent/<pod>/libpod-<id>
  *   pod         kubepods[-<qos>]-pod<uid>.slice ('_' stands for '-')
  *               /kubepods[/<qos>]/pod<uid>/
  * The innermost container component wins (docker-in-docker, kind), and a
  * sub-cgroup below it (".../libpod-<id>.scope/container") still belongs to
  * it.  Runtime monitors (crio-conmon-<id>.scope, libpod-conmon-<id>.scope)
- * are not containers.  A bare 64-hex leaf under a pod cgroup is reported as
- * containerd with runtime_guessed set (docker's cri-dockerd uses the same
- * shape; the runtime state on disk settles it, see runtime_state.c).
+ * and their cgroupfs twins (/libpod_parent/[<pod>/]conmon, crio-conmon-<id>)
+ * are not containers, nor is a podman pod's own cgroup.  A bare 64-hex leaf
+ * under a pod cgroup is reported as containerd with runtime_guessed set
+ * (docker's cri-dockerd uses the same shape; the runtime state on disk
+ * settles it, see runtime_state.c).  Shapes a string cannot tell from a
+ * host cgroup, such as containerd's own /<namespace>/<id> (ctr, any id),
+ * are settled by the runtime's state on disk (runtime_state_probe()).
  */
 #ifndef DNSVIS_CONTAINER_H
 #define DNSVIS_CONTAINER_H

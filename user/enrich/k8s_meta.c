@@ -49,7 +49,7 @@ void k8s_meta_resolve_path(const char *path, struct k8s_attr *a)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->cgroup_path, sizeof(a->cgroup_path), "%s", path);
-	a->is_container = container_parse_path(path, &a->ci);
+	a->is_container = container_parse_path(path, &a->ci) || runtime_state_probe(a);
 	runtime_state_resolve(a);
 }
 
@@ -161,4 +161,20 @@ int k8s_meta_attr(uint64_t cgroup_id, uint32_t pid, struct k8s_attr *out)
 	}
 	memset(out, 0, sizeof(*out));
 	return 0;
+}
+
+const char *k8s_meta_summary(char *buf, size_t len)
+{
+	struct cgroup_index_stats st;
+
+	cgroup_index_get_stats(&st);
+	buf[0] = 0;
+	if (st.held || st.misses || st.overflows || st.unwatched)
+		snprintf(buf, len,
+			 "cgroups: %llu found as made, %llu lookups waited for the watcher "
+			 "(%llu in vain), %llu not found, %llu watch queue overflows, %llu "
+			 "not watched (inotify limit)",
+			 st.watched, st.held, st.hold_timeouts, st.misses, st.overflows,
+			 st.unwatched);
+	return buf;
 }

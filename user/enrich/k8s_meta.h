@@ -12,17 +12,20 @@
  * namespace, container name, image and labels from the node's own files
  * (runtime_state.h; no API server, every path through host_path(), i.e.
  * --host-root).  An event's cgroup id is looked up in the cgroup2 index
- * (cgroup_index.h); when the index cannot tell (cgroup v1 only, a v1
+ * (cgroup_index.h), which follows cgroup creation as it happens
+ * (cgroup_watch.h); when the index cannot tell (cgroup v1 only, a v1
  * hierarchy in hybrid mode, or a miss) /proc/PID/cgroup is read while the
  * process lives (degraded: a process that exits before its event is read
- * is not attributed).  Metadata is read at first use and, while the pod is
- * not yet named, again at most every second.  This is the interface the
+ * is not attributed).  A container's metadata is read when its cgroup is
+ * found and, while incomplete, again at most every second; what was read
+ * is kept by container id after the runtime removed its files.  This is the interface the
  * rest of the program uses; the parts behind it are cgroup_index.c,
  * runtime_state.c and json_reader.c.
  */
 #ifndef DNSVIS_K8S_META_H
 #define DNSVIS_K8S_META_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "enrich/container.h"
@@ -39,7 +42,8 @@ struct k8s_attr {
 	int meta_complete; /* pod/namespace known, or nothing more to look for */
 	int from_proc;	   /* attributed through /proc/PID/cgroup (degraded) */
 	uint64_t meta_when;
-	int kmap; /* the tracer's: 1 while a drop verdict is in the BPF map */
+	unsigned meta_tries; /* reads of the runtime's files so far */
+	int kmap;	     /* the tracer's: 1 while a drop verdict is in the BPF map */
 };
 
 enum k8s_cgroup_mode { K8S_CG_NONE, K8S_CG_V1, K8S_CG_HYBRID, K8S_CG_UNIFIED };
@@ -66,8 +70,13 @@ int k8s_meta_v2_authoritative(void);
  * callback may change a->kmap only. */
 typedef void (*k8s_cg_fn)(uint64_t id, struct k8s_attr *a, void *arg);
 void k8s_meta_foreach(int want_meta, k8s_cg_fn fn, void *arg);
-/* Called with each cgroup the rescan found gone. */
+/* Called with each cgroup before it is forgotten (30 s after a rescan
+ * found it gone). */
 void k8s_meta_on_remove(k8s_cg_fn fn, void *arg);
+
+/* A line on how the cgroup index kept up (waits for the watcher, misses,
+ * overflows) into buf; "" when there is nothing to say. */
+const char *k8s_meta_summary(char *buf, size_t len);
 
 /* Resolve a cgroup path into *a (parse + metadata from the host files);
  * used by the above and by tests. */

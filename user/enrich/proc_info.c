@@ -29,6 +29,7 @@ struct cache_ent {
 	char exe[256]; /* kernel exe at the time: changes on exec */
 	char container_id[80];
 	char exe_full[1024]; /* /proc/PID/exe */
+	uint64_t mnt_ns;     /* /proc/PID/ns/mnt */
 };
 
 static struct cache_ent cache[CACHE_SLOTS];
@@ -108,6 +109,17 @@ static int read_file(uint32_t pid, const char *what, char *out, size_t len, size
 	return 0;
 }
 
+uint64_t proc_mnt_ns(uint32_t pid)
+{
+	char link[64];
+	unsigned long long ino = 0;
+
+	if (read_link(pid, "ns/mnt", link, sizeof(link)) != 0 ||
+	    sscanf(link, "mnt:[%llu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
 static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
 {
 	struct cache_ent *e = &cache[pid % CACHE_SLOTS];
@@ -120,6 +132,7 @@ static struct cache_ent *cache_get(uint32_t pid, const char *kexe)
 	e->when = t;
 	snprintf(e->exe, sizeof(e->exe), "%s", kexe);
 	read_link(pid, "exe", e->exe_full, sizeof(e->exe_full));
+	e->mnt_ns = proc_mnt_ns(pid);
 	return e;
 }
 
@@ -160,6 +173,8 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 	if (!(ev->flags & PROC_CAP_NO_MM) && ev->exe_len)
 		proc_join_path(ev->exe, ev->exe_len, s->exe, sizeof(s->exe));
 	ce = cache_get(ev->pid, s->exe);
+	/* the kernel's, else /proc's while the process lives */
+	p->mnt_ns = ev->mnt_ns ? ev->mnt_ns : ce->mnt_ns;
 	if ((ev->flags & PROC_CAP_EXE_TRUNC) && ce->exe_full[0]) {
 		snprintf(s->exe, sizeof(s->exe), "%s", ce->exe_full);
 		strip_deleted(s->exe);
@@ -193,11 +208,12 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 		strip_deleted(s->parent_exe);
 	}
 
-	/* container and pod: cgroup id -> path -> runtime, ids, metadata */
-	if (k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
-		p->scope = s->attr.is_container ? "container" : "host";
-	else /* nothing known: a pid namespace of its own says container */
-		p->scope = ev->ns_pid && ev->ns_pid != ev->pid ? "container" : "host";
+	/* container and pod: cgroup id -> path -> runtime, ids, metadata.  A
+	 * pid namespace of its own says container, named or not. */
+	if (!k8s_meta_attr(ev->cgroup_id, ev->pid, &s->attr))
+		s->attr.is_container = 0;
+	p->scope =
+	    s->attr.is_container || (ev->ns_pid && ev->ns_pid != ev->pid) ? "container" : "host";
 	if (!s->attr.is_container)
 		memset(&s->attr, 0, sizeof(s->attr));
 	snprintf(s->container_id, sizeof(s->container_id), "%s", s->attr.ci.id);

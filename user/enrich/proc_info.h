@@ -21,6 +21,7 @@ struct proc_capture {
 	uint32_t pid, tid, ppid, uid, gid;
 	uint32_t ns_pid, ns_ppid;
 	uint64_t cgroup_id;
+	uint64_t mnt_ns;  /* mount namespace inode at send time; 0: not captured */
 	const char *comm; /* at most comm_len bytes, NUL-padded */
 	const char *exe, *cwd, *cmdline, *tty;
 	unsigned comm_len, exe_len, cwd_len, cmdline_len, tty_len;
@@ -40,6 +41,10 @@ struct proc_strings {
 
 /* Fill p (and s, which p's pointers point into) from the capture. */
 void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct proc_strings *s);
+
+/* The mount namespace inode of a live process (/proc/PID/ns/mnt); 0 when
+ * it is gone. */
+uint64_t proc_mnt_ns(uint32_t pid);
 
 /* Forget cached data of processes that no longer exist. */
 void proc_info_gc(void);

@@ -3,10 +3,12 @@
 #include "enrich/runtime_state.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "enrich/host_root.h"
 #include "enrich/json_reader.h"
@@ -15,6 +17,14 @@
 
 #define STATE_MAX  (4u << 20) /* bytes of a state file read */
 #define LABELS_MAX 128
+#define META_TRIES 30  /* reads of a container's state before giving up */
+#define ID_SLOTS   256 /* containers whose metadata is remembered */
+
+static const char *const containerd_bases[] = {
+    "/run/containerd/io.containerd.runtime.v2.task",
+    "/run/k3s/containerd/io.containerd.runtime.v2.task",
+    "/run/containerd/io.containerd.runtime.v1.linux",
+};
 
 static const char *const storage_bases[] = {"/run/containers/storage",
 					    "/var/lib/containers/storage"};
@@ -178,17 +188,14 @@ static int read_docker(const char *id, struct k8s_attr *a, int sandbox)
 	return 1;
 }
 
+/* The task's OCI spec in any containerd namespace.  A container of
+ * containerd's own clients (ctr) has no name but its id: that is its name. */
 static int read_containerd(const char *id, struct k8s_attr *a)
 {
-	static const char *const bases[] = {
-	    "/run/containerd/io.containerd.runtime.v2.task",
-	    "/run/k3s/containerd/io.containerd.runtime.v2.task",
-	    "/run/containerd/io.containerd.runtime.v1.linux",
-	};
 	char dir[1100], path[1400];
 
-	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
-		DIR *d = opendir(host_path(dir, sizeof(dir), "%s", bases[i]));
+	for (size_t i = 0; i < sizeof(containerd_bases) / sizeof(containerd_bases[0]); i++) {
+		DIR *d = opendir(host_path(dir, sizeof(dir), "%s", containerd_bases[i]));
 		struct dirent *de;
 		int found = 0;
 
@@ -201,8 +208,39 @@ static int read_containerd(const char *id, struct k8s_attr *a)
 			found = read_oci(path, a, NULL, 0);
 		}
 		closedir(d);
-		if (found)
+		if (found) {
+			if (!a->ci.pod_uid[0] && !a->pod[0])
+				set_if_empty(a->container_name, sizeof(a->container_name), id);
 			return 1;
+		}
+	}
+	return 0;
+}
+
+int runtime_state_probe(struct k8s_attr *a)
+{
+	const char *p = a->cgroup_path, *leaf = strrchr(p, '/'), *par;
+	char path[1400];
+	size_t ll;
+
+	if (a->is_container || !leaf || leaf == p)
+		return 0;
+	for (par = leaf - 1; par > p && par[-1] != '/'; par--)
+		;
+	ll = strlen(leaf + 1);
+	if (!ll || ll >= sizeof(a->ci.id) || leaf[1] == '.')
+		return 0;
+	for (size_t i = 0; i < sizeof(containerd_bases) / sizeof(containerd_bases[0]); i++) {
+		host_path(path, sizeof(path), "%s/%.*s/%s/config.json", containerd_bases[i],
+			  (int)(leaf - par), par, leaf + 1);
+		if (access(path, F_OK) == 0) {
+			a->is_container = 1;
+			snprintf(a->ci.runtime, sizeof(a->ci.runtime), "containerd");
+			snprintf(a->ci.id, sizeof(a->ci.id), "%s", leaf + 1);
+			if (!a->ci.driver[0])
+				snprintf(a->ci.driver, sizeof(a->ci.driver), "cgroupfs");
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -364,16 +402,59 @@ static void read_kubelet_containers(struct k8s_attr *a)
 		closedir(d);
 }
 
-void runtime_state_resolve(struct k8s_attr *a)
+/* ---- what was read, by container id ------------------------------------- */
+
+/* The metadata last read for a container, kept after its files are gone
+ * (a container removed right after it exits is still named).  Direct-mapped
+ * by id; locked, since the cgroup watcher resolves too. */
+static struct k8s_attr id_cache[ID_SLOTS];
+static pthread_mutex_t id_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct k8s_attr *id_slot(const struct k8s_attr *a)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = a->ci.id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return &id_cache[h % ID_SLOTS];
+}
+
+static void id_cache_put(const struct k8s_attr *a)
+{
+	struct k8s_attr *e = id_slot(a);
+
+	pthread_mutex_lock(&id_cache_lock);
+	*e = *a;
+	e->cgroup_path[0] = 0;
+	pthread_mutex_unlock(&id_cache_lock);
+}
+
+/* The remembered fields of a's container into a's empty ones; 1 if known. */
+static int id_cache_get(struct k8s_attr *a)
+{
+	const struct k8s_attr *e = id_slot(a);
+	int hit;
+
+	pthread_mutex_lock(&id_cache_lock);
+	hit = e->ci.id[0] && !strcmp(e->ci.id, a->ci.id) && !strcmp(e->ci.runtime, a->ci.runtime);
+	if (hit) {
+		set_if_empty(a->container_name, sizeof(a->container_name), e->container_name);
+		set_if_empty(a->image, sizeof(a->image), e->image);
+		set_if_empty(a->pod, sizeof(a->pod), e->pod);
+		set_if_empty(a->k8s_namespace, sizeof(a->k8s_namespace), e->k8s_namespace);
+		set_if_empty(a->labels, sizeof(a->labels), e->labels);
+		set_if_empty(a->ci.pod_uid, sizeof(a->ci.pod_uid), e->ci.pod_uid);
+	}
+	pthread_mutex_unlock(&id_cache_lock);
+	return hit;
+}
+
+/* The runtime's own files for a's container; 1 when they were there. */
+static int read_runtime(struct k8s_attr *a)
 {
 	const char *id = a->ci.id, *rt = a->ci.runtime;
 	int found = 0;
 
-	a->meta_when = (uint64_t)mono_ns();
-	if (!a->is_container) {
-		a->meta_complete = 1;
-		return;
-	}
 	if (!strcmp(rt, "docker")) {
 		found = read_docker(id, a, 0);
 	} else if (!strcmp(rt, "cri-o")) {
@@ -389,12 +470,30 @@ void runtime_state_resolve(struct k8s_attr *a)
 	}
 	if (found)
 		a->ci.runtime_guessed = 0;
+	return found;
+}
+
+void runtime_state_resolve(struct k8s_attr *a)
+{
+	int found;
+
+	a->meta_when = (uint64_t)mono_ns();
+	if (!a->is_container) {
+		a->meta_complete = 1;
+		return;
+	}
+	found = read_runtime(a) || id_cache_get(a);
 	if (a->ci.pod_uid[0] || !found) {
 		if (a->ci.pod_uid[0] && (!a->pod[0] || !a->k8s_namespace[0]))
 			read_kubelet_pods(a);
 		if (a->ci.id[0] && !a->container_name[0])
 			read_kubelet_containers(a);
 	}
-	/* complete: nothing more will come (not a pod, or the pod is named) */
-	a->meta_complete = a->ci.pod_uid[0] ? (a->pod[0] && a->k8s_namespace[0]) : 1;
+	/* complete: the runtime's files were read and, for a pod, it is
+	 * named; or META_TRIES reads found nothing more */
+	a->meta_tries++;
+	a->meta_complete = (found && (!a->ci.pod_uid[0] || (a->pod[0] && a->k8s_namespace[0]))) ||
+			   a->meta_tries >= META_TRIES;
+	if (found)
+		id_cache_put(a);
 }

@@ -7,7 +7,9 @@
  *   containerd  /run/containerd/io.containerd.runtime.v2.task/<ns>/<id>/config.json
  *               (also /run/k3s/containerd/..., and the v1 io.containerd.runtime.v1.linux)
  *               annotations io.kubernetes.cri.{sandbox-name,sandbox-namespace,
- *               sandbox-uid,container-name,image-name}
+ *               sandbox-uid,container-name,image-name}; without them (ctr)
+ *               the name is the id, and the image is only in containerd's
+ *               metadata database, which is not read
  *   CRI-O       /run/containers/storage/overlay-containers/<id>/userdata/config.json
  *               (or /var/lib/containers/storage/...): annotations
  *               io.kubernetes.{pod.name,pod.namespace,pod.uid,container.name},
@@ -35,8 +37,18 @@
 /* Read the runtime's files for the container a->ci names (a->is_container;
  * a host cgroup is complete at once).  Fills the empty metadata fields,
  * settles a guessed runtime, sets a->meta_complete when nothing more will
- * come and a->meta_when to now. */
+ * come (the files were read, or 30 reads found nothing) and a->meta_when
+ * to now.  What was read is remembered by container id (the last 256
+ * containers), so a container whose files are gone (removed right after it
+ * exited) is still named.  Safe to call from more than one thread. */
 void runtime_state_resolve(struct k8s_attr *a);
+
+/* A cgroup the path parser does not call a container (a->cgroup_path,
+ * !a->is_container) that is one all the same by the runtime's state: a
+ * containerd task's cgroup /<namespace>/<id> (what ctr makes: the id can be
+ * any name), when <namespace>/<id> is a task of containerd's.  Sets
+ * is_container, runtime "containerd" and the id; 1 when it is one. */
+int runtime_state_probe(struct k8s_attr *a);
 
 /* An object of string labels at obj..end -> "k=v,k=v" into out (sorted by
  * key; io.kubernetes.* and annotation.* keys left out; at most 128 labels).

@@ -1,6 +1,7 @@
 /* doctor.c - `dnsvis doctor`: probe, one line each, what `dnsvis trace`
  * needs (privileges, BTF, tracefs, kprobes, tracepoints, helpers) and say
  * which backend it would use. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 
 #include <bpf/libbpf.h>
 
+#include "btf/archive.h"
 #include "btf/lookup.h"
+#include "enrich/host_root.h"
 #include "live/doctor.h"
 #include "live/features.h"
 #include "live/tracefs.h"
@@ -24,19 +27,20 @@ struct findings {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dnsvis doctor [--btf FILE]\n");
+	fprintf(f, "usage: dnsvis doctor [--btf FILE] [--host-root DIR]\n");
 }
 
-enum { OPT_BTF = 256 };
+enum { OPT_BTF = 256, OPT_HOST_ROOT };
 
 static const struct option long_opts[] = {
     {"btf", required_argument, NULL, OPT_BTF},
+    {"host-root", required_argument, NULL, OPT_HOST_ROOT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-/* --btf FILE into *btf_opt: -1 to go on, else the exit status (0 after
- * --help, 2 on a usage error). */
+/* --btf FILE into *btf_opt, --host-root DIR set: -1 to go on, else the
+ * exit status (0 after --help, 2 on a usage error). */
 static int parse_args(int argc, char **argv, const char **btf_opt)
 {
 	int c;
@@ -46,6 +50,11 @@ static int parse_args(int argc, char **argv, const char **btf_opt)
 		switch (c) {
 		case OPT_BTF:
 			*btf_opt = optarg;
+			break;
+		case OPT_HOST_ROOT:
+			if (host_root_set(optarg) != 0)
+				return cli_usage_err("doctor",
+						     "--host-root '%s' is not a directory", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -59,25 +68,42 @@ static int parse_args(int argc, char **argv, const char **btf_opt)
 	return -1;
 }
 
-/* kernel, privileges, btf */
+/* The distribution, as the embedded BTF lookup sees it (under --host-root). */
+static void print_host(void)
+{
+	struct btf_host h;
+	char why[512];
+
+	if (btf_host_read(&h, host_root(), why, sizeof(why)) != 0)
+		printf("host:          unknown (%s)\n", why);
+	else if (host_root()[0])
+		printf("host:          %s %s (--host-root %s)\n", h.id, h.version_id, host_root());
+	else
+		printf("host:          %s %s\n", h.id, h.version_id);
+}
+
+/* kernel, host, privileges, btf (and the sources passed over) */
 static void check_access(const char *btf_opt, struct findings *f)
 {
 	struct utsname u;
-	char why[512];
+	char why[1024];
 	int custom;
 
 	uname(&u);
 	printf("kernel:        %s %s\n", u.release, u.machine);
+	print_host();
 	if (privileges_check(why, sizeof(why)) != 0) {
 		printf("privileges:    NO (%s)\n", why);
 		f->bad = 1;
 	} else {
 		printf("privileges:    ok\n");
 	}
-	f->btf = btf_select(btf_opt, &custom, why, sizeof(why));
-	if (f->btf)
+	f->btf = btf_select(btf_opt, host_root(), &custom, why, sizeof(why));
+	if (f->btf) {
 		printf("btf:           %s\n", btf_source_describe());
-	else {
+		for (int i = 0; i < btf_tried_count(); i++)
+			printf("btf passed over: %s\n", btf_tried(i));
+	} else {
 		printf("btf:           NONE (%s)\n", why);
 		f->bad = 1;
 	}
@@ -94,9 +120,12 @@ static void check_probes(struct findings *f)
 	printf("kprobes:       %s\n", f->kp ? "yes" : "no (no kprobe PMU, no kprobe_events)");
 	printf("kprobe progs:  %s\n", f->kpl ? "loadable" : "not loadable");
 	if (f->btf && f->kp) {
+		char why[640];
 		int n = btf_func_arity(f->btf, "udp_sendmsg");
 
-		printf("udp_sendmsg:   %s\n", n < 0    ? "not in BTF"
+		if (n < 0)
+			btf_func_problem(n, "udp_sendmsg", why, sizeof(why));
+		printf("udp_sendmsg:   %s\n", n < 0    ? why
 					      : n >= 4 ? "(iocb, sk, msg, len)"
 						       : "(sk, msg, len)");
 		n = btf_func_arity(f->btf, "tcp_sendmsg");

@@ -134,14 +134,53 @@ int kernel_perf_tracepoint_ok(void)
 }
 
 static int verbose_log;
+static char first_warn[256], relo_warn[256];
+
+/* The first warning, and the first unresolved CO-RE relocation the
+ * verifier names (the real cause when a program is rejected). */
+static void keep_warning(const char *fmt, va_list ap)
+{
+	static char buf[8192];
+	const char *r;
+
+	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): the caller va_copy'd it
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!first_warn[0])
+		snprintf(first_warn, sizeof(first_warn), "%.*s", (int)strcspn(buf, "\n"), buf);
+	r = strstr(buf, "failed to resolve CO-RE relocation");
+	if (r && !relo_warn[0])
+		snprintf(relo_warn, sizeof(relo_warn), "%.*s", (int)strcspn(r, "\n"), r);
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!verbose_log && level != LIBBPF_WARN)
-		return 0;
+	if (level == LIBBPF_WARN) {
+		va_list aq;
+
+		va_copy(aq, ap);
+		keep_warning(fmt, aq);
+		va_end(aq);
+	}
 	if (!verbose_log)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+void libbpf_warning_reset(void)
+{
+	first_warn[0] = 0;
+	relo_warn[0] = 0;
+}
+
+void libbpf_failure_why(const char *what, int err, char *why, size_t len)
+{
+	const char *w = relo_warn[0] ? relo_warn : first_warn;
+
+	if (!strncmp(w, "libbpf: ", 8))
+		w += 8;
+	snprintf(why, len, "%s failed: %s%s%s%s%s", what, strerror(err < 0 ? -err : err),
+		 *w ? " (libbpf: " : "", w, *w ? ")" : "",
+		 verbose_log ? "" : "; -v shows libbpf's log");
 }
 
 void libbpf_logging_set(int verbose)

@@ -23,7 +23,13 @@ int kernel_loads_kprobe_progs(void);
  * else -errno. */
 int kernel_perf_tracepoint_ok(void);
 
-/* libbpf messages: none, or all with verbose. */
+/* libbpf messages: none, or all with verbose.  Either way the first
+ * warning after libbpf_warning_reset() is kept for libbpf_failure_why(). */
 void libbpf_logging_set(int verbose);
+void libbpf_warning_reset(void);
+
+/* One line for a failed libbpf step: "WHAT failed: STRERROR(err) (libbpf:
+ * FIRST WARNING)", plus "; -v shows libbpf's log" unless already verbose. */
+void libbpf_failure_why(const char *what, int err, char *why, size_t len);
 
 #endif

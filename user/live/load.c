@@ -35,13 +35,15 @@ static int func_takes_iocb(const char *btf_path, const char *func)
 /* Which kprobe programs fit: udp_sendmsg decides for udp_sendmsg and
  * udpv6_sendmsg, tcp_sendmsg for itself.  A BTF without tcp_sendmsg's
  * prototype (one minimized before it was kept) follows udp_sendmsg: both
- * lost their iocb in the same kernel change (4.1).  -1 when udp_sendmsg is
- * missing. */
+ * lost their iocb in the same kernel change (4.1).  btf_func_arity's
+ * -errno when udp_sendmsg's prototype cannot be read. */
 static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
 {
-	*udp_iocb = func_takes_iocb(btf_path, "udp_sendmsg");
-	if (*udp_iocb < 0)
-		return -1;
+	int n = btf_func_arity(btf_path, "udp_sendmsg");
+
+	if (n < 0)
+		return n;
+	*udp_iocb = n >= 4;
 	*tcp_iocb = func_takes_iocb(btf_path, "tcp_sendmsg");
 	if (*tcp_iocb < 0)
 		*tcp_iocb = *udp_iocb;
@@ -218,11 +220,15 @@ static void note_map_fds(struct loaded_bpf *L)
 static int load_fill_attach(struct loaded_bpf *L, const struct load_req *r, enum backend b,
 			    char *why, size_t wl)
 {
-	int err = dnsvis_bpf__load(L->skel);
+	char what[640];
+	int err;
 
+	libbpf_warning_reset();
+	err = dnsvis_bpf__load(L->skel);
 	if (err) {
-		snprintf(why, wl, "loading the %s programs failed: %s (run with -v for details)",
-			 backend_name(b), strerror(-err));
+		snprintf(what, sizeof(what), "loading the %s programs with the BTF from %s",
+			 backend_name(b), btf_source_describe());
+		libbpf_failure_why(what, err, why, wl);
 		return err;
 	}
 	err = fill_maps(L->skel, r, b);
@@ -248,9 +254,13 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 	/* DNSVIS_FORCE_LEGACY=1 tests the 4.14 object on a new kernel */
 	L->legacy = !kernel_has_split_read() || getenv("DNSVIS_FORCE_LEGACY");
 	if (b == BACKEND_KPROBE) {
-		if (kprobe_arity(r->btf_path, &iocb, &tcp_iocb)) {
-			snprintf(why, wl, "udp_sendmsg not found in the kernel BTF");
-			return -ENOENT;
+		err = kprobe_arity(r->btf_path, &iocb, &tcp_iocb);
+		if (err) {
+			char what[600];
+
+			btf_func_problem(err, "udp_sendmsg", what, sizeof(what));
+			snprintf(why, wl, "kprobe backend: %s", what);
+			return err;
 		}
 	}
 	L->skel = open_skel(L->legacy, r->btf_custom ? r->btf_path : NULL);

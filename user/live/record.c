@@ -161,15 +161,13 @@ static int emit_question(const struct dns_header *h, const struct dns_question *
 	struct record_ctx *rc = arg;
 	struct record_reader *te = rc->te;
 
-	(void)h;
-	if (!domain_ok(te->f, q->name.text)) {
+	if (!domain_ok(te->f, q->name.text) ||
+	    (te->f->opcodes && !(te->f->opcodes & (1u << h->opcode)))) {
 		te->filtered++;
 		return 0;
 	}
 	rc->out->proc = lazy_proc_get(rc->lp, rc->ps);
-	rc->out->domain = q->name.text;
-	rc->out->qtype = q->qtype;
-	rc->out->qclass = q->qclass;
+	dns_query_event(rc->out, h, q);
 	sink_event(te->sink, rc->out);
 	te->events++;
 	if (te->f->count && te->events >= te->f->count) {
@@ -189,7 +187,7 @@ static void handle_message(const uint8_t *msg, size_t len, int truncated, void *
 	(void)truncated; /* decoded as far as it was copied */
 	if (te->done)
 		return;
-	if (dns_decode_header(msg, len, &h) != DNS_OK || h.qr || h.qdcount == 0) {
+	if (dns_decode_header(msg, len, &h) != DNS_OK || h.qr) {
 		te->malformed++;
 		return;
 	}

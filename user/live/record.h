@@ -15,6 +15,7 @@ struct event_filter {
 	long pid;		    /* --pid; 0: every process */
 	const char *comm;	    /* --comm */
 	const char *domain;	    /* --domain GLOB, case-insensitive */
+	uint16_t opcodes;	    /* --opcode: bit n reports opcode n; 0: every opcode */
 	unsigned long long count;   /* --count: stop after this many; 0: never */
 	struct container_filter cf; /* --host, --containers, --container, --pod... */
 };

@@ -19,11 +19,13 @@
 #include <bpf/libbpf.h>
 
 #include "btf/lookup.h"
+#include "enrich/k8s_meta.h"
 #include "live/cgroup_filter.h"
 #include "output/sink.h"
 #include "enrich/host_root.h"
 #include "live/kprobe_cleanup.h"
 #include "output/output.h"
+#include "wire/dns_types.h"
 #include "wire/port_set.h"
 #include "enrich/proc_info.h"
 #include "live/sock_seed.h"
@@ -66,6 +68,7 @@ static void usage(FILE *f)
 		"      --pid PID          only this process\n"
 		"      --comm NAME        only processes with this command name\n"
 		"      --domain GLOB      only names matching GLOB (case-insensitive)\n"
+		"      --opcode LIST      only these opcodes (QUERY,NOTIFY,...; default all)\n"
 		"      --backend auto|kprobe|tracepoint\n"
 		"      --perf-pages N     perf buffer pages per CPU (default: 64 MiB over\n"
 		"                         all CPUs, 64 to 512 pages each)\n"
@@ -113,6 +116,7 @@ enum {
 	OPT_K8S_NS,
 	OPT_POD,
 	OPT_HOST_ROOT,
+	OPT_OPCODE,
 };
 
 /* -d, -c, --pid, --perf-pages, --stats: 0 or 2 (usage). */
@@ -163,6 +167,13 @@ static int set_filter_opt(struct trace_opts *o, int c, const char *arg)
 	case OPT_DOMAIN:
 		o->filter.domain = arg;
 		return 0;
+	case OPT_OPCODE: {
+		const char *bad;
+
+		if (dns_opcode_list_parse(arg, &o->filter.opcodes, &bad) != 0)
+			return cli_usage_err("trace", "bad --opcode '%s'", bad);
+		return 0;
+	}
 	case OPT_HOST:
 		cf->host_only = 1;
 		return 0;
@@ -243,6 +254,7 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 		return set_number_opt(o, c, optarg);
 	case OPT_COMM:
 	case OPT_DOMAIN:
+	case OPT_OPCODE:
 	case OPT_HOST:
 	case OPT_CONTAINERS:
 	case OPT_CONTAINER:
@@ -290,6 +302,7 @@ const struct option trace_options[] = {
     {"pid", required_argument, 0, OPT_PID},
     {"comm", required_argument, 0, OPT_COMM},
     {"domain", required_argument, 0, OPT_DOMAIN},
+    {"opcode", required_argument, 0, OPT_OPCODE},
     {"backend", required_argument, 0, OPT_BACKEND},
     {"perf-pages", required_argument, 0, OPT_PAGES},
     {"stats", required_argument, 0, OPT_STATS},
@@ -318,7 +331,7 @@ static int default_perf_pages(void)
 	long want = (64L << 20) / (ncpu > 0 ? ncpu : 1) / 4096;
 	int pages = 64;
 
-	while (pages < 512 && pages * 2 <= want)
+	while (pages < 512 && (long)pages * 2 <= want)
 		pages *= 2;
 	return pages;
 }
@@ -353,14 +366,14 @@ static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L)
 	struct load_req r = {
 	    .backend = o->backend, .ports = &o->ports, .filter_tgid = (unsigned)o->filter.pid};
 	struct sigaction sa;
-	char why[512];
+	char why[1024];
 
 	libbpf_logging_set(o->verbose);
 	if (privileges_check(why, sizeof(why)) != 0) {
 		fprintf(stderr, "dnsvis: %s\n", why);
 		return -1;
 	}
-	r.btf_path = btf_select(o->btf, &r.btf_custom, why, sizeof(why));
+	r.btf_path = btf_select(o->btf, host_root(), &r.btf_custom, why, sizeof(why));
 	if (!r.btf_path) {
 		fprintf(stderr, "dnsvis: %s\n", why);
 		return -1;
@@ -494,6 +507,7 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 {
 	unsigned long long missed;
 	int write_failed = 0;
+	char cg[512];
 
 	/* detach first, then drain what is already in the buffers */
 	tracer_detach(L);
@@ -510,6 +524,8 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	kprobe_cleanup_own();
 	fprintf(stderr, "dnsvis: %llu events, %llu lost, %llu malformed, %llu missed\n", te->events,
 		te->lost, te->malformed, missed);
+	if (k8s_meta_summary(cg, sizeof(cg))[0])
+		fprintf(stderr, "dnsvis: %s\n", cg);
 	return write_failed ? 1 : 0;
 }
 

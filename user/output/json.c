@@ -23,12 +23,15 @@ void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 	put_addr(b, ev->family, ev->daddr);
 	put_u64_field(b, "\",\"dport\":", ev->dport);
 	put_u64_field(b, ",\"txid\":", ev->txid);
+	sb_lit(b, ",\"opcode\":");
+	json_str(b, dns_opcode_name(ev->opcode, tbuf, sizeof(tbuf)), NO_CAP);
 	sb_lit(b, ",\"domain\":");
 	json_str(b, ev->domain, NO_CAP);
+	/* a query with no question: domain, qtype and qclass are all "" */
 	sb_lit(b, ",\"qtype\":");
-	json_str(b, dns_type_name(ev->qtype, tbuf, sizeof(tbuf)), NO_CAP);
+	json_str(b, ev->no_question ? "" : dns_type_name(ev->qtype, tbuf, sizeof(tbuf)), NO_CAP);
 	sb_lit(b, ",\"qclass\":");
-	json_str(b, dns_class_name(ev->qclass, tbuf, sizeof(tbuf)), NO_CAP);
+	json_str(b, ev->no_question ? "" : dns_class_name(ev->qclass, tbuf, sizeof(tbuf)), NO_CAP);
 	if (p) {
 		put_u64_field(b, ",\"pid\":", p->pid);
 		put_u64_field(b, ",\"tid\":", p->tid);

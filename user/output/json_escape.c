@@ -85,6 +85,13 @@ static char *put_control(char *o, unsigned c)
 
 /* The escaped text of n bytes of u, without quotes (at most 6 bytes out
  * per byte in). */
+/* Printable ASCII but '"' and '\\': written as they are.  Runs of them are
+ * copied whole (most names and paths are nothing else). */
+static int plain_byte(unsigned c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 static char *escape_body(char *o, const unsigned char *u, size_t n)
 {
 	size_t i = 0;
@@ -94,9 +101,16 @@ static char *escape_body(char *o, const unsigned char *u, size_t n)
 		uint32_t cp = 0;
 		size_t k;
 
-		if (c >= 0x20 && c < 0x7f) {
-			if (c == '"' || c == '\\')
-				*o++ = '\\';
+		if (plain_byte(c)) {
+			for (k = i + 1; k < n && plain_byte(u[k]); k++)
+				;
+			memcpy(o, u + i, k - i);
+			o += k - i;
+			i = k;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
 			*o++ = (char)c;
 			i++;
 			continue;

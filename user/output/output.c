@@ -46,6 +46,10 @@ void output_event(FILE *out, const struct output_opts *o, const struct dnsvis_ev
 		o = &default_opts;
 	if (!ev)
 		return;
+	/* KubeArmor's DNS visibility knows queries only: its schema has no
+	 * place for NOTIFY, UPDATE and the other opcodes */
+	if (o->format == OUTPUT_KUBEARMOR && ev->opcode != 0)
+		return;
 	b = line_begin();
 	switch (o->format) {
 	case OUTPUT_JSON:

@@ -16,15 +16,37 @@
 #define W_COMM	   16
 #define W_DOMAIN   32
 
-/* "A", or "TXT/CH" when the class is not IN. */
+/* "A", or "TXT/CH" when the class is not IN; "-" with no question. */
 static void text_qtype(struct sbuf *b, const struct dnsvis_event *ev)
 {
 	char tbuf[32];
 
+	if (ev->no_question) {
+		sb_ch(b, '-');
+		return;
+	}
 	text_str(b, dns_type_name(ev->qtype, tbuf, sizeof(tbuf)), NO_CAP, 0);
 	if (ev->qclass != 1) {
 		sb_ch(b, '/');
 		text_str(b, dns_class_name(ev->qclass, tbuf, sizeof(tbuf)), NO_CAP, 0);
+	}
+}
+
+/* The domain, "(no question)" for a query without one, then the opcode in
+ * parentheses when it is not QUERY.  A name never holds a raw space (it is
+ * escaped), so neither addition can be taken for part of it. */
+static void text_domain(struct sbuf *b, const struct dnsvis_event *ev)
+{
+	char tbuf[32];
+
+	if (ev->no_question)
+		sb_lit(b, "(no question)");
+	else
+		text_str(b, ev->domain, NO_CAP, 1);
+	if (ev->opcode != 0) {
+		sb_lit(b, " (");
+		sb_str(b, dns_opcode_name(ev->opcode, tbuf, sizeof(tbuf)));
+		sb_ch(b, ')');
 	}
 }
 
@@ -66,7 +88,7 @@ static void text_packet_cols(struct sbuf *b, const struct dnsvis_event *ev)
 	sb_u64_right(b, ev->txid, W_TXID);
 	sb_pad(b, b->len, 0, 2);
 	qtype_cell(b, ev);
-	text_str(b, ev->domain, NO_CAP, 1);
+	text_domain(b, ev);
 }
 
 /* The columns after the time for the process p that sent ev (live). */
@@ -89,7 +111,7 @@ static void text_proc_cols(struct sbuf *b, const struct dnsvis_event *ev,
 	sb_pad(b, col, W_COMM, 2);
 	qtype_cell(b, ev);
 	col = b->len;
-	text_str(b, ev->domain, NO_CAP, 1);
+	text_domain(b, ev);
 	sb_pad(b, col, W_DOMAIN, 1);
 	sb_lit(b, "-> ");
 	endpoint_cell(b, ev->family, ev->daddr, ev->dport, 2);

@@ -5,6 +5,19 @@
 
 #define QUESTIONS_KEPT 8
 
+const struct dns_question dns_query_no_question;
+
+void dns_query_event(struct dnsvis_event *ev, const struct dns_header *h,
+		     const struct dns_question *q)
+{
+	ev->txid = h->id;
+	ev->opcode = h->opcode;
+	ev->no_question = q->name.wire_len == 0;
+	ev->domain = q->name.text;
+	ev->qtype = q->qtype;
+	ev->qclass = q->qclass;
+}
+
 enum dns_query_status dns_query_questions(const uint8_t *msg, size_t len, struct dns_header *h,
 					  dns_question_fn cb, void *ctx)
 {
@@ -16,6 +29,10 @@ enum dns_query_status dns_query_questions(const uint8_t *msg, size_t len, struct
 		return DNS_QUERY_MALFORMED;
 	if (h->qr)
 		return DNS_QUERY_RESPONSE;
+	if (h->qdcount == 0) {
+		cb(h, &dns_query_no_question, ctx);
+		return DNS_QUERY_OK;
+	}
 	for (i = 0; i < h->qdcount; i++) {
 		if (dns_decode_question(msg, len, &off, i < QUESTIONS_KEPT ? &kept[i] : &scratch) !=
 		    DNS_OK)

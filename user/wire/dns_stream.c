@@ -11,8 +11,11 @@ void dns_stream_init(struct dns_stream *s)
 
 void dns_stream_free(struct dns_stream *s)
 {
+	uint8_t resync = s->resync;
+
 	free(s->buf);
 	dns_stream_init(s);
+	s->resync = resync;
 }
 
 /* A message's length is known: get ready for its body.  No DNS message
@@ -85,6 +88,76 @@ static size_t take_whole(const uint8_t *p, size_t n, dns_stream_msg_fn cb, void 
 	return pos;
 }
 
+void dns_stream_resync(struct dns_stream *s, int lost)
+{
+	s->resync = 1;
+	if (lost) {
+		dns_stream_free(s);
+		s->resync = 1;
+		s->state = DNS_STREAM_LOST;
+	}
+}
+
+int dns_stream_plausible(const uint8_t *p)
+{
+	size_t len = ((size_t)p[0] << 8) | p[1];
+	const uint8_t *h = p + 2;
+	unsigned flags = ((unsigned)h[2] << 8) | h[3];
+	unsigned opcode = (flags >> 11) & 15, qr = flags >> 15;
+	size_t qd = ((size_t)h[4] << 8) | h[5], an = ((size_t)h[6] << 8) | h[7];
+	size_t ns = ((size_t)h[8] << 8) | h[9], ar = ((size_t)h[10] << 8) | h[11];
+
+	if (len < 12 || opcode == 3 || opcode > 6 || (flags & 0x40))
+		return 0;
+	/* a question is at least 5 bytes (root name, type, class), a record 11 */
+	if (12 + qd * 5 + (an + ns + ar) * 11 > len)
+		return 0;
+	if (qd + an + ns + ar == 0 && len != 12)
+		return 0; /* nothing to fill the rest */
+	if (!qr && ((flags & 15) || (opcode == 0 && an)))
+		return 0;
+	return 1;
+}
+
+/* LOST with resync: try each offset, the probe's bytes (left by the last
+ * piece) first.  Returns how many bytes of data were used; the state is
+ * LEN0 again when a candidate passed. */
+static size_t find_framing(struct dns_stream *s, const uint8_t *data, size_t len,
+			   dns_stream_msg_fn cb, void *ctx)
+{
+	size_t pos = 0;
+
+	while (s->probe_len > 0) {
+		while (s->probe_len < DNS_STREAM_PROBE && pos < len)
+			s->probe[s->probe_len++] = data[pos++];
+		if (s->probe_len < DNS_STREAM_PROBE)
+			return pos;
+		if (dns_stream_plausible(s->probe)) {
+			uint8_t p[DNS_STREAM_PROBE];
+
+			memcpy(p, s->probe, sizeof(p));
+			s->probe_len = 0;
+			s->state = DNS_STREAM_LEN0;
+			dns_stream_feed(s, p, sizeof(p), cb, ctx);
+			return pos;
+		}
+		memmove(s->probe, s->probe + 1, DNS_STREAM_PROBE - 1);
+		s->probe_len = DNS_STREAM_PROBE - 1;
+		if (pos >= DNS_STREAM_PROBE - 1) { /* the probe is all data: go on in place */
+			s->probe_len = 0;
+			pos -= DNS_STREAM_PROBE - 1;
+		}
+	}
+	for (; len - pos >= DNS_STREAM_PROBE; pos++)
+		if (dns_stream_plausible(data + pos)) {
+			s->state = DNS_STREAM_LEN0;
+			return pos;
+		}
+	memcpy(s->probe, data + pos, len - pos);
+	s->probe_len = (uint8_t)(len - pos);
+	return len;
+}
+
 void dns_stream_feed(struct dns_stream *s, const uint8_t *data, size_t len, dns_stream_msg_fn cb,
 		     void *ctx)
 {
@@ -112,7 +185,10 @@ void dns_stream_feed(struct dns_stream *s, const uint8_t *data, size_t len, dns_
 			pos += take_skip(s, len - pos);
 			break;
 		default: /* DNS_STREAM_LOST */
-			return;
+			if (!s->resync)
+				return;
+			pos += find_framing(s, data + pos, len - pos, cb, ctx);
+			break;
 		}
 	}
 }
@@ -121,6 +197,7 @@ void dns_stream_gap(struct dns_stream *s, size_t n, dns_stream_msg_fn cb, void *
 {
 	if (n == 0)
 		return;
+	s->probe_len = 0; /* what it held is not followed by what comes next */
 	switch (s->state) {
 	case DNS_STREAM_BODY: {
 		size_t rest = s->want - s->have;

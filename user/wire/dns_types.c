@@ -222,25 +222,67 @@ const char *dns_rcode_name(uint16_t rcode, char *buf, size_t size)
 	return buf;
 }
 
+/* A decimal in 0..max (no sign, no spaces); -1 otherwise. */
+static long parse_decimal(const char *s, long max)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -1;
+	}
+	return v;
+}
+
 /* "TYPE<n>" with n a decimal in 0..65535; -1 otherwise. */
 static int parse_generic_type(const char *s)
 {
 	if (strncasecmp(s, "TYPE", 4) != 0)
 		return -1;
-	s += 4;
-	if (*s == '\0')
+	return (int)parse_decimal(s + 4, 65535);
+}
+
+int dns_opcode_from_name(const char *name)
+{
+	if (!name || *name == '\0')
 		return -1;
+	for (int i = 0; i < 16; i++)
+		if (opcode_names[i] && strcasecmp(opcode_names[i], name) == 0)
+			return i;
+	if (strncasecmp(name, "OPCODE", 6) == 0)
+		name += 6;
+	return (int)parse_decimal(name, 15);
+}
 
-	long v = 0;
+int dns_opcode_list_parse(const char *list, uint16_t *mask, const char **bad)
+{
+	static char item[32];
+	const char *p = list;
 
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
+	*mask = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		int op = -1;
+
+		if (n < sizeof(item)) {
+			memcpy(item, p, n);
+			item[n] = '\0';
+			op = dns_opcode_from_name(item);
+		}
+		if (op < 0) {
+			*bad = n < sizeof(item) ? item : p;
 			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > 65535)
-			return -1;
+		}
+		*mask |= (uint16_t)(1u << op);
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
 	}
-	return (int)v;
 }
 
 int dns_type_from_name(const char *name)

@@ -18,4 +18,12 @@ const char *dns_rcode_name(uint16_t rcode, char *buf, size_t size);
 /* Parse a mnemonic or TYPE<n> back to a number; -1 if unknown. */
 int dns_type_from_name(const char *name);
 
+/* An opcode mnemonic (case-insensitive), OPCODE<n> or a number 0..15 back
+ * to its number; -1 if unknown. */
+int dns_opcode_from_name(const char *name);
+
+/* A comma-separated list of opcodes ("QUERY,NOTIFY") to a mask (bit n:
+ * opcode n).  0, or -1 with *bad pointing at the item not understood. */
+int dns_opcode_list_parse(const char *list, uint16_t *mask, const char **bad);
+
 #endif
