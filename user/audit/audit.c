@@ -356,7 +356,7 @@ static int parse_args(struct audit_args *aa, const struct opt_table *t, int argc
 static int audit_collect(const struct audit_args *aa, struct audit *a, struct event_sink *sink,
 			 struct timespec *t0, struct timespec *t1)
 {
-	static const struct output_opts jo = {OUTPUT_JSON, NULL, NULL};
+	static const struct output_opts jo = {.format = OUTPUT_JSON};
 	int rc;
 
 	memset(sink, 0, sizeof(*sink));
