@@ -11,7 +11,9 @@
 # and for a generated capture of varied types, rcodes, retries, timeouts, an
 # unsolicited answer and TCP (gen_capture.py) both that and the exact
 # records it holds (expect.py), one text line per response-side record, and
-# kubearmor output unchanged by --responses.  Prints a line per check, then
+# kubearmor output unchanged by --responses; and `dnsvis audit --replay`
+# learning search lists and, with --responses, rcodes, timeouts and
+# latency (audit.sh).  Prints a line per check, then
 # "responses: N passed, N failed".  Usage: run.sh DUMP_RESPONSES DNSVIS
 set -u
 dump=$(realpath "$1")
@@ -99,6 +101,12 @@ check "kubearmor: --responses adds nothing" cmp <("$dnsvis" replay -o kubearmor 
 check "--timeout without --responses is a usage error" \
 	bash -c '! "$0" replay --timeout 2 "$1" && [ "$("$0" replay --timeout 2 "$1" 2>&1 | wc -l)" -eq 1 ]' \
 	"$dnsvis" "$g"
+mkdir -p "$tmp/audit"
+"$here/audit.sh" "$dnsvis" "$tmp/audit" >"$tmp/audit.out"
+grep -v '^audit-checks ' "$tmp/audit.out"
+read -r _ ap af < <(grep '^audit-checks ' "$tmp/audit.out" || echo "audit-checks 0 1")
+passed=$((passed + ap))
+failed=$((failed + af))
 python3 - "$tmp/pairs.jsonl" <<'EOF'
 import json, sys
 n = a = 0
