@@ -68,6 +68,7 @@ run_suite compat-selftest tests/compat/run.sh $BUILD/compat-check
 run_suite unit tests/run-unit.sh $BUILD/tests/test_*
 run_suite replay tests/replay/run.sh "$DNSVIS"
 run_suite conformance tests/conformance/run.sh "$DNSVIS"
+run_suite responses tests/responses/run.sh $BUILD/tests/dump_responses "$DNSVIS"
 run_suite btf tests/btf/run.sh "$DNSVIS"
 run_suite pkg tests/pkg/run.sh "$DNSVIS"
 run_suite live tests/live/run.sh "$DNSVIS"

@@ -17,7 +17,7 @@ enum { EV, HDR_NOPROC, HDR_PROC, LOST };
 static char *capture(enum output_format fmt, int what, const struct dnsvis_event *ev,
 		     const char *host)
 {
-	struct output_opts o = {fmt, NULL, host};
+	struct output_opts o = {.format = fmt, .host_name = host};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -904,7 +904,8 @@ static void test_time(void)
 /* Several events into one stream: one line each, in order. */
 static void test_stream(void)
 {
-	struct output_opts o = {OUTPUT_JSON, "prod", "node1"};
+	struct output_opts o = {
+	    .format = OUTPUT_JSON, .cluster_name = "prod", .host_name = "node1"};
 	struct dnsvis_event ev = ev_v4();
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;

@@ -37,6 +37,7 @@ static void free_domain(void *p)
 
 	free(d->name);
 	free(d->servers);
+	resp_stats_free(d->resp);
 	free(d);
 }
 
@@ -48,6 +49,7 @@ static void free_workload(void *p)
 	free(w->name);
 	free(w->container_id);
 	strmap_free(&w->domains, free_domain);
+	workload_free_recent(w);
 	free(w);
 }
 
@@ -151,8 +153,8 @@ static void workload_of(const struct dnsvis_event *ev, char *kind, size_t kl, ch
 
 /* The workload ev is filed under, made on first sight; its key
  * ("kind:name") goes to wkey.  NULL when out of memory. */
-static struct workload *workload_get(struct audit *a, const struct dnsvis_event *ev, char *wkey,
-				     size_t wlen)
+struct workload *workload_get(struct audit *a, const struct dnsvis_event *ev, char *wkey,
+			      size_t wlen)
 {
 	char kind[16], name[4200];
 	struct workload *w;
@@ -174,8 +176,8 @@ static struct workload *workload_get(struct audit *a, const struct dnsvis_event 
 	return w;
 }
 
-static struct domain_rec *domain_get(struct audit *a, struct workload *w, const char *lname,
-				     const struct timespec *ts)
+struct domain_rec *domain_get(struct audit *a, struct workload *w, const char *lname,
+			      const struct timespec *ts)
 {
 	struct domain_rec *d = strmap_get(&w->domains, lname);
 
@@ -197,7 +199,7 @@ static struct domain_rec *domain_get(struct audit *a, struct workload *w, const 
 
 /* The domain of ev as it is filed: lowercased, without the final dot, "."
  * for the root.  malloc'd; NULL when out of memory. */
-static char *domain_key(const struct dnsvis_event *ev)
+char *domain_key(const struct dnsvis_event *ev)
 {
 	const char *dom = str_or_empty(ev->domain);
 	size_t n = strlen(dom);
@@ -291,17 +293,18 @@ static void server_of(struct audit *a, const struct dnsvis_event *ev, struct ser
 
 /* ---- violations ---------------------------------------------------------- */
 
+/* The violation's key goes to key[2048]. */
 static void add_violation(struct audit *a, const char *type, const char *wl,
 			  const struct dnsvis_event *ev, const char *lname,
-			  const struct server *srv, const struct resolv *r)
+			  const struct server *srv, const struct resolv *r, char *key)
 {
 	const struct dnsvis_proc *p = ev->proc;
-	char key[2048], sbuf[64];
+	char sbuf[64];
 	struct violation *v;
 
 	server_str(srv, sbuf, sizeof(sbuf));
-	snprintf(key, sizeof(key), "%s\t%s\t%u\t%.16s\t%s\t%s", type, wl, p ? p->pid : 0,
-		 p ? p->comm : "", lname, sbuf);
+	snprintf(key, 2048, "%s\t%s\t%u\t%.16s\t%s\t%s", type, wl, p ? p->pid : 0, p ? p->comm : "",
+		 lname, sbuf);
 	a->violation_events++;
 	v = strmap_get(&a->violations, key);
 	if (!v) {
@@ -344,16 +347,22 @@ static int in_list(struct audit *a, const struct allowlist *l, const char *name,
 	return allowlist_match_expansion(l, name, search, n, NULL);
 }
 
-/* File the violations of one query of workload wkey for domain lname. */
-static void check_query(struct audit *a, const char *wkey, const struct dnsvis_event *ev,
-			const char *lname, const struct server *srv, const struct resolv *r)
+/* File the violations of one query of workload w (key wkey) for domain
+ * lname, and learn from it what was a search-list expansion. */
+static void check_query(struct audit *a, struct workload *w, const char *wkey,
+			const struct dnsvis_event *ev, const char *lname, const struct server *srv,
+			const struct resolv *r)
 {
+	char key[2048], na_key[2048];
+	int allowed = a->cfg.allow && in_list(a, a->cfg.allow, lname, r);
+
 	if (a->cfg.deny && in_list(a, a->cfg.deny, lname, r))
-		add_violation(a, "denied", wkey, ev, lname, srv, r);
-	if (a->cfg.allow && !in_list(a, a->cfg.allow, lname, r))
-		add_violation(a, "not_allowed", wkey, ev, lname, srv, r);
+		add_violation(a, "denied", wkey, ev, lname, srv, r, key);
+	if (a->cfg.allow && !allowed)
+		add_violation(a, "not_allowed", wkey, ev, lname, srv, r, na_key);
 	if (srv->status == SERVER_UNEXPECTED)
-		add_violation(a, "unexpected_server", wkey, ev, lname, srv, r);
+		add_violation(a, "unexpected_server", wkey, ev, lname, srv, r, key);
+	learn_query(a, w, lname, &ev->ts, a->cfg.allow && !allowed ? na_key : NULL, allowed);
 }
 
 void audit_consume(void *arg, const struct dnsvis_event *ev)
@@ -383,6 +392,6 @@ void audit_consume(void *arg, const struct dnsvis_event *ev)
 		domain_add_qtype(d, ev->qtype);
 		domain_add_server(a, d, &srv);
 	}
-	check_query(a, wkey, ev, lname, &srv, r);
+	check_query(a, w, wkey, ev, lname, &srv, r);
 	free(lname);
 }

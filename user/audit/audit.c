@@ -37,6 +37,8 @@ static void usage(FILE *f)
 		"      --search DOM   a search domain whose expansions of allowed names are\n"
 		"                     not violations (besides each process's resolv.conf)\n"
 		"      --replay       read capture FILEs instead of tracing\n"
+		"      --responses    with --replay: rcodes, timeouts, unsolicited responses and\n"
+		"                     latency p50/p95/p99/max per workload and domain\n"
 		"  -o, --output F     report format: text (default) or json\n"
 		"  -w, --write FILE   also append every event as a JSON line to FILE\n"
 		"Other options (--pid, --comm, --domain, -p, --stats, ...) are those of\n"
@@ -76,6 +78,7 @@ enum {
 	OPT_DENY,
 	OPT_SEARCH,
 	OPT_REPLAY,
+	OPT_RESPONSES,
 	OPT_PASS = 512, /* OPT_PASS + i: passed-on long option i */
 };
 
@@ -88,6 +91,7 @@ static const struct option own_long[] = {
     {"deny", required_argument, NULL, OPT_DENY},
     {"search", required_argument, NULL, OPT_SEARCH},
     {"replay", no_argument, NULL, OPT_REPLAY},
+    {"responses", no_argument, NULL, OPT_RESPONSES},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -302,6 +306,9 @@ static int own_option(struct audit_args *aa, int c, const char *arg)
 	case OPT_REPLAY:
 		aa->replay = 1;
 		return ARGS_GO_ON;
+	case OPT_RESPONSES: /* audit's too: the report gets rcodes and latency */
+		aa->cfg.responses = 1;
+		return pass_on(aa, "--responses", NULL);
 	default: /* 'h' */
 		usage(stdout);
 		return AUDIT_EXIT_OK;
@@ -336,6 +343,9 @@ static int parse_args(struct audit_args *aa, const struct opt_table *t, int argc
 		if (rc != ARGS_GO_ON)
 			return rc;
 	}
+	if (aa->cfg.responses && !aa->replay)
+		return cli_usage_err(
+		    "audit", "%s needs --replay: live responses are not traced yet", "--responses");
 	if (aa->replay && aa->duration_given)
 		return cli_usage_err("audit", "%s: -d/--duration is for live audits", "--replay");
 	if (aa->duration_given && pass_on(aa, "-d", aa->dur) != ARGS_GO_ON)
@@ -356,11 +366,12 @@ static int parse_args(struct audit_args *aa, const struct opt_table *t, int argc
 static int audit_collect(const struct audit_args *aa, struct audit *a, struct event_sink *sink,
 			 struct timespec *t0, struct timespec *t1)
 {
-	static const struct output_opts jo = {OUTPUT_JSON, NULL, NULL};
+	const struct output_opts jo = {.format = OUTPUT_JSON, .typed = aa->cfg.responses};
 	int rc;
 
 	memset(sink, 0, sizeof(*sink));
 	sink->consume = audit_consume;
+	sink->consume_outcome = audit_consume_outcome;
 	sink->arg = a;
 	if (aa->write_path) {
 		if (sink_open_write(sink, aa->write_path, &jo) != 0)

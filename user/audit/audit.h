@@ -17,6 +17,7 @@
 
 #include "audit/allowlist.h"
 #include "event.h"
+#include "match/feed.h"
 
 #define AUDIT_EXIT_OK	     0
 #define AUDIT_EXIT_ERROR     1
@@ -31,6 +32,7 @@ struct audit_config {
 	const struct allowlist *deny;  /* NULL: no denylist */
 	const char *const *search;     /* extra search domains (--search) */
 	size_t nsearch;
+	int responses;	   /* --responses: rcodes, timeouts, latency in the report */
 	int check_servers; /* read /proc/PID/root/etc/resolv.conf (live; under
 			    * --host-root when given) */
 };
@@ -42,6 +44,8 @@ void audit_free(struct audit *a);
 
 /* One event (an event_sink consumer: arg is the struct audit). */
 void audit_consume(void *arg, const struct dnsvis_event *ev);
+/* One response, timeout or unsolicited response (--responses; learn.c). */
+void audit_consume_outcome(void *arg, const struct dnsvis_outcome *o);
 
 /* Write the report.  mode is "live" or "replay"; lost and malformed are the
  * producer's counters.  Returns the number of distinct violations. */

@@ -19,7 +19,75 @@ struct report_ctx {
 	const struct timespec *start, *end;
 	unsigned long long lost, malformed;
 	struct strmap_entry *workloads, *violations; /* sorted */
+	size_t nviolations; /* those with a count: learned expansions take some back */
 };
+
+/* ---- --responses and what was learned ------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the smallest latency with at least pct% at or below it. */
+static uint32_t percentile(const struct resp_stats *r, unsigned pct)
+{
+	size_t rank = (r->nlatency * pct + 99) / 100;
+
+	return r->latency_us[rank ? rank - 1 : 0];
+}
+
+static const char *rcode_slot_name(unsigned i, char *buf, size_t len)
+{
+	if (i == RCODE_SLOTS - 1)
+		return "other";
+	return dns_rcode_name((uint16_t)i, buf, len);
+}
+
+/* ,"responses":{"rcodes":{..},"timeouts":N,"latency_us":{p50,p95,p99,max}} */
+static void json_resp(FILE *f, struct resp_stats *r)
+{
+	char buf[32];
+	int first = 1;
+
+	fprintf(f, ",\"responses\":{\"rcodes\":{");
+	for (unsigned i = 0; i < RCODE_SLOTS; i++) {
+		if (!r->rcodes[i])
+			continue;
+		fprintf(f, "%s\"%s\":%lu", first ? "" : ",", rcode_slot_name(i, buf, sizeof(buf)),
+			r->rcodes[i]);
+		first = 0;
+	}
+	fprintf(f, "},\"timeouts\":%lu,\"latency_us\":", r->timeouts);
+	if (!r->nlatency) {
+		fprintf(f, "null}");
+		return;
+	}
+	qsort(r->latency_us, r->nlatency, sizeof(r->latency_us[0]), cmp_u32);
+	fprintf(f, "{\"p50\":%u,\"p95\":%u,\"p99\":%u,\"max\":%u}}", percentile(r, 50),
+		percentile(r, 95), percentile(r, 99), r->latency_us[r->nlatency - 1]);
+}
+
+/* "  NOERROR 3 NXDOMAIN 1 timeouts 0 latency p50/p95/p99/max 1.2/3.4/5.6/7.8 ms" */
+static void text_resp(FILE *f, struct resp_stats *r)
+{
+	char buf[32];
+
+	fprintf(f, "    responses:");
+	for (unsigned i = 0; i < RCODE_SLOTS; i++)
+		if (r->rcodes[i])
+			fprintf(f, " %s %lu", rcode_slot_name(i, buf, sizeof(buf)), r->rcodes[i]);
+	fprintf(f, "  timeouts %lu", r->timeouts);
+	if (r->nlatency) {
+		qsort(r->latency_us, r->nlatency, sizeof(r->latency_us[0]), cmp_u32);
+		fprintf(f, "  latency p50/p95/p99/max %.3f/%.3f/%.3f/%.3f ms",
+			percentile(r, 50) / 1e3, percentile(r, 95) / 1e3, percentile(r, 99) / 1e3,
+			r->latency_us[r->nlatency - 1] / 1e3);
+	}
+	fprintf(f, "\n");
+}
 
 /* Times and process strings are written as the event formats write them
  * (output/line.h): RFC 3339 UTC, and terminal-safe text. */
@@ -97,10 +165,13 @@ static void json_domain(FILE *f, struct domain_rec *d)
 	put_time(f, &d->first);
 	fprintf(f, "\",\"last_seen\":\"");
 	put_time(f, &d->last);
-	fprintf(f, "\"}");
+	fprintf(f, "\"");
+	if (d->resp)
+		json_resp(f, d->resp);
+	fprintf(f, "}");
 }
 
-static void json_workload(FILE *f, const char *key, struct workload *w)
+static void json_workload(FILE *f, const struct audit *a, const char *key, struct workload *w)
 {
 	struct strmap_entry *dl = strmap_sorted(&w->domains);
 
@@ -108,7 +179,12 @@ static void json_workload(FILE *f, const char *key, struct workload *w)
 	json_field(f, ",\"kind\":", w->kind);
 	json_field(f, ",\"name\":", w->name);
 	json_field(f, ",\"container_id\":", w->container_id);
-	fprintf(f, ",\"queries\":%lu,\"domains\":[", w->events);
+	fprintf(f, ",\"queries\":%lu", w->events);
+	if (a->cfg.responses)
+		fprintf(f, ",\"unsolicited\":%lu", w->unsolicited);
+	if (a->cfg.responses || w->expansions)
+		fprintf(f, ",\"search_list_waste\":%lu", w->expansions);
+	fprintf(f, ",\"domains\":[");
 	for (size_t j = 0; dl && j < w->domains.n; j++) {
 		if (j)
 			fputc(',', f);
@@ -155,10 +231,10 @@ static void report_json(const struct audit *a, FILE *f, const struct report_ctx 
 	for (size_t i = 0; i < a->workloads.n; i++) {
 		if (i)
 			fputc(',', f);
-		json_workload(f, rc->workloads[i].key, rc->workloads[i].val);
+		json_workload(f, a, rc->workloads[i].key, rc->workloads[i].val);
 	}
 	fprintf(f, "],\"violations\":[");
-	for (size_t i = 0; i < a->violations.n; i++) {
+	for (size_t i = 0; i < rc->nviolations; i++) {
 		if (i)
 			fputc(',', f);
 		json_violation(f, rc->violations[i].val);
@@ -166,9 +242,14 @@ static void report_json(const struct audit *a, FILE *f, const struct report_ctx 
 	fprintf(f,
 		"],\"totals\":{\"events\":%llu,\"workloads\":%zu,\"domains\":%zu,"
 		"\"violations\":%zu,\"violation_events\":%llu,\"servers_unknown\":%llu,"
-		"\"lost\":%llu,\"malformed\":%llu}}\n",
-		a->events, a->workloads.n, a->all_domains.n, a->violations.n, a->violation_events,
+		"\"lost\":%llu,\"malformed\":%llu",
+		a->events, a->workloads.n, a->all_domains.n, rc->nviolations, a->violation_events,
 		a->unverified, rc->lost, rc->malformed);
+	if (a->cfg.responses)
+		fprintf(f, ",\"unsolicited\":%llu", a->unsolicited);
+	if (a->cfg.responses || a->expansions)
+		fprintf(f, ",\"search_list_waste\":%llu", a->expansions);
+	fprintf(f, "}}\n");
 }
 
 /* ---- text ---------------------------------------------------------------- */
@@ -203,6 +284,8 @@ static void text_domain(FILE *f, struct domain_rec *d)
 	fprintf(f, "  ");
 	put_time(f, &d->last);
 	fprintf(f, "\n");
+	if (d->resp)
+		text_resp(f, d->resp);
 }
 
 static void text_workload(FILE *f, struct workload *w)
@@ -211,7 +294,12 @@ static void text_workload(FILE *f, struct workload *w)
 
 	fprintf(f, "\nWORKLOAD %s ", w->kind);
 	text_s(f, w->name);
-	fprintf(f, "  (%lu queries)\n", w->events);
+	fprintf(f, "  (%lu queries", w->events);
+	if (w->expansions)
+		fprintf(f, ", %lu search-list expansions", w->expansions);
+	if (w->unsolicited)
+		fprintf(f, ", %lu unsolicited responses", w->unsolicited);
+	fprintf(f, ")\n");
 	fprintf(f, "  %-40s %6s  %-12s %-24s %-27s %s\n", "DOMAIN", "COUNT", "QTYPES", "SERVERS",
 		"FIRST SEEN", "LAST SEEN");
 	for (size_t j = 0; dl && j < w->domains.n; j++)
@@ -249,14 +337,19 @@ static void report_text(const struct audit *a, FILE *f, const struct report_ctx 
 	fprintf(f, "\n");
 	for (size_t i = 0; i < a->workloads.n; i++)
 		text_workload(f, rc->workloads[i].val);
-	fprintf(f, "\nVIOLATIONS (%zu)\n", a->violations.n);
-	for (size_t i = 0; i < a->violations.n; i++)
+	fprintf(f, "\nVIOLATIONS (%zu)\n", rc->nviolations);
+	for (size_t i = 0; i < rc->nviolations; i++)
 		text_violation(f, rc->violations[i].val);
 	fprintf(f,
 		"\nTOTALS events %llu  workloads %zu  domains %zu  violations %zu (%llu events)  "
-		"servers unknown %llu  lost %llu  malformed %llu\n",
-		a->events, a->workloads.n, a->all_domains.n, a->violations.n, a->violation_events,
+		"servers unknown %llu  lost %llu  malformed %llu",
+		a->events, a->workloads.n, a->all_domains.n, rc->nviolations, a->violation_events,
 		a->unverified, rc->lost, rc->malformed);
+	if (a->cfg.responses)
+		fprintf(f, "  unsolicited %llu", a->unsolicited);
+	if (a->cfg.responses || a->expansions)
+		fprintf(f, "  search-list waste %llu", a->expansions);
+	fprintf(f, "\n");
 }
 
 unsigned long audit_report(struct audit *a, FILE *out, const char *mode,
@@ -269,8 +362,13 @@ unsigned long audit_report(struct audit *a, FILE *out, const char *mode,
 				lost,
 				malformed,
 				strmap_sorted(&a->workloads),
-				strmap_sorted(&a->violations)};
+				strmap_sorted(&a->violations),
+				0};
 
+	if (rc.violations) /* drop those learned expansions took back whole */
+		for (size_t i = 0; i < a->violations.n; i++)
+			if (((const struct violation *)rc.violations[i].val)->count)
+				rc.violations[rc.nviolations++] = rc.violations[i];
 	if (rc.workloads && rc.violations) {
 		if (a->cfg.format == AUDIT_JSON)
 			report_json(a, out, &rc);
@@ -281,5 +379,5 @@ unsigned long audit_report(struct audit *a, FILE *out, const char *mode,
 	}
 	free(rc.workloads);
 	free(rc.violations);
-	return a->violations.n;
+	return (unsigned long)rc.nviolations;
 }

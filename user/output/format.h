@@ -7,7 +7,13 @@
 #include "output/line.h"
 #include "output/output.h"
 
-void json_event(struct sbuf *b, const struct dnsvis_event *ev);
+#include "match/feed.h"
+
+/* typed: the record starts with "type":"query" (--responses). */
+void json_event(struct sbuf *b, const struct dnsvis_event *ev, int typed);
+void json_event_fields(struct sbuf *b, const struct dnsvis_event *ev);
+void json_outcome(struct sbuf *b, const struct dnsvis_outcome *o);
+void text_outcome(struct sbuf *b, const struct dnsvis_outcome *o);
 void kubearmor_event(struct sbuf *b, const struct output_opts *o, const struct dnsvis_event *ev);
 void text_event(struct sbuf *b, const struct dnsvis_event *ev);
 void text_header(struct sbuf *b, int with_proc);

@@ -1,15 +1,27 @@
-/* json.c - the `json` format: one JSON object per question, JSON Lines. */
+/* json.c - the `json` format: one JSON object per question, JSON Lines
+ * (the response side is json_response.c). */
 #include <string.h>
 
 #include "output/format.h"
 #include "wire/dns_types.h"
 
-void json_event(struct sbuf *b, const struct dnsvis_event *ev)
+void json_event(struct sbuf *b, const struct dnsvis_event *ev, int typed)
+{
+	if (typed)
+		sb_lit(b, "{\"type\":\"query\",");
+	else
+		sb_ch(b, '{');
+	json_event_fields(b, ev);
+	sb_lit(b, "}\n");
+}
+
+/* The query's fields, from "time" on, without the braces. */
+void json_event_fields(struct sbuf *b, const struct dnsvis_event *ev)
 {
 	const struct dnsvis_proc *p = ev->proc;
 	char tbuf[32];
 
-	sb_lit(b, "{\"time\":\"");
+	sb_lit(b, "\"time\":\"");
 	put_rfc3339(b, &ev->ts);
 	put_str_field(b, "\",\"source\":", ev->source);
 	sb_lit(b, ",\"family\":\"");
@@ -57,5 +69,4 @@ void json_event(struct sbuf *b, const struct dnsvis_event *ev)
 		put_str_field(b, ",\"qos\":", p->qos);
 		put_str_field(b, ",\"container_image\":", p->container_image);
 	}
-	sb_lit(b, "}\n");
 }

@@ -10,7 +10,7 @@
 
 /* ---- API --------------------------------------------------------------- */
 
-static const struct output_opts default_opts = {OUTPUT_TEXT, NULL, NULL};
+static const struct output_opts default_opts = {.format = OUTPUT_TEXT};
 
 int output_format_parse(const char *name)
 {
@@ -53,7 +53,7 @@ void output_event(FILE *out, const struct output_opts *o, const struct dnsvis_ev
 	b = line_begin();
 	switch (o->format) {
 	case OUTPUT_JSON:
-		json_event(b, ev);
+		json_event(b, ev, o->typed);
 		break;
 	case OUTPUT_KUBEARMOR:
 		kubearmor_event(b, o, ev);
@@ -85,5 +85,21 @@ void output_lost(FILE *out, const struct output_opts *o, uint64_t count, int cpu
 		sb_i64(b, cpu);
 		sb_lit(b, "}\n");
 	}
+	line_end(out, b);
+}
+
+void output_outcome(FILE *out, const struct output_opts *o, const struct dnsvis_outcome *oc)
+{
+	struct sbuf *b;
+
+	if (!o)
+		o = &default_opts;
+	if (o->format == OUTPUT_KUBEARMOR) /* its schema has queries only */
+		return;
+	b = line_begin();
+	if (o->format == OUTPUT_JSON)
+		json_outcome(b, oc);
+	else
+		text_outcome(b, oc);
 	line_end(out, b);
 }

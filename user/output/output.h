@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "match/feed.h"
 
 enum output_format { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_KUBEARMOR };
 
@@ -18,6 +19,7 @@ struct output_opts {
 	enum output_format format;
 	const char *cluster_name; /* kubearmor ClusterName, default "default" */
 	const char *host_name;	  /* kubearmor HostName */
+	int typed;		  /* json: query records carry "type":"query" (--responses) */
 };
 
 /* "text", "json", "kubearmor" -> format; -1 if unknown. */
@@ -29,6 +31,10 @@ void output_header(FILE *out, const struct output_opts *o, int with_proc);
 /* Write exactly one complete line for ev.  The line is built in memory
  * first, so a write is never a partial line. */
 void output_event(FILE *out, const struct output_opts *o, const struct dnsvis_event *ev);
+
+/* One line for a response, timeout or unsolicited response (json and
+ * text; nothing for kubearmor, whose schema has queries only). */
+void output_outcome(FILE *out, const struct output_opts *o, const struct dnsvis_outcome *oc);
 
 /* JSON record for lost perf samples: {"type":"lost","count":N,"cpu":C}
  * (json only; text writes a comment-style line). */

@@ -159,6 +159,16 @@ void sink_event(struct event_sink *s, const struct dnsvis_event *ev)
 		s->consume(s->arg, ev);
 }
 
+void sink_outcome(struct event_sink *s, const struct dnsvis_outcome *o)
+{
+	if (s->print)
+		output_outcome(s->print, &s->out, o);
+	if (s->wfile)
+		output_outcome(s->wfile, &s->wout, o);
+	if (s->consume_outcome)
+		s->consume_outcome(s->arg, o);
+}
+
 void sink_lost(struct event_sink *s, uint64_t count, int cpu)
 {
 	s->lost += count;

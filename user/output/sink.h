@@ -37,6 +37,7 @@ struct event_sink {
 	enum sink_stop stop;
 	/* consumer (the audit aggregator) */
 	void (*consume)(void *arg, const struct dnsvis_event *ev);
+	void (*consume_outcome)(void *arg, const struct dnsvis_outcome *o); /* NULL: none */
 	void *arg;
 	/* counters the producer fills in as it goes */
 	unsigned long long events, lost, malformed, write_errors, reopens;
@@ -57,6 +58,8 @@ void sink_catch_sighup(void);
 void sink_header(struct event_sink *s, int with_proc);
 
 void sink_event(struct event_sink *s, const struct dnsvis_event *ev);
+/* A response, timeout or unsolicited response (--responses). */
+void sink_outcome(struct event_sink *s, const struct dnsvis_outcome *o);
 void sink_lost(struct event_sink *s, uint64_t count, int cpu);
 
 /* Flush the printer and the file, and see whether a pipe's reader has gone;

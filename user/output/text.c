@@ -154,3 +154,64 @@ void text_header(struct sbuf *b, int with_proc)
 		sb_lit(b, "CONTAINER\n");
 	}
 }
+
+/* Up to TEXT_ANSWERS answers as "TYPE data", comma-separated. */
+#define TEXT_ANSWERS 4
+
+static void text_answers(struct sbuf *b, const struct dns_response *r)
+{
+	char tbuf[32];
+	unsigned i;
+
+	for (i = 0; i < r->nanswers && i < TEXT_ANSWERS; i++) {
+		sb_str(b, i ? ", " : " ");
+		text_str(b, dns_type_name(r->answers[i].type, tbuf, sizeof(tbuf)), NO_CAP, 0);
+		sb_ch(b, ' ');
+		text_str(b, r->answers[i].data, FIELD_MAX, 0);
+	}
+	if (r->nanswers + r->answers_omitted > i) {
+		sb_lit(b, " (+");
+		sb_u64(b, r->nanswers + r->answers_omitted - i);
+		sb_lit(b, " more)");
+	}
+	if (r->truncated_copy)
+		sb_lit(b, " [truncated copy]");
+}
+
+/* The query's line, then "=> RCODE answers  latency" (a response), "=>
+ * TIMEOUT after N ms" or "=> UNSOLICITED RCODE answers". */
+void text_outcome(struct sbuf *b, const struct dnsvis_outcome *o)
+{
+	struct dnsvis_event ev = *o->query;
+
+	ev.ts = o->ts;
+	text_event(b, &ev);
+	if (!b->oom && b->len > 0)
+		b->len--; /* the newline */
+	sb_lit(b, "  => ");
+	if (o->kind == OUTCOME_UNSOLICITED)
+		sb_lit(b, "UNSOLICITED ");
+	if (o->kind == OUTCOME_TIMEOUT) {
+		sb_lit(b, "TIMEOUT after ");
+		sb_u64(b, (uint64_t)o->waited_ms);
+		sb_lit(b, " ms");
+	} else {
+		text_str(b, o->resp->rcode_name, NO_CAP, 0);
+		text_answers(b, o->resp);
+	}
+	if (o->kind == OUTCOME_RESPONSE) {
+		sb_lit(b, "  ");
+		sb_u64(b, (uint64_t)o->latency_us / 1000);
+		sb_ch(b, '.');
+		sb_u64(b, (uint64_t)o->latency_us / 100 % 10);
+		sb_u64(b, (uint64_t)o->latency_us / 10 % 10);
+		sb_u64(b, (uint64_t)o->latency_us % 10);
+		sb_lit(b, " ms");
+	}
+	if (o->retries) {
+		sb_lit(b, " (");
+		sb_u64(b, o->retries);
+		sb_str(b, o->retries == 1 ? " retry)" : " retries)");
+	}
+	sb_ch(b, '\n');
+}

@@ -16,9 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "match/feed.h"
 #include "wire/capture.h"
 #include "wire/dns_decode.h"
 #include "wire/dns_query.h"
+#include "wire/dns_response.h"
 #include "wire/dns_types.h"
 #include "event.h"
 #include "output/sink.h"
@@ -64,6 +66,15 @@ struct replay_ctx {
 	unsigned long long bytes_total, bytes_done, last_events;
 	double t_start, t_last_draw, t_last_stats, progress_after;
 	int drawn;
+	/* --responses: queries and responses through the match stage */
+	int responses;
+	int64_t timeout_ns;
+	uint32_t max_pending;
+	struct match_feed *feed;
+	struct dns_response *resp; /* the response being decoded */
+	int64_t ts_ns;		   /* the packet's capture time */
+	int fed;		   /* this message's first question went to the feed */
+	unsigned long long resp_malformed;
 };
 
 static double now_s(void)
@@ -120,6 +131,10 @@ static int emit_question(const struct dns_header *h, const struct dns_question *
 	dns_query_event(&c->ev, h, q);
 	sink_event(c->sink, &c->ev);
 	c->st.events++;
+	if (c->feed && !c->fed) {
+		feed_query(c->feed, &c->ev, 0, c->ts_ns);
+		c->fed = 1;
+	}
 	return 0;
 }
 
@@ -139,6 +154,25 @@ static void event_of_packet(struct replay_ctx *c, const struct pkt_dns *d)
 	ev->dport = d->dport;
 }
 
+/* --responses: a message with QR=1 decoded for the match stage; one that
+ * does not decode is counted, never matched. */
+static void take_response(struct replay_ctx *c, const struct pkt_dns *d)
+{
+	struct match_flow fl = {
+	    .family = d->family, .proto = d->proto, .sport = d->sport, .dport = d->dport};
+
+	if (!c->feed)
+		return;
+	if (dns_response_decode(d->msg, d->msg_len, d->truncated ? d->msg_len + 1 : d->msg_len,
+				c->resp) != DNS_OK) {
+		c->resp_malformed++;
+		return;
+	}
+	memcpy(fl.saddr, d->saddr, sizeof(fl.saddr));
+	memcpy(fl.daddr, d->daddr, sizeof(fl.daddr));
+	feed_response(c->feed, &fl, c->ts_ns, &c->ts, c->resp);
+}
+
 static void on_dns_message(const struct pkt_dns *d, void *arg)
 {
 	struct replay_ctx *c = arg;
@@ -152,11 +186,14 @@ static void on_dns_message(const struct pkt_dns *d, void *arg)
 		 * egress DNS) */
 		if (dns_decode_header(d->msg, d->msg_len, &h) != DNS_OK)
 			c->saw_malformed = 1;
-		else if (h.qr)
+		else if (h.qr) {
 			c->saw_response = 1;
+			take_response(c, d);
+		}
 		return;
 	}
 	event_of_packet(c, d);
+	c->fed = 0;
 	switch (dns_query_questions(d->msg, d->msg_len, &h, emit_question, c)) {
 	case DNS_QUERY_OK:
 		c->saw_query = 1;
@@ -164,6 +201,7 @@ static void on_dns_message(const struct pkt_dns *d, void *arg)
 		break;
 	case DNS_QUERY_RESPONSE:
 		c->saw_response = 1;
+		take_response(c, d);
 		break;
 	default:
 		c->saw_malformed = 1;
@@ -254,9 +292,10 @@ static int replay_file(struct replay_ctx *c, const char *path)
 		c->ts.tv_sec = hdr->ts.tv_sec;
 		c->ts.tv_nsec = hdr->ts.tv_usec; /* nanoseconds: opened with NANO precision */
 		c->saw_query = c->saw_response = c->saw_malformed = 0;
-		s = capture_frame(c->cap, linktype, data, hdr->caplen,
-				  (uint64_t)hdr->ts.tv_sec * 1000000000ull +
-				      (uint64_t)hdr->ts.tv_usec);
+		c->ts_ns = (int64_t)hdr->ts.tv_sec * 1000000000LL + (int64_t)hdr->ts.tv_usec;
+		if (c->feed)
+			feed_advance(c->feed, c->ts_ns);
+		s = capture_frame(c->cap, linktype, data, hdr->caplen, (uint64_t)c->ts_ns);
 		count_packet(c, s);
 		if ((c->st.packets & 4095) == 0)
 			replay_tick(c, p);
@@ -289,6 +328,19 @@ static void print_summary(const struct replay_ctx *c)
 		c->st.responses);
 	if (c->opcodes)
 		fprintf(stderr, ", %llu questions not selected by --opcode", c->st.unselected);
+	if (c->feed) {
+		const struct match_stats *m = feed_stats(c->feed);
+
+		fprintf(stderr,
+			"; matched: %llu responses paired, %llu timeouts (%llu at end of input), "
+			"%llu unsolicited, %llu retries, %llu evicted, %llu untracked, "
+			"%llu responses not decoded",
+			(unsigned long long)m->paired, (unsigned long long)m->timeouts,
+			(unsigned long long)m->flushed, (unsigned long long)m->unsolicited,
+			(unsigned long long)m->retries, (unsigned long long)m->evicted,
+			(unsigned long long)(m->untracked + feed_untracked(c->feed)),
+			c->resp_malformed);
+	}
 	fprintf(
 	    stderr,
 	    "; tcp: %llu streams, %llu gaps (%llu bytes), %llu evicted, %llu bytes "
@@ -301,22 +353,42 @@ static void print_summary(const struct replay_ctx *c)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor] [-p|--port N]... "
-		   "[--opcode LIST] [--cluster-name NAME] [-w FILE] [--stats SECONDS] FILE...\n");
+		   "[--opcode LIST] [--cluster-name NAME] [-w FILE] [--stats SECONDS]\n"
+		   "                     [--responses [--timeout SECONDS] [--max-pending N]] "
+		   "FILE...\n");
 }
 
 const char replay_optstring[] = ":o:p:w:h";
 
 const struct option replay_options[] = {
-    {"output", required_argument, NULL, 'o'}, {"port", required_argument, NULL, 'p'},
-    {"opcode", required_argument, NULL, 'O'}, {"cluster-name", required_argument, NULL, 'C'},
-    {"write", required_argument, NULL, 'w'},  {"stats", required_argument, NULL, 'S'},
-    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+    {"output", required_argument, NULL, 'o'},
+    {"port", required_argument, NULL, 'p'},
+    {"opcode", required_argument, NULL, 'O'},
+    {"cluster-name", required_argument, NULL, 'C'},
+    {"write", required_argument, NULL, 'w'},
+    {"stats", required_argument, NULL, 'S'},
+    {"responses", no_argument, NULL, 'R'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"max-pending", required_argument, NULL, 'M'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
+
+/* A whole number 1..max. */
+static int parse_count(const char *s, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return errno || end == s || *end || *v <= 0 || *v > max ? -1 : 0;
+}
 
 static int parse_args(struct replay_ctx *c, int argc, char **argv)
 {
 	const char *why;
 	int opt, fmt;
+	long v;
 
 	cli_begin();
 	while ((opt = getopt_long(argc, argv, replay_optstring, replay_options, NULL)) != -1) {
@@ -347,19 +419,30 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 		case 'w':
 			c->write_path = optarg;
 			break;
-		case 'S': {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v <= 0 || v > 86400) {
+		case 'S':
+			if (parse_count(optarg, 86400, &v) != 0) {
 				cli_usage_err("replay", "bad --stats '%s'", optarg);
 				return -1;
 			}
 			c->stats = (int)v;
 			break;
-		}
+		case 'R':
+			c->responses = 1;
+			break;
+		case 'T':
+			if (parse_count(optarg, 86400, &v) != 0) {
+				cli_usage_err("replay", "bad --timeout '%s'", optarg);
+				return -1;
+			}
+			c->timeout_ns = v * 1000000000LL;
+			break;
+		case 'M':
+			if (parse_count(optarg, 1 << 30, &v) != 0) {
+				cli_usage_err("replay", "bad --max-pending '%s'", optarg);
+				return -1;
+			}
+			c->max_pending = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -372,7 +455,37 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 		cli_usage_err("replay", "no capture file given%s", "");
 		return -1;
 	}
+	if ((c->timeout_ns || c->max_pending) && !c->responses) {
+		cli_usage_err("replay", "--timeout and --max-pending need --responses%s", "");
+		return -1;
+	}
+	c->out.typed = c->responses;
 	port_set_default(&c->ports);
+	return 0;
+}
+
+static void emit_outcome(void *arg, const struct dnsvis_outcome *o)
+{
+	struct replay_ctx *c = arg;
+
+	sink_outcome(c->sink, o);
+}
+
+/* --responses: the match stage and the buffer responses decode into. */
+static int start_responses(struct replay_ctx *c)
+{
+	struct feed_opts fo = {.max_pending = c->max_pending,
+			       .timeout_ns = c->timeout_ns,
+			       .seed = (uint64_t)mono_ns(),
+			       .emit = emit_outcome,
+			       .ctx = c};
+
+	c->resp = malloc(sizeof(*c->resp));
+	c->feed = c->resp ? feed_new(&fo) : NULL;
+	if (!c->feed) {
+		fprintf(stderr, "dnsvis: replay: out of memory\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -425,10 +538,14 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 		fprintf(stderr, "dnsvis: replay: out of memory\n");
 		return 1;
 	}
+	if (c.responses && start_responses(&c) != 0)
+		return 1;
 	for (int i = optind; i < argc && !sink_stopped(sink); i++)
 		if (replay_file(&c, argv[i]) != 0)
 			failed = 1;
 	capture_finish(c.cap); /* streams the capture's end cuts short */
+	if (c.feed)
+		feed_flush(c.feed); /* what is still outstanding times out now */
 	if (c.drawn) {
 		fprintf(stderr, "\r\033[K");
 		fflush(stderr);
@@ -440,5 +557,7 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 		return 1; /* the error lines said why; no summary of a partial read */
 	print_summary(&c);
 	capture_free(c.cap);
+	feed_free(c.feed);
+	free(c.resp);
 	return 0;
 }

@@ -285,21 +285,20 @@ static enum dns_status skip_question(const uint8_t *msg, size_t len, size_t *off
 	return DNS_OK;
 }
 
-/* Validate one record and move past it, without producing text. */
-static enum dns_status skip_rr(const uint8_t *msg, size_t len, size_t *off)
+enum dns_status dns_rr_head(const uint8_t *msg, size_t len, size_t *off, struct dns_rr_head *h)
 {
 	size_t pos = *off, wire_len;
 	unsigned labels;
-	uint16_t type, rclass, rdlength;
-	uint32_t ttl;
 	enum dns_status st = walk_name(msg, len, &pos, NULL, &wire_len, &labels);
 
 	if (st != DNS_OK)
 		return st;
-	st = rr_fixed(msg, len, &pos, &type, &rclass, &ttl, &rdlength);
+	h->name_off = *off;
+	st = rr_fixed(msg, len, &pos, &h->type, &h->rclass, &h->ttl, &h->rdlength);
 	if (st != DNS_OK)
 		return st;
-	*off = pos + rdlength;
+	h->rdata_off = pos;
+	*off = pos + h->rdlength;
 	return DNS_OK;
 }
 
@@ -337,7 +336,9 @@ enum dns_status dns_decode_message(const uint8_t *msg, size_t len, struct dns_me
 				return st;
 			m->nanswers++;
 		} else {
-			st = skip_rr(msg, len, &off);
+			struct dns_rr_head skipped;
+
+			st = dns_rr_head(msg, len, &off, &skipped);
 			if (st != DNS_OK)
 				return st;
 		}

@@ -82,6 +82,20 @@ enum dns_status dns_decode_question(const uint8_t *msg, size_t len, size_t *off,
 
 enum dns_status dns_decode_rr(const uint8_t *msg, size_t len, size_t *off, struct dns_rr *rr);
 
+/* A record's place and fixed fields, without its name's text. */
+struct dns_rr_head {
+	size_t name_off; /* where the owner name starts */
+	uint16_t type, rclass;
+	uint32_t ttl;
+	uint16_t rdlength;
+	size_t rdata_off;
+};
+
+/* Check the record at *off (its name walked and validated, its rdata within
+ * len) and move *off past it, producing no text.  On failure *off is left
+ * alone. */
+enum dns_status dns_rr_head(const uint8_t *msg, size_t len, size_t *off, struct dns_rr_head *h);
+
 /* Header, all questions (validated, not stored) and, for responses, the
  * answers.  Stops at the first error and returns it. */
 enum dns_status dns_decode_message(const uint8_t *msg, size_t len, struct dns_message *m);
