@@ -30,7 +30,7 @@ static void make_event(void)
 /* A sink printing JSON to the write end of a new pipe; *rfd its reader. */
 static void pipe_sink(struct event_sink *s, FILE **w, int *rfd, int poll_it)
 {
-	static const struct output_opts jo = {OUTPUT_JSON, NULL, "h"};
+	static const struct output_opts jo = {.format = OUTPUT_JSON, .host_name = "h"};
 	int p[2];
 
 	memset(s, 0, sizeof(*s));
@@ -104,7 +104,7 @@ static void test_reader_gone_by_epipe(void)
 static void full_disk(void *arg)
 {
 	struct event_sink *s = arg;
-	static const struct output_opts jo = {OUTPUT_JSON, NULL, "h"};
+	static const struct output_opts jo = {.format = OUTPUT_JSON, .host_name = "h"};
 
 	memset(s, 0, sizeof(*s));
 	if (sink_open_write(s, "/dev/full", &jo) != 0)
@@ -129,7 +129,7 @@ static void test_write_error(void)
 
 static void test_file_ok(void)
 {
-	static const struct output_opts jo = {OUTPUT_JSON, NULL, "h"};
+	static const struct output_opts jo = {.format = OUTPUT_JSON, .host_name = "h"};
 	char path[] = "/tmp/dnsvis-test-sink-XXXXXX", line[4096];
 	struct event_sink s;
 	int fd = mkstemp(path), n = 0;
