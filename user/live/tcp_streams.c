@@ -122,6 +122,10 @@ static int place(struct tcp_streams *t, struct tcp_stream *s, struct tcp_pending
 
 	if (!force && !p->drains && !t->ready(t->arg, rec))
 		return 0;
+	/* A stream's first send waits one drain: a send before it, made on
+	 * another CPU, may be in a ring that was read before it was written. */
+	if (!force && !p->drains && !s->have_next && (rec->flags & DV_M_SEQ))
+		return 0;
 	if (!s->have_next || !(rec->flags & DV_M_SEQ) || rel == 0) {
 		feed(t, s, rec, 0);
 	} else if (rel < 0 && (int32_t)(rec->stream_seq - s->last_start) >= 0) {
