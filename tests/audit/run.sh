@@ -12,7 +12,8 @@
 # Live (root; holds /tmp/dnsvis-live.lock; loopback only): audit over the
 # client matrix of tests/live/dns_client.c, unexpected_server with a process
 # in its own mount namespace and resolv.conf (127.0.0.1 listed, 127.0.0.53
-# not), the search list read from that resolv.conf, and `trace -w` rotated
+# not), the search list read from that resolv.conf, two quick real digs
+# judged by the mount namespace captured at send time, and `trace -w` rotated
 # with SIGHUP under a steady query load (every event in exactly one file).
 # AUDIT_SKIP_LIVE=1 skips the live part.
 #
@@ -473,6 +474,35 @@ g = dom(wl('host:$CLIENT'), 'gone-$RAND.srv.example')
 assert g['servers'][0]['status'] in ('expected', 'unknown'), g
 " "$T/srv.out"
 fi
+
+# 2b. two quick real digs in a mount namespace that outlives them (held by
+# a sleeper; its resolv.conf names 127.0.0.1): both have exited before
+# their events are read, both are judged by the namespace the kernel
+# captured at send time, never "unknown"
+unshare -m sh -c "$NS_SH" "$T/resolv-lo.conf" sleep 60 &
+holder=$!
+PIDS+=" $holder"
+for ((i = 0; i < 100; i++)); do
+	[ "$(cat "/proc/$holder/comm" 2>/dev/null)" = sleep ] && break
+	sleep 0.05
+done
+start_bg dig "$DNSVIS" audit -o json --domain "*-$RAND.dig.example"
+if wait_ready dig; then
+	for n in a b; do
+		nsenter -t "$holder" -m dig +tries=1 +timeout=1 "$n-$RAND.dig.example" A >>"$T/dig.log" 2>&1
+	done
+	sleep 0.5
+	stop_bg
+	check live-two-quick-digs "
+for n in ('a', 'b'):
+    x = [x for w in d['workloads'] for x in w['domains'] if x['domain'] == n + '-$RAND.dig.example']
+    assert len(x) == 1 and x[0]['count'] == 1, (n, x)
+    assert [s['server'] for s in x[0]['servers']] == ['127.0.0.1:53'], (n, x[0]['servers'])
+    assert [s['status'] for s in x[0]['servers']] == ['expected'], (n, x[0]['servers'])
+" "$T/dig.out"
+fi
+kill -TERM "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 
 # 3. trace -w rotated by SIGHUP under a steady load; --stats with events/s
 N=400

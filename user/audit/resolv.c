@@ -12,6 +12,7 @@
 #include "audit/resolv.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -151,11 +152,48 @@ static unsigned long ns_of(uint32_t pid)
 	return sscanf(link, "mnt:[%lu]", &ns) == 1 ? ns : 0;
 }
 
+/* Some process of mount namespace ns found in /proc (the sender has
+ * exited, its namespace lives on: a container's, a shell's under
+ * unshare); 0 when none.  A namespace with none is looked for again only
+ * after SCAN_AGAIN_S, so a burst of queries from it costs one scan. */
+#define SCAN_AGAIN_S 1
+#define SCAN_MISSES  16
+static uint32_t scan_for(unsigned long ns, const struct timespec *now)
+{
+	static struct {
+		unsigned long ns;
+		time_t when;
+	} miss[SCAN_MISSES];
+	char path[256];
+	struct dirent *de;
+	uint32_t found = 0;
+	size_t slot = ns % SCAN_MISSES;
+	DIR *d;
+
+	if (miss[slot].ns == ns && now->tv_sec - miss[slot].when < SCAN_AGAIN_S)
+		return 0;
+	d = opendir(host_path(path, sizeof(path), "/proc"));
+	while (d && !found && (de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (*end == 0 && pid > 0 && pid <= UINT32_MAX && ns_of((uint32_t)pid) == ns)
+			found = (uint32_t)pid;
+	}
+	if (d)
+		closedir(d);
+	if (!found) {
+		miss[slot].ns = ns;
+		miss[slot].when = now->tv_sec;
+	}
+	return found;
+}
+
 /* A live process in mount namespace ns whose /proc/PID/root shows its
  * files: init (the host's namespace), dnsvis itself (run on the host, not
- * under --host-root), or the one the namespace's file was last read
- * through; 0 when none is known. */
-static uint32_t live_in(struct resolv_cache *c, unsigned long ns)
+ * under --host-root), the one the namespace's file was last read through,
+ * or one found in /proc; 0 when there is none. */
+static uint32_t live_in(struct resolv_cache *c, unsigned long ns, const struct timespec *now)
 {
 	char key[32];
 	const struct resolv *r;
@@ -166,7 +204,9 @@ static uint32_t live_in(struct resolv_cache *c, unsigned long ns)
 		return (uint32_t)getpid();
 	snprintf(key, sizeof(key), "m%lu", ns);
 	r = strmap_get(&c->by_mntns, key);
-	return r && r->via && ns_of(r->via) == ns ? r->via : 0;
+	if (r && r->via && ns_of(r->via) == ns)
+		return r->via;
+	return scan_for(ns, now);
 }
 
 /* Note that p was seen in mount namespace ns (for its later queries). */
@@ -221,7 +261,7 @@ static int sender_ns(struct resolv_cache *c, const struct dnsvis_proc *p,
 			return -1;
 		*mntns = pn->mntns;
 	}
-	*via = live_in(c, *mntns);
+	*via = live_in(c, *mntns, now);
 	return 0;
 }
 
