@@ -350,7 +350,7 @@ static void print_summary(const struct replay_ctx *c)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor] [-p|--port N]... "
+	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor|ecs] [-p|--port N]... "
 		   "[--opcode LIST] [--cluster-name NAME] [-w FILE] [--stats SECONDS]\n"
 		   "                     [--responses [--timeout SECONDS] [--max-pending N]] "
 		   "FILE...\n");
@@ -459,6 +459,8 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 	}
 	c->out.typed = c->responses;
 	port_set_default(&c->ports);
+	if (output_prepare(&c->out) != 0)
+		return 1;
 	return 0;
 }
 
@@ -498,12 +500,13 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 	struct event_sink printer;
 	struct replay_ctx c;
 	const char *pa;
-	int failed = 0;
+	int failed = 0, rc;
 
 	memset(&c, 0, sizeof(c));
 	c.out.format = OUTPUT_TEXT;
-	if (parse_args(&c, argc, argv) != 0)
-		return 2;
+	rc = parse_args(&c, argc, argv);
+	if (rc != 0)
+		return rc < 0 ? 2 : 1; /* usage, or what the format needs is missing */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (!sink) {
 		sink_init_printer(&printer, &c.out);
