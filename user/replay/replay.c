@@ -336,7 +336,8 @@ static void print_summary(const struct replay_ctx *c)
 			(unsigned long long)m->paired, (unsigned long long)m->timeouts,
 			(unsigned long long)m->flushed, (unsigned long long)m->unsolicited,
 			(unsigned long long)m->retries, (unsigned long long)m->evicted,
-			(unsigned long long)(m->untracked + feed_untracked(c->feed)),
+			(unsigned long long)m->untracked +
+			    (unsigned long long)feed_untracked(c->feed),
 			c->resp_malformed);
 	}
 	fprintf(
