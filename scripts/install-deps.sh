@@ -15,6 +15,7 @@ PKGS=(
 	clang-format clang-tidy cppcheck          # lint
 	lintian rpm debian-archive-keyring        # packages: lintian, rpmbuild; tests/vm: the private apt config
 	xz-utils ca-certificates time
+	publicsuffix                              # -o ecs: the Public Suffix List, read at run time
 	docker.io podman runc containerd catatonit # real runtimes (tests/runtimes); catatonit: podman's pod pause image
 )
 

@@ -13,7 +13,8 @@
 # records it holds (expect.py), one text line per response-side record, and
 # kubearmor output unchanged by --responses; and `dnsvis audit --replay`
 # learning search lists and, with --responses, rcodes, timeouts and
-# latency (audit.sh).  Prints a line per check, then
+# latency (audit.sh); `-o ecs` field names against ECS's reference
+# (ecs_fields.py).  Prints a line per check, then
 # "responses: N passed, N failed".  Usage: run.sh DUMP_RESPONSES DNSVIS
 set -u
 dump=$(realpath "$1")
@@ -101,6 +102,16 @@ check "kubearmor: --responses adds nothing" cmp <("$dnsvis" replay -o kubearmor 
 check "--timeout without --responses is a usage error" \
 	bash -c '! "$0" replay --timeout 2 "$1" && [ "$("$0" replay --timeout 2 "$1" 2>&1 | wc -l)" -eq 1 ]' \
 	"$dnsvis" "$g"
+# -o ecs: every field of every document is an ECS field (a pod's process
+# from the unit test's documents, and replay's over the generated capture)
+ECS_DOCS_OUT=$tmp/ecs-unit.jsonl "$(dirname "$dump")/test_ecs" >/dev/null 2>&1
+"$dnsvis" replay --responses --timeout 2 -o ecs "$g" >"$tmp/ecs-replay.jsonl" 2>/dev/null
+check "ecs: every field in ECS's reference" python3 "$here/ecs_fields.py" "$tmp/ecs-unit.jsonl" \
+	"$tmp/ecs-replay.jsonl"
+cat "$tmp/out"
+check "ecs: a missing public suffix list is one line, exit 1" \
+	bash -c '! DNSVIS_PSL=/nonexistent "$0" replay -o ecs "$1" >/dev/null 2>"$2" &&
+		[ "$(wc -l <"$2")" -eq 1 ] && grep -q "publicsuffix" "$2"' "$dnsvis" "$g" "$tmp/psl.err"
 mkdir -p "$tmp/audit"
 "$here/audit.sh" "$dnsvis" "$tmp/audit" >"$tmp/audit.out"
 grep -v '^audit-checks ' "$tmp/audit.out"

@@ -71,6 +71,9 @@ static void on_result(const struct match_result *res, void *arg)
 	struct dnsvis_outcome o = {.retries = res->retries};
 	struct dnsvis_event unsolicited;
 
+	/* every result but an unsolicited one has a query, kept as k */
+	if (res->kind != MATCH_UNSOLICITED && !k)
+		return;
 	switch (res->kind) {
 	case MATCH_PAIRED:
 		o.kind = OUTCOME_RESPONSE;

@@ -14,6 +14,10 @@ void json_event(struct sbuf *b, const struct dnsvis_event *ev, int typed);
 void json_event_fields(struct sbuf *b, const struct dnsvis_event *ev);
 void json_outcome(struct sbuf *b, const struct dnsvis_outcome *o);
 void text_outcome(struct sbuf *b, const struct dnsvis_outcome *o);
+/* Read the public suffix list once: 0, or -1 with one line on stderr. */
+int ecs_prepare(void);
+void ecs_event(struct sbuf *b, const struct output_opts *o, const struct dnsvis_event *ev);
+void ecs_outcome(struct sbuf *b, const struct output_opts *o, const struct dnsvis_outcome *oc);
 void kubearmor_event(struct sbuf *b, const struct output_opts *o, const struct dnsvis_event *ev);
 void text_event(struct sbuf *b, const struct dnsvis_event *ev);
 void text_header(struct sbuf *b, int with_proc);

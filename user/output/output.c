@@ -22,7 +22,14 @@ int output_format_parse(const char *name)
 		return OUTPUT_JSON;
 	if (strcmp(name, "kubearmor") == 0)
 		return OUTPUT_KUBEARMOR;
+	if (strcmp(name, "ecs") == 0)
+		return OUTPUT_ECS;
 	return -1;
+}
+
+int output_prepare(const struct output_opts *o)
+{
+	return o && o->format == OUTPUT_ECS ? ecs_prepare() : 0;
 }
 
 void output_header(FILE *out, const struct output_opts *o, int with_proc)
@@ -57,6 +64,9 @@ void output_event(FILE *out, const struct output_opts *o, const struct dnsvis_ev
 		break;
 	case OUTPUT_KUBEARMOR:
 		kubearmor_event(b, o, ev);
+		break;
+	case OUTPUT_ECS:
+		ecs_event(b, o, ev);
 		break;
 	default:
 		text_event(b, ev);
@@ -99,6 +109,8 @@ void output_outcome(FILE *out, const struct output_opts *o, const struct dnsvis_
 	b = line_begin();
 	if (o->format == OUTPUT_JSON)
 		json_outcome(b, oc);
+	else if (o->format == OUTPUT_ECS)
+		ecs_outcome(b, o, oc);
 	else
 		text_outcome(b, oc);
 	line_end(out, b);

@@ -13,7 +13,7 @@
 #include "event.h"
 #include "match/feed.h"
 
-enum output_format { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_KUBEARMOR };
+enum output_format { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_KUBEARMOR, OUTPUT_ECS };
 
 struct output_opts {
 	enum output_format format;
@@ -22,8 +22,14 @@ struct output_opts {
 	int typed;		  /* json: query records carry "type":"query" (--responses) */
 };
 
-/* "text", "json", "kubearmor" -> format; -1 if unknown. */
+/* "text", "json", "kubearmor", "ecs" -> format; -1 if unknown. */
 int output_format_parse(const char *name);
+
+/* What a format needs before the first line: ecs reads the public suffix
+ * list (ecs.c).  0, or -1 with one line on stderr.  (Without the call, ecs
+ * reads it at its first document and, when it is missing, says so once and
+ * writes documents without the three fields the list gives.) */
+int output_prepare(const struct output_opts *o);
 
 /* Header line for text output (nothing for the JSON formats). */
 void output_header(FILE *out, const struct output_opts *o, int with_proc);

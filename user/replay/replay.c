@@ -338,7 +338,8 @@ static void print_summary(const struct replay_ctx *c)
 			(unsigned long long)m->paired, (unsigned long long)m->timeouts,
 			(unsigned long long)m->flushed, (unsigned long long)m->unsolicited,
 			(unsigned long long)m->retries, (unsigned long long)m->evicted,
-			(unsigned long long)(m->untracked + feed_untracked(c->feed)),
+			(unsigned long long)m->untracked +
+			    (unsigned long long)feed_untracked(c->feed),
 			c->resp_malformed);
 	}
 	fprintf(
@@ -352,7 +353,7 @@ static void print_summary(const struct replay_ctx *c)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor] [-p|--port N]... "
+	fprintf(f, "usage: dnsvis replay [-o text|json|kubearmor|ecs] [-p|--port N]... "
 		   "[--opcode LIST] [--cluster-name NAME] [-w FILE] [--stats SECONDS]\n"
 		   "                     [--responses [--timeout SECONDS] [--max-pending N]] "
 		   "FILE...\n");
@@ -461,6 +462,8 @@ static int parse_args(struct replay_ctx *c, int argc, char **argv)
 	}
 	c->out.typed = c->responses;
 	port_set_default(&c->ports);
+	if (output_prepare(&c->out) != 0)
+		return 1;
 	return 0;
 }
 
@@ -500,12 +503,13 @@ int replay_run(int argc, char **argv, struct event_sink *sink)
 	struct event_sink printer;
 	struct replay_ctx c;
 	const char *pa;
-	int failed = 0;
+	int failed = 0, rc;
 
 	memset(&c, 0, sizeof(c));
 	c.out.format = OUTPUT_TEXT;
-	if (parse_args(&c, argc, argv) != 0)
-		return 2;
+	rc = parse_args(&c, argc, argv);
+	if (rc != 0)
+		return rc < 0 ? 2 : 1; /* usage, or what the format needs is missing */
 	/* a closed output is a failed write, and ends the replay (sink.h) */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);

@@ -70,7 +70,7 @@ size_t ipv6_text(const uint8_t *a, char *out)
 	size_t n = 0;
 
 	for (int i = 0; i < 8; i++)
-		w[i] = be16(a + 2 * i);
+		w[i] = be16(a + 2 * (size_t)i);
 	zero_run(w, &base, &len);
 	for (int i = 0; i < 8; i++) {
 		if (base >= 0 && i >= base && i < base + len) {
