@@ -1,6 +1,6 @@
 /* dump_responses.c - every DNS response in a capture, decoded by
  * wire/dns_response.h, as one JSON line each, for comparison with tshark
- * (compare.py).  Frames go through the same packet parser as replay; a
+ * (compare.py).  Frames go through the capture stage, as in replay; a
  * message whose capture is short (snap length, first fragment) is decoded
  * as a short copy.
  *
@@ -17,7 +17,9 @@
 
 #include "output/json_escape.h"
 #include "wire/dns_response.h"
+#include "wire/capture.h"
 #include "wire/packet.h"
+#include "wire/port_set.h"
 
 static struct dns_response resp;
 static unsigned long frame;
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
 	char err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *data;
+	struct port_set ports;
+	struct capture *cap;
 	pcap_t *p;
 	int link, rc;
 
@@ -86,10 +90,21 @@ int main(int argc, char **argv)
 		pcap_close(p);
 		return 1;
 	}
+	port_set_default(&ports);
+	cap = capture_new(&ports, on_message, NULL);
+	if (!cap) {
+		fprintf(stderr, "dump_responses: out of memory\n");
+		pcap_close(p);
+		return 1;
+	}
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
 		frame++;
-		packet_parse(link, data, h->caplen, on_message, NULL);
+		capture_frame(cap, link, data, h->caplen,
+			      (uint64_t)h->ts.tv_sec * 1000000000ull +
+				  (uint64_t)h->ts.tv_usec * 1000ull);
 	}
+	capture_finish(cap);
+	capture_free(cap);
 	if (rc == PCAP_ERROR)
 		fprintf(stderr, "dump_responses: %s: %s\n", argv[1], pcap_geterr(p));
 	pcap_close(p);
