@@ -19,8 +19,8 @@
 #   burst     20 containers started at once, each sends one query as its
 #             first act and exits (`run --rm`): every query attributed
 #             exactly (full container id, runtime, name, image, scope
-#             container, namespace pid 1).  ctr containers: no image (see
-#             image_of).
+#             container, namespace pid 1).  A ctr container's image comes
+#             from containerd's metadata database (meta.db).
 #   seq       then 20 more, one after another, each exiting the moment its
 #             query is sent (dns_client exit-fast): the same fields.
 #   lag       dnsvis stopped (SIGSTOP, its cgroup watcher too) while 10
@@ -214,10 +214,10 @@ start_long() {
 	containerd) echo "$name" >"$cid" && timeout 90 ctr -n "$CTRNS" run -d --net-host "$IMAGE" "$name" "$@" ;;
 	esac
 }
-# The image dnsvis can name: a ctr container's is only in containerd's
-# metadata database (bolt), which dnsvis does not read; its task's OCI spec
-# names none (CRI containers carry it as an annotation).
-image_of() { if [ "$1" = containerd ]; then echo ""; else echo "$IMAGE"; fi; }
+# The image dnsvis must name, for every runtime: a ctr container's is only
+# in containerd's metadata database (meta.db, read by enrich/bolt_reader.c);
+# its task's OCI spec names none.
+image_of() { echo "$IMAGE"; }
 query() { echo /bin/dns_client -r sendto 127.0.0.1 53 "$1" A 4660; }
 # the query as the container's one act, exiting the moment it is sent
 query_exit() { echo /bin/dns_client exit-fast 127.0.0.1 53 "$1" A 4660; }

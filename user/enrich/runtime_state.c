@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "enrich/bolt_reader.h"
 #include "enrich/host_root.h"
 #include "enrich/json_reader.h"
 #include "util/clock.h"
@@ -475,6 +476,12 @@ static int read_runtime(struct k8s_attr *a)
 		found = read_storage(id, a, 1);
 	} else if (!strcmp(rt, "containerd")) {
 		found = read_containerd(id, a);
+		/* ctr's image is only in the metadata database */
+		if (!a->image[0] && bolt_containerd_lookup(id, a) && !found) {
+			found = 1;
+			if (!a->ci.pod_uid[0] && !a->pod[0])
+				set_if_empty(a->container_name, sizeof(a->container_name), id);
+		}
 		if (!found && a->ci.runtime_guessed && read_docker(id, a, 0)) {
 			snprintf(a->ci.runtime, sizeof(a->ci.runtime), "docker");
 			found = 1;

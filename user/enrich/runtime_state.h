@@ -8,8 +8,9 @@
  *               (also /run/k3s/containerd/..., and the v1 io.containerd.runtime.v1.linux)
  *               annotations io.kubernetes.cri.{sandbox-name,sandbox-namespace,
  *               sandbox-uid,container-name,image-name}; without them (ctr)
- *               the name is the id, and the image is only in containerd's
- *               metadata database, which is not read
+ *               the name is the id, and the image (and io.kubernetes.*
+ *               labels) come from containerd's metadata database
+ *               (bolt_reader.h)
  *   CRI-O       /run/containers/storage/overlay-containers/<id>/userdata/config.json
  *               (or /var/lib/containers/storage/...): annotations
  *               io.kubernetes.{pod.name,pod.namespace,pod.uid,container.name},

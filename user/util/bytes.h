@@ -20,6 +20,16 @@ static inline uint32_t le32(const uint8_t *p)
 	return ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
 }
 
+static inline uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)((p[1] << 8) | p[0]);
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	return ((uint64_t)le32(p + 4) << 32) | le32(p);
+}
+
 #define HEX_DIGITS_LC "0123456789abcdef"
 #define HEX_DIGITS_UC "0123456789ABCDEF"
 
