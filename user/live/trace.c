@@ -349,7 +349,7 @@ static int default_perf_pages(void)
 	long want = (64L << 20) / (ncpu > 0 ? ncpu : 1) / 4096;
 	int pages = 64;
 
-	while (pages < 512 && pages * 2 <= want)
+	while (pages < 512 && (long)pages * 2 <= want)
 		pages *= 2;
 	return pages;
 }
