@@ -134,6 +134,10 @@ struct dv_sk_info {
 	__u8 saddr[16] __attribute__((aligned(8)));
 };
 
+/* A kernel built without IPv6 (CONFIG_IPV6=n) has no skc_v6_* fields: the
+ * reads of them sit behind this check, so the IPv4 programs still load. */
+#define DV_HAS_IPV6(sk) bpf_core_field_exists((sk)->__sk_common.skc_v6_daddr)
+
 /* Connected peer and local address of sk (kernel memory). */
 static __always_inline void dv_sk_read(struct sock *sk, struct dv_sk_info *si)
 {
@@ -143,7 +147,7 @@ static __always_inline void dv_sk_read(struct sock *sk, struct dv_sk_info *si)
 	DV_KREAD(dport, sk->__sk_common.skc_dport);
 	si->dport = dv_ntohs(dport);
 	DV_KREAD(si->sport, sk->__sk_common.skc_num);
-	if (si->family == DV_AF_INET6) {
+	if (si->family == DV_AF_INET6 && DV_HAS_IPV6(sk)) {
 		DV_KREAD(si->daddr, sk->__sk_common.skc_v6_daddr);
 		DV_KREAD(si->saddr, sk->__sk_common.skc_v6_rcv_saddr);
 	} else {

@@ -70,6 +70,8 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 		if (!dv_port_ok(d.dport))
 			return 0;
 		if (v6) {
+			if (!DV_HAS_IPV6(sk))
+				return 0;
 			DV_KREAD(d.daddr, sk->__sk_common.skc_v6_daddr);
 			if (dv_v4mapped(d.daddr))
 				return 0;
