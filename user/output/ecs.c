@@ -96,25 +96,10 @@ static void put_header_flags(struct sbuf *b, const struct dns_response *r)
 
 static void put_answers(struct sbuf *b, const struct dns_response *r)
 {
-	char tbuf[32];
 	int nip = 0;
 
-	sb_lit(b, ",\"answers\":[");
-	for (unsigned i = 0; i < r->nanswers; i++) {
-		const struct dns_answer *a = &r->answers[i];
-
-		sb_str(b, i ? ",{\"name\":" : "{\"name\":");
-		json_str(b, a->name, NO_CAP);
-		sb_lit(b, ",\"type\":");
-		json_str(b, dns_type_name(a->type, tbuf, sizeof(tbuf)), NO_CAP);
-		sb_lit(b, ",\"class\":");
-		json_str(b, dns_class_name(a->rclass, tbuf, sizeof(tbuf)), NO_CAP);
-		put_u64_field(b, ",\"ttl\":", a->ttl);
-		sb_lit(b, ",\"data\":");
-		json_str(b, a->data, NO_CAP);
-		sb_ch(b, '}');
-	}
-	sb_lit(b, "],\"resolved_ip\":[");
+	json_answers(b, r);
+	sb_lit(b, ",\"resolved_ip\":[");
 	for (unsigned i = 0; i < r->nanswers; i++) {
 		const struct dns_answer *a = &r->answers[i];
 

@@ -13,6 +13,8 @@
 void json_event(struct sbuf *b, const struct dnsvis_event *ev, int typed);
 void json_event_fields(struct sbuf *b, const struct dnsvis_event *ev);
 void json_outcome(struct sbuf *b, const struct dnsvis_outcome *o);
+/* ,"answers":[{"name","type","class","ttl","data"},...]: json and ecs. */
+void json_answers(struct sbuf *b, const struct dns_response *r);
 void text_outcome(struct sbuf *b, const struct dnsvis_outcome *o);
 /* Read the public suffix list once: 0, or -1 with one line on stderr. */
 int ecs_prepare(void);

@@ -24,7 +24,7 @@ static void put_flags(struct sbuf *b, const char *flags)
 	sb_ch(b, ']');
 }
 
-static void put_answers(struct sbuf *b, const struct dns_response *r)
+void json_answers(struct sbuf *b, const struct dns_response *r)
 {
 	char tbuf[32];
 
@@ -54,7 +54,7 @@ static void put_response(struct sbuf *b, const struct dns_response *r)
 	if (!r->rcode_exact) /* the OPT with the upper bits may not have been copied */
 		sb_lit(b, ",\"rcode_exact\":false");
 	put_flags(b, r->flags);
-	put_answers(b, r);
+	json_answers(b, r);
 	if (r->answers_omitted)
 		put_u64_field(b, ",\"answers_omitted\":", r->answers_omitted);
 	put_u64_field(b, ",\"authority\":", r->authority);
