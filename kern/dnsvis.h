@@ -20,13 +20,25 @@
  *                line, executable, working directory (struct dv_proc); sent
  *                once per process and state (kern/proc.bpf.h), cached by
  *                user space
- *   DV_REC_RESP  reserved for received responses (not sent yet)
+ *   DV_REC_RESP  one DNS message as received (struct dv_msg too, the same
+ *                fields seen from the receiving socket): daddr/dport are
+ *                the peer it came from (the server), saddr/sport the
+ *                socket's own address; ts_ns is when the receive call
+ *                returned it; the receiving process by proc_id.  UDP: one
+ *                datagram with QR=1 tested in the kernel, orig_len its
+ *                length (DV_M_LEN_KNOWN), at most DV_RESP_MAX bytes copied
+ *                (payload_len < orig_len: the copy is short).  TCP: the
+ *                bytes of one receive with the stream position of the
+ *                first (DV_M_SEQ: tcp_sock.copied_seq), framed in user
+ *                space as the sends are.
  */
 #ifndef DNSVIS_KERN_DNSVIS_H
 #define DNSVIS_KERN_DNSVIS_H
 
-#define DV_PAYLOAD_MAX	 512  /* DNS bytes copied per message */
-#define DV_PAYLOAD_BUF	 1024 /* 2 * max: slack so bounded variable offsets verify */
+#define DV_PAYLOAD_MAX	 512  /* DNS bytes copied per message sent */
+#define DV_RESP_MAX	 1232 /* ... per message received: the EDNS default size */
+#define DV_RESP_MASK	 2047 /* the power-of-two mask bounding a received copy */
+#define DV_PAYLOAD_BUF	 4096 /* 2 * mask + 2: slack so bounded variable offsets verify */
 #define DV_IOV_SEGS	 4    /* iovec segments copied per message */
 #define DV_MMSG_MAX	 16   /* sendmmsg entries looked at per call */
 #define DV_MMSG_BATCH	 2    /* ... per program run (then a tail call) */
@@ -54,13 +66,21 @@ enum dv_hook {
 	DV_HOOK_TP_WRITE,
 	DV_HOOK_TP_WRITEV,
 	DV_HOOK_KPROBE_TCP_SENDMSG,
+	/* receive hooks (DV_REC_RESP) */
+	DV_HOOK_TP_RECVFROM,
+	DV_HOOK_TP_RECVMSG,
+	DV_HOOK_TP_RECVMMSG,
+	DV_HOOK_TP_READ,
+	DV_HOOK_TP_READV,
+	DV_HOOK_KPROBE_SKB_CONSUME_UDP, /* udp_recvmsg / udpv6_recvmsg, both families */
+	DV_HOOK_KPROBE_TCP_RECVMSG,
 	DV_HOOK_MAX,
 };
 
 enum dv_rec_type {
 	DV_REC_MSG = 1,
 	DV_REC_PROC = 2,
-	DV_REC_RESP = 3, /* reserved: received responses */
+	DV_REC_RESP = 3, /* a received DNS message (struct dv_msg) */
 };
 
 #define DV_REC_SKIP 4 /* bytes of a record struct before the sent part */
@@ -179,6 +199,7 @@ struct dv_counters {
 	/* sendmmsg entries past DV_MMSG_MAX, not looked at, in calls that had
 	 * a DNS message among the entries looked at */
 	unsigned long long mmsg_beyond;
+	unsigned long long resp_out; /* DV_REC_RESP samples offered (in msg_out too) */
 };
 
 /* Tail calls: the send program sends the message itself when its sender
