@@ -81,6 +81,10 @@ for t in taskset bpftool jq clang "$CC"; do
 	command -v "$t" >/dev/null || die 2 "missing tool: $t"
 done
 [ -w /proc/sys/kernel/bpf_stats_enabled ] || die 2 "no kernel.bpf_stats_enabled sysctl"
+# tp_attach (libbpf) finds tracepoints in tracefs; dnsvis mounts it itself
+if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing || die 2 "cannot mount tracefs on /sys/kernel/tracing"
+fi
 
 take_live_lock 900 || die 2 "another live run holds /tmp/dnsvis-live.lock"
 mkdir -p "$OUT"
