@@ -27,8 +27,9 @@
 
 /* The rest of a UDP send whose port is in the set (d->dport): its
  * destination, payload and the message out. */
-static __always_inline int dv_kprobe_dns(struct dv_pt_regs *ctx, struct sock *sk, struct msghdr *msg,
-					 int v6, void *name, int namelen, struct dv_dest *d)
+static __always_inline int dv_kprobe_dns(struct dv_pt_regs *ctx, struct sock *sk,
+					 struct msghdr *msg, int v6, void *name, int namelen,
+					 struct dv_dest *d)
 {
 	struct dv_msg_src src = {};
 	struct dv_scratch *sc;
@@ -53,7 +54,8 @@ static __always_inline int dv_kprobe_dns(struct dv_pt_regs *ctx, struct sock *sk
 			return 0;
 		d->family = DV_AF_INET6;
 	} else {
-		dv_read_kernel(d->daddr, 4, __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
+		dv_read_kernel(d->daddr, 4,
+			       __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
 		d->family = DV_AF_INET;
 	}
 	sc = dv_scratch();

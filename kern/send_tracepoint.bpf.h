@@ -92,8 +92,9 @@ static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d
 }
 
 /* fd a socket connected to a port in the set (dns_socks)?  Then its peer
- * into d (all of it written; not touched before the fd passed).  stream_only: a datagram socket does not count (the call would
- * fail).  Non-zero when not. */
+ * into d (all of it written; not touched before the fd passed).
+ * stream_only: a datagram socket does not count (the call would fail).
+ * Non-zero when not. */
 static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d, int stream_only)
 {
 	struct dv_sock_key key = {.fd = (__u32)fd};
