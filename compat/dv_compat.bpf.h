@@ -168,6 +168,30 @@ static __always_inline int dv_v4mapped(const __u8 *a)
 
 /* ---- msghdr / iov_iter (kprobe backend: kernel msghdr) ------------------- */
 
+/* msg->msg_name and msg->msg_namelen: one read when msg_namelen follows
+ * msg_name at +8 (every kernel so far; the CO-RE offsets say), else two.
+ * Non-zero when unreadable. */
+static __always_inline int dv_msghdr_name(struct msghdr *msg, void **name, int *namelen)
+{
+	struct {
+		void *name;
+		int namelen;
+		int next;
+	} h = {};
+
+	if (bpf_core_field_offset(struct msghdr, msg_namelen) ==
+	    bpf_core_field_offset(struct msghdr, msg_name) + 8) {
+		if (dv_read_kernel(&h, sizeof(h),
+				   (const void *)__builtin_preserve_access_index(&msg->msg_name)))
+			return -1;
+	} else if (DV_KREAD(h.name, msg->msg_name) || DV_KREAD(h.namelen, msg->msg_namelen)) {
+		return -1;
+	}
+	*name = h.name;
+	*namelen = h.namelen;
+	return 0;
+}
+
 /* What the msghdr's payload looks like: either one user buffer, or an array
  * of iovecs in kernel memory. */
 struct dv_msg_src {

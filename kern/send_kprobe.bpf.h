@@ -25,62 +25,38 @@
 #include "message.bpf.h"
 #include "proc.bpf.h"
 
-static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, struct msghdr *msg,
-				     int v6)
+/* The rest of a UDP send whose port is in the set (d->dport): its
+ * destination, payload and the message out. */
+static __always_inline int dv_kprobe_dns(struct dv_pt_regs *ctx, struct sock *sk,
+					 struct msghdr *msg, int v6, void *name, int namelen,
+					 struct dv_dest *d)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct dv_msg_src src = {};
-	struct dv_sockaddr sa = {};
-	struct dv_dest d = {};
 	struct dv_scratch *sc;
-	void *name = 0;
-	int namelen = 0;
 
-	if (!sk || !msg)
-		return 0;
-	DV_KREAD(name, msg->msg_name);
-	if (name)
-		DV_KREAD(namelen, msg->msg_namelen);
-	if (name && namelen == 0)
-		name = 0; /* no address: the connected peer, as the kernel does */
 	if (name) {
-		if (dv_read_kernel(&sa, 4, name))
-			return 0;
-		d.dport = dv_ntohs(sa.port);
-		if (!dv_port_ok(d.dport))
-			return 0;
 		if (v6) {
-			if (sa.family != DV_AF_INET6)
-				return 0; /* AF_INET: udpv6_sendmsg calls udp_sendmsg */
-			if (namelen < 24 || dv_read_kernel(d.daddr, 16, (char *)name + 8))
+			if (namelen < 24 || dv_read_kernel(d->daddr, 16, (char *)name + 8))
 				return 0; /* the kernel says EINVAL */
-			if (dv_v4mapped(d.daddr))
+			if (dv_v4mapped(d->daddr))
 				return 0; /* reported by the udp_sendmsg probe */
-			d.family = DV_AF_INET6;
+			d->family = DV_AF_INET6;
 		} else {
-			if (namelen < 16 || dv_read_kernel(d.daddr, 4, (char *)name + 4))
+			if (namelen < 16 || dv_read_kernel(d->daddr, 4, (char *)name + 4))
 				return 0;
-			d.family = DV_AF_INET;
+			d->family = DV_AF_INET;
 		}
-	} else {
-		__be16 port = 0;
-
-		DV_KREAD(port, sk->__sk_common.skc_dport);
-		d.dport = dv_ntohs(port);
-		if (!dv_port_ok(d.dport))
+	} else if (v6) {
+		if (!DV_HAS_IPV6(sk))
 			return 0;
-		if (v6) {
-			if (!DV_HAS_IPV6(sk))
-				return 0;
-			DV_KREAD(d.daddr, sk->__sk_common.skc_v6_daddr);
-			if (dv_v4mapped(d.daddr))
-				return 0;
-			d.family = DV_AF_INET6;
-		} else {
-			dv_read_kernel(d.daddr, 4,
-				       __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
-			d.family = DV_AF_INET;
-		}
+		DV_KREAD(d->daddr, sk->__sk_common.skc_v6_daddr);
+		if (dv_v4mapped(d->daddr))
+			return 0;
+		d->family = DV_AF_INET6;
+	} else {
+		dv_read_kernel(d->daddr, 4,
+			       __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
+		d->family = DV_AF_INET;
 	}
 	sc = dv_scratch();
 	if (!sc)
@@ -92,14 +68,52 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 	else
 		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
 			    src.first_skip, 1);
-	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
+	if (!dv_is_query(&sc->m[0], d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	dv_dest_from_sk(sk, &d, 1);
-	dv_set_dest(&sc->m[0], &d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
+	dv_dest_from_sk(sk, d, 1);
+	dv_set_dest(&sc->m[0], d, v6 ? DV_HOOK_KPROBE_UDPV6_SENDMSG : DV_HOOK_KPROBE_UDP_SENDMSG,
 		    src.total, 0);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;
+}
+
+/* Every UDP send passes here: the port first, with the fewest reads (the
+ * msghdr's name and namelen in one, then the 4 bytes of family and port,
+ * or the socket's peer port); nothing else before it. */
+static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, struct msghdr *msg,
+				     int v6)
+{
+	struct dv_dest d;
+	void *name = 0;
+	int namelen = 0;
+	__u16 port;
+
+	if (!sk || !msg || dv_msghdr_name(msg, &name, &namelen))
+		return 0;
+	if (name && namelen == 0)
+		name = 0; /* no address: the connected peer, as the kernel does */
+	if (name) {
+		struct dv_sockaddr sa;
+
+		if (dv_read_kernel(&sa, 4, name))
+			return 0;
+		port = dv_ntohs(sa.port);
+		if (!dv_port_ok(port))
+			return 0;
+		if (v6 && sa.family != DV_AF_INET6)
+			return 0; /* AF_INET: udpv6_sendmsg calls udp_sendmsg */
+	} else {
+		__be16 p = 0;
+
+		DV_KREAD(p, sk->__sk_common.skc_dport);
+		port = dv_ntohs(p);
+		if (!dv_port_ok(port))
+			return 0;
+	}
+	__builtin_memset(&d, 0, sizeof(d));
+	d.dport = port;
+	return dv_kprobe_dns(ctx, sk, msg, v6, name, namelen, &d);
 }
 
 /* TCP (IPv4 and IPv6: one function).  The destination is the socket's peer
@@ -109,9 +123,8 @@ static __always_inline int dv_kprobe(struct dv_pt_regs *ctx, struct sock *sk, st
 static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk,
 					 struct msghdr *msg)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct dv_msg_src src = {};
-	struct dv_dest d = {};
+	struct dv_msg_src src;
+	struct dv_dest d;
 	struct dv_scratch *sc;
 	__be16 port = 0;
 
@@ -123,6 +136,7 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	sc = dv_scratch();
 	if (!sc)
 		return 0;
+	__builtin_memset(&src, 0, sizeof(src));
 	if (dv_msghdr_src(msg, &src))
 		return 0;
 	if (src.ubuf)
@@ -130,9 +144,10 @@ static __always_inline int dv_kprobe_tcp(struct dv_pt_regs *ctx, struct sock *sk
 	else
 		dv_copy_iov(&sc->m[0], (const struct dv_uiovec *)src.kiov, src.nr_segs,
 			    src.first_skip, 1);
+	__builtin_memset(&d, 0, sizeof(d));
 	d.proto = 6; /* IPPROTO_TCP: a byte stream, framed in user space */
 	dv_tcp_seq(sk, &d);
-	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(pid_tgid >> 32))
+	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	dv_dest_from_sk(sk, &d, 0);
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_KPROBE_TCP_SENDMSG, src.total, 0);

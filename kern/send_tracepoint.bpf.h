@@ -57,20 +57,24 @@ struct dv_umsghdr {
 
 #define DV_MMSGHDR_SIZE 64 /* struct mmsghdr: msghdr (56) + msg_len + pad */
 
-/* sockaddr in user memory -> d, when it is AF_INET/AF_INET6 with a port
- * in the set (read first: 4 bytes); else non-zero. */
+/* sockaddr in user memory -> d (all of it written), when it is AF_INET/
+ * AF_INET6 with a port in the set (read first: 4 bytes; d is not touched
+ * before the port passed); else non-zero. */
 static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d)
 {
 	struct {
 		__u16 family;
 		__be16 port;
-	} fp = {};
+	} fp;
+	__u16 port;
 
 	if (dv_read_user(&fp, sizeof(fp), uaddr))
 		return -1;
-	d->dport = dv_ntohs(fp.port);
-	if (!dv_port_ok(d->dport))
+	port = dv_ntohs(fp.port);
+	if (!dv_port_ok(port))
 		return -1;
+	__builtin_memset(d, 0, sizeof(*d));
+	d->dport = port;
 	if (fp.family == DV_AF_INET) {
 		d->family = DV_AF_INET;
 		return dv_read_user(d->daddr, 4, (const char *)uaddr + 4) ? -1 : 0;
@@ -89,8 +93,9 @@ static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d
 }
 
 /* fd a socket connected to a port in the set (dns_socks)?  Then its peer
- * into d.  stream_only: a datagram socket does not count (the call would
- * fail).  Non-zero when not. */
+ * into d (all of it written; not touched before the fd passed).
+ * stream_only: a datagram socket does not count (the call would fail).
+ * Non-zero when not. */
 static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d, int stream_only)
 {
 	struct dv_sock_key key = {.fd = (__u32)fd};
@@ -105,6 +110,7 @@ static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d
 	v = bpf_map_lookup_elem(&dns_socks, &key);
 	if (!v || (v->flags & DV_SOCK_SENT_TO)) /* SENT_TO: not connected (kern/recv.bpf.h) */
 		return -1;
+	__builtin_memset(d, 0, sizeof(*d));
 	task = (struct task_struct *)bpf_get_current_task();
 	sk = dv_file_sock(dv_fd_file(task, (unsigned int)fd), &stype);
 	if (!sk) {
@@ -158,7 +164,7 @@ static __always_inline int dv_call_dest(const void *uaddr, unsigned long namelen
 static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, const void *buf,
 				     unsigned long len, const void *uaddr, unsigned long alen)
 {
-	struct dv_dest d = {};
+	struct dv_dest d;
 	struct dv_scratch *sc;
 
 	if (dv_call_dest(uaddr, alen, fd, &d, 0))
@@ -193,7 +199,7 @@ int tp_write(struct dv_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_writev(struct dv_sys_enter *ctx)
 {
-	struct dv_dest d = {};
+	struct dv_dest d;
 	struct dv_scratch *sc;
 	unsigned long total;
 
@@ -215,7 +221,7 @@ SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_sendmsg(struct dv_sys_enter *ctx)
 {
 	struct dv_umsghdr um = {};
-	struct dv_dest d = {};
+	struct dv_dest d;
 	struct dv_scratch *sc;
 	unsigned long total;
 
@@ -248,7 +254,7 @@ static __always_inline void dv_mmsg_batch(void *ctx, struct dv_scratch *sc)
 	for (int i = 0; i < DV_MMSG_BATCH; i++) {
 		__u32 idx = start + i;
 		struct dv_umsghdr um = {};
-		struct dv_dest d = {};
+		struct dv_dest d;
 		struct dv_msg *m = n ? &sc->m[1] : &sc->m[0];
 		unsigned long total;
 
@@ -324,7 +330,7 @@ int tp_connect(struct dv_sys_enter *ctx)
 	struct dv_sock_key key = {.tgid = bpf_get_current_pid_tgid() >> 32,
 				  .fd = (__u32)ctx->args[0]};
 	struct dv_sock_val val = {};
-	struct dv_dest d = {};
+	struct dv_dest d;
 	struct task_struct *task;
 	struct file *f;
 	short stype = 0;

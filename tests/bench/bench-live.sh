@@ -6,31 +6,42 @@
 # into build/bench/, starts a sink on 127.0.0.1:53 and 127.0.0.1:9 (UDP,
 # drains), then measures:
 #
-#  1. per call, non-DNS: dnsvis (tracepoint backend) and the empty programs
-#     on the same tracepoints (sys_enter_sendto, _sendmsg, _write) are
-#     attached at once; loadgen floods UDP port 9 (not DNS) with sendto,
-#     sendmsg, then write on a connected socket.  Each program's ns per call
-#     is its bpf_stats run_time_ns / run_cnt over the flood
-#     (kernel.bpf_stats_enabled is set for the run and restored after).
-#     BENCH_STAT_ROUNDS rounds, the attach order swapped each round; the
-#     ratio of the sums counts.  Goal: <= 1.5x the empty program.  Also
-#     printed, without a goal: the same for DNS queries sent with sendto.
+#  1. per call, non-DNS: dnsvis (tracepoint backend), the empty programs
+#     (tp_null.bpf.c) and the hand-written port tests (tp_floor.bpf.c: one
+#     4-byte sockaddr read and a compare; write: one array read) on the same
+#     tracepoints (sys_enter_sendto, _sendmsg, _write) are attached at once;
+#     loadgen floods UDP port 9 (not DNS) with sendto, sendmsg, then write on
+#     a connected socket.  Each program's ns per call is its bpf_stats
+#     run_time_ns / run_cnt over the flood (kernel.bpf_stats_enabled is set
+#     for the run and restored after).  BENCH_STAT_ROUNDS rounds (a multiple
+#     of 3): the attach order rotates so that each program is first, second
+#     and third on the hook equally often, since the place matters: the
+#     first program to touch a page after the syscall's entry pays its TLB
+#     fill (with PTI and no PCID, as here, each entry flushes the TLB), the
+#     first to read the sender's sockaddr pays for the page the syscall
+#     itself reads a moment later.  The ratio of the sums counts.  Goal:
+#     <= 1.5x the empty program; the port test's own ratio is printed next
+#     to it (the floor of any port filter).  Also printed, without a goal:
+#     the same for DNS queries sent with sendto.
 #  2. no loss: `dnsvis trace -o json --port 53` to a file while loadgen sends
 #     unique queries at BENCH_RATE q/s for BENCH_SECONDS; sent, the rate the
 #     sender reached, events with full attribution (exe, cmdline, cwd of the
 #     sender) and lost (summary line, cross-checked with the JSON lost
 #     records).  Goal: 0 lost, every query reported.
-#     Memory over that run, sampled each second: dnsvis's VmRSS and locked BPF
-#     memory (the memlock of its BPF map and program fds, /proc/PID/fdinfo),
-#     and the perf ring memory per CPU (its perf_event mappings, /proc/PID/
-#     maps).  Goal: neither grows after the first quarter of the run (5%
-#     slack for RSS).
+#     Memory over a BENCH_MEM_SECONDS run at BENCH_MEM_RATE q/s (unique
+#     names), sampled each second: dnsvis's VmRSS and locked BPF memory (the
+#     memlock of its BPF map and program fds, /proc/PID/fdinfo), and the
+#     perf ring memory per CPU (its perf_event mappings, /proc/PID/maps).
+#     Goal: neither grows after the first quarter of the run (5% slack for
+#     RSS).
 #  3. DNS sender slowdown: loadgen sends DNS queries as fast as it can for
 #     BENCH_FLOOD_SECONDS, with dnsvis (-o json to /dev/null) and without any
 #     tracer, BENCH_ROUNDS alternating rounds; medians.  Counted per second
 #     of the sender's own CPU time (getrusage), which other load sharing its
 #     CPU disturbs far less than the wall-clock rate (printed as well).
 #     Goal: <= 10% slower.
+#  4. the kprobe backend in VM guests: tests/bench/bench-vm.sh (its rows;
+#     BENCH_VM=0 skips it).
 #
 # With 2+ CPUs dnsvis runs on CPU 0 and the sender on CPU 1 (taskset), the
 # sink on CPU 0 at nice 19.  The BPF programs run in the sender's context.
@@ -44,9 +55,12 @@
 #   BENCH_RATE           paced rate, q/s                  (default 150000)
 #   BENCH_SECONDS        paced seconds                    (default 10)
 #   BENCH_STAT_SECONDS   seconds per call type in step 1  (default 2)
-#   BENCH_STAT_ROUNDS    rounds of step 1                 (default 2)
+#   BENCH_STAT_ROUNDS    rounds of step 1, a multiple of 3 (default 3)
 #   BENCH_FLOOD_SECONDS  seconds per flood in step 3      (default 3)
 #   BENCH_ROUNDS         alternating rounds of step 3     (default 3)
+#   BENCH_MEM_SECONDS    seconds of the memory run        (default 60)
+#   BENCH_MEM_RATE       its paced rate, q/s              (default 50000)
+#   BENCH_VM             0: no VM rows                    (default 1)
 #   BENCH_DNSVIS_ARGS    extra `dnsvis trace` options
 #   BENCH_KEEP=1         keep the work directory
 set -uo pipefail
@@ -64,7 +78,9 @@ OUT=$ROOT/build/bench
 RATE=${BENCH_RATE:-150000}
 SECS=${BENCH_SECONDS:-10}
 SSECS=${BENCH_STAT_SECONDS:-2}
-SROUNDS=${BENCH_STAT_ROUNDS:-2}
+SROUNDS=${BENCH_STAT_ROUNDS:-3}
+MSECS=${BENCH_MEM_SECONDS:-60}
+MRATE=${BENCH_MEM_RATE:-50000}
 FSECS=${BENCH_FLOOD_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-3}
 read -r -a XARGS <<<"${BENCH_DNSVIS_ARGS:-}"
@@ -72,20 +88,25 @@ CC=${CC:-cc}
 
 say() { echo "bench-live: $*" >&2; }
 die() { say "$2"; exit "$1"; }
-for v in RATE SECS SSECS SROUNDS FSECS ROUNDS; do
+for v in RATE SECS SSECS SROUNDS FSECS ROUNDS MSECS MRATE; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die 2 "bad $v '${!v}' (a positive integer)"
 done
+[ $((SROUNDS % 3)) = 0 ] || die 2 "BENCH_STAT_ROUNDS must be a multiple of 3 (whole rotations)"
 [ "$(id -u)" = 0 ] || die 2 "must run as root (eBPF)"
 [ -x "$DNSVIS" ] || die 2 "not executable: $DNSVIS (run make first)"
 for t in taskset bpftool jq clang "$CC"; do
 	command -v "$t" >/dev/null || die 2 "missing tool: $t"
 done
 [ -w /proc/sys/kernel/bpf_stats_enabled ] || die 2 "no kernel.bpf_stats_enabled sysctl"
+# tp_attach (libbpf) finds tracepoints in tracefs; dnsvis mounts it itself
+if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
+	mount -t tracefs tracefs /sys/kernel/tracing || die 2 "cannot mount tracefs on /sys/kernel/tracing"
+fi
 
 take_live_lock 900 || die 2 "another live run holds /tmp/dnsvis-live.lock"
 mkdir -p "$OUT"
 WORK=$(mktemp -d "$OUT/live.XXXXXX") || die 2 "mktemp failed"
-SINK_PID="" DNSVIS_PID="" SEND_PID="" WATCHDOG_PID="" NULL_PID="" SAMPLER_PID=""
+SINK_PID="" DNSVIS_PID="" SEND_PID="" WATCHDOG_PID="" NULL_PID="" FLOOR_PID="" SAMPLER_PID=""
 STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
 
 cleanup() {
@@ -94,6 +115,7 @@ cleanup() {
 	stop_pid "$SAMPLER_PID" TERM 1
 	stop_pid "$DNSVIS_PID" INT 5
 	stop_pid "$NULL_PID" TERM 2
+	stop_pid "$FLOOR_PID" TERM 2
 	stop_pid "$SINK_PID" TERM 2
 	stop_pid "$WATCHDOG_PID" TERM 1
 	echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
@@ -101,19 +123,21 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'say "interrupted"; exit 1' INT TERM
-start_watchdog bench-live 400
+start_watchdog bench-live 900
 
 # ---- build and sink ------------------------------------------------------
-LOADGEN=$OUT/loadgen TPNULL=$OUT/tp_null.bpf.o TPATTACH=$OUT/tp_attach
+LOADGEN=$OUT/loadgen TPNULL=$OUT/tp_null.bpf.o TPFLOOR=$OUT/tp_floor.bpf.o TPATTACH=$OUT/tp_attach
 if [ ! -x "$LOADGEN" ] || [ "$HERE/loadgen.c" -nt "$LOADGEN" ]; then
 	"$CC" -O2 -Wall -Wextra -Werror -pthread -o "$LOADGEN.tmp" "$HERE/loadgen.c" \
 		2>"$WORK/cc.err" || die 2 "cannot build loadgen: $(head -c 600 "$WORK/cc.err")"
 	mv "$LOADGEN.tmp" "$LOADGEN"
 fi
-if [ ! -f "$TPNULL" ] || [ "$HERE/tp_null.bpf.c" -nt "$TPNULL" ]; then
-	clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu -c "$HERE/tp_null.bpf.c" \
-		-o "$TPNULL" 2>"$WORK/cc.err" || die 2 "cannot build tp_null: $(head -c 600 "$WORK/cc.err")"
-fi
+for o in tp_null tp_floor; do
+	if [ ! -f "$OUT/$o.bpf.o" ] || [ "$HERE/$o.bpf.c" -nt "$OUT/$o.bpf.o" ]; then
+		clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu -c "$HERE/$o.bpf.c" \
+			-o "$OUT/$o.bpf.o" 2>"$WORK/cc.err" || die 2 "cannot build $o: $(head -c 600 "$WORK/cc.err")"
+	fi
+done
 if [ ! -x "$TPATTACH" ] || [ "$HERE/tp_attach.c" -nt "$TPATTACH" ]; then
 	"$CC" -O2 -Wall -Wextra -Werror -o "$TPATTACH" "$HERE/tp_attach.c" -lbpf \
 		2>"$WORK/cc.err" || die 2 "cannot build tp_attach: $(head -c 600 "$WORK/cc.err")"
@@ -164,6 +188,12 @@ start_null() { # the empty programs
 	NULL_PID=$!
 	wait_until "$NULL_PID" 100 grep -q '^attached' "$WORK/tpnull.out" ||
 		die 1 "tp_attach did not attach: $(head -c 300 "$WORK/tpnull.err")"
+}
+start_floor() { # the hand-written port tests
+	"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPFLOOR" >"$WORK/tpfloor.out" 2>"$WORK/tpfloor.err" &
+	FLOOR_PID=$!
+	wait_until "$FLOOR_PID" 100 grep -q '^attached' "$WORK/tpfloor.out" ||
+		die 1 "tp_attach did not attach the port tests: $(head -c 300 "$WORK/tpfloor.err")"
 }
 send() { # PORT RATE SECONDS TAG CALL -> SENT RATE_ACH RATE_CPU
 	local line rc
@@ -243,43 +273,56 @@ declare -a TABLE
 
 # ---- 1. ns per non-DNS call, against the empty program ------------------
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
-declare -A DT DC NT NC
-for call in sendto sendmsg write dns; do DT[$call]=0 DC[$call]=0 NT[$call]=0 NC[$call]=0; done
+declare -A DT DC NT NC FT FC
+for call in sendto sendmsg write dns; do DT[$call]=0 DC[$call]=0 NT[$call]=0 NC[$call]=0 FT[$call]=0 FC[$call]=0; done
 for ((round = 1; round <= SROUNDS; round++)); do
-	say "per-call cost, round $round of $SROUNDS"
-	if ((round % 2)); then
-		start_null
-		start_dnsvis /dev/null "$WORK/stat.err" || exit 1
-	else
-		start_dnsvis /dev/null "$WORK/stat.err" || exit 1
-		start_null
-	fi
+	case $((round % 3)) in
+	1) order="dnsvis empty floor" ;;
+	2) order="empty floor dnsvis" ;;
+	0) order="floor dnsvis empty" ;;
+	esac
+	say "per-call cost, round $round of $SROUNDS (attach order: $order)"
+	for p in $order; do
+		case $p in
+		dnsvis) start_dnsvis /dev/null "$WORK/stat.err" || exit 1 ;;
+		empty) start_null ;;
+		floor) start_floor ;;
+		esac
+	done
 	for call in sendto sendmsg write dns; do
 		hook=$call port=9
 		[ "$call" = dns ] && hook=sendto port=53
 		d=$(prog_id "$DNSVIS_PID" "tp_$hook") || die 1 "dnsvis has no program tp_$hook"
 		n=$(prog_id "$NULL_PID" "null_$hook") || die 1 "tp_attach has no program null_$hook"
+		f=$(prog_id "$FLOOR_PID" "floor_$hook") || die 1 "tp_attach has no program floor_$hook"
 		read -r dt0 dc0 < <(prog_stat "$d")
 		read -r nt0 nc0 < <(prog_stat "$n")
+		read -r ft0 fc0 < <(prog_stat "$f")
 		send "$port" 0 "$SSECS" "s$round" "$hook" || exit 1
 		read -r dt1 dc1 < <(prog_stat "$d")
 		read -r nt1 nc1 < <(prog_stat "$n")
+		read -r ft1 fc1 < <(prog_stat "$f")
 		DT[$call]=$((DT[$call] + dt1 - dt0)) DC[$call]=$((DC[$call] + dc1 - dc0))
 		NT[$call]=$((NT[$call] + nt1 - nt0)) NC[$call]=$((NC[$call] + nc1 - nc0))
+		FT[$call]=$((FT[$call] + ft1 - ft0)) FC[$call]=$((FC[$call] + fc1 - fc0))
 	done
 	stop_dnsvis "$WORK/stat.err" || exit 1
 	stop_pid "$NULL_PID" TERM 5
-	NULL_PID=""
+	stop_pid "$FLOOR_PID" TERM 5
+	NULL_PID="" FLOOR_PID=""
 done
 echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
+per() { awk -v t="$1" -v c="$2" 'BEGIN {printf "%.0f", (c ? t / c : 0)}'; }
 for call in sendto sendmsg write; do
-	dns=$(awk -v t="${DT[$call]}" -v c="${DC[$call]}" 'BEGIN {printf "%.0f", (c ? t / c : 0)}')
-	nul=$(awk -v t="${NT[$call]}" -v c="${NC[$call]}" 'BEGIN {printf "%.0f", (c ? t / c : 0)}')
+	dns=$(per "${DT[$call]}" "${DC[$call]}")
+	nul=$(per "${NT[$call]}" "${NC[$call]}")
+	flo=$(per "${FT[$call]}" "${FC[$call]}")
 	r=$(ratio "$dns" "$nul")
 	TABLE+=("| \`sys_enter_$call\`, non-DNS UDP, ns per call (${DC[$call]} runs) | $dns | empty program: $nul (${NC[$call]} runs) | ${r}x | <= 1.5x | $(verdict le "$r" 1.5) |")
+	TABLE+=("| ... hand-written port test on \`sys_enter_$call\` (tp_floor.bpf.c), ns per call | $flo | empty program: $nul | $(ratio "$flo" "$nul")x | - (the floor of one port test; dnsvis / it: $(ratio "$dns" "$flo")x) | - |")
 done
-dns=$(awk -v t="${DT[dns]}" -v c="${DC[dns]}" 'BEGIN {printf "%.0f", (c ? t / c : 0)}')
-nul=$(awk -v t="${NT[dns]}" -v c="${NC[dns]}" 'BEGIN {printf "%.0f", (c ? t / c : 0)}')
+dns=$(per "${DT[dns]}" "${DC[dns]}")
+nul=$(per "${NT[dns]}" "${NC[dns]}")
 TABLE+=("| \`sys_enter_sendto\`, a DNS query (unpaced, output to /dev/null; tail calls included), ns per call (${DC[dns]} runs) | $dns | empty program: $nul | $(ratio "$dns" "$nul")x | - (no goal) | - |")
 
 # ---- 2. paced: no loss, full attribution; memory -------------------------
@@ -287,13 +330,8 @@ tag=p$RATE
 json=$WORK/paced.json err=$WORK/paced.err
 say "paced $RATE q/s for ${SECS}s"
 start_dnsvis "$json" "$err" || exit 1
-sample_mem "$DNSVIS_PID" >"$WORK/mem.tsv" &
-SAMPLER_PID=$!
-read -r RING RINGS < <(ring_per_cpu "$DNSVIS_PID")
 send 53 "$RATE" "$SECS" "$tag" sendto || exit 1
 wait_quiet "$json"
-stop_pid "$SAMPLER_PID" TERM 1
-SAMPLER_PID=""
 stop_dnsvis "$err" || exit 1
 events=$(grep -c "\"q[0-9]*\.$tag\.bench\.example\"" "$json")
 attributed=$(grep "\"q[0-9]*\.$tag\.bench\.example\"" "$json" |
@@ -305,13 +343,26 @@ pct=$(awk -v a="$RATE_ACH" -v t="$RATE" 'BEGIN {printf "%.0f", 100 * a / t}')
 ok_lost() { [ "$SUM_LOST" = 0 ] && [ "$events" = "$SENT" ] && [ "$attributed" = "$SENT" ]; }
 TABLE+=("| lost at $(fmt_k "$RATE") q/s paced, ${SECS}s: sender reached $(fmt_k "$RATE_ACH") q/s ($pct%) | $SUM_LOST lost; $events of $SENT sent reported, $attributed with exe, cmdline and cwd | 0 lost, all $SENT | - | 0 | $(verdict ok_lost) |")
 
+# memory over a longer run at a lower rate: every name new, so caches keyed
+# by names or senders would show
+say "memory: $MRATE q/s for ${MSECS}s"
+start_dnsvis "$WORK/mem.json" "$WORK/mem.err" || exit 1
+sample_mem "$DNSVIS_PID" >"$WORK/mem.tsv" &
+SAMPLER_PID=$!
+read -r RING RINGS < <(ring_per_cpu "$DNSVIS_PID")
+send 53 "$MRATE" "$MSECS" "m$MRATE" sendto || exit 1
+stop_pid "$SAMPLER_PID" TERM 1
+SAMPLER_PID=""
+stop_dnsvis "$WORK/mem.err" || exit 1
+MEM_NOTE="$SUM_EVENTS events of $SENT sent, $SUM_LOST lost"
+rm -f "$WORK/mem.json"
 # memory: the first sample, the one a quarter into the run, the last, the max
 read -r m0 mq mlast mmax l0 lq llast lmax < <(awk '{r[NR]=$2; l[NR]=$3; if ($2>mr) mr=$2; if ($3>ml) ml=$3}
 	END {q = int(NR / 4) + 1; print r[1], r[q], r[NR], mr, l[1], l[q], l[NR], ml}' "$WORK/mem.tsv")
 nsamp=$(wc -l <"$WORK/mem.tsv")
 rr=$(ratio "$mlast" "$mq")
 lr=$(ratio "$llast" "$lq")
-TABLE+=("| dnsvis RSS over the paced run ($nsamp samples): first $(mib $((m0 * 1024))), max $(mib $((mmax * 1024))) | last $(mib $((mlast * 1024))) | a quarter in: $(mib $((mq * 1024))) | ${rr}x | not growing (<= 1.05x) | $(verdict le "$rr" 1.05) |")
+TABLE+=("| dnsvis RSS over ${MSECS}s at $(fmt_k "$MRATE") q/s ($MEM_NOTE; $nsamp samples): first $(mib $((m0 * 1024))), max $(mib $((mmax * 1024))) | last $(mib $((mlast * 1024))) | a quarter in: $(mib $((mq * 1024))) | ${rr}x | not growing (<= 1.05x) | $(verdict le "$rr" 1.05) |")
 TABLE+=("| locked BPF memory (memlock of its map and program fds): first $(mib "$l0"), max $(mib "$lmax") | last $(mib "$llast") | a quarter in: $(mib "$lq") | ${lr}x | not growing (1.00x) | $(verdict le "$lr" 1.0) |")
 TABLE+=("| perf ring memory per CPU ($RINGS rings, one per CPU) | $(mib "$RING") | - | - | stated, bounded | $(mib "$((RING * RINGS))") in all |")
 
@@ -341,8 +392,20 @@ sloww=$(awk -v r="$rw" 'BEGIN {printf "%.0f", (1 - r) * 100}')
 TABLE+=("| unpaced DNS sender, queries per sender CPU second (median of $ROUNDS) | $(fmt_k "$(median "${CW[@]}")") | no tracer: $(fmt_k "$(median "${CN[@]}")") | ${rc}x ($slow% slower) | <= 10% slower | $(verdict le "$slow" 10) |")
 TABLE+=("| ... the same, wall-clock q/s | $(fmt_k "$(median "${W[@]}")") | no tracer: $(fmt_k "$(median "${N[@]}")") | ${rw}x ($sloww% slower) | (noisy: shared CPUs) | - |")
 
+# ---- 4. the kprobe backend in VM guests -----------------------------------
+if [ "${BENCH_VM:-1}" != 0 ]; then
+	say "kprobe backend in VM guests (tests/bench/bench-vm.sh)"
+	stop_pid "$SINK_PID" TERM 2 # the host's sink is not needed by the guests
+	SINK_PID=""
+	"$HERE/bench-vm.sh" "$DNSVIS" >"$WORK/vm.rows" 2>"$WORK/vm.err"
+	vmrc=$?
+	mapfile -t VMROWS <"$WORK/vm.rows"
+	TABLE+=("${VMROWS[@]}")
+	[ $vmrc -eq 2 ] && TABLE+=("| kprobe backend in VM guests | not measured: $(tail -n 1 "$WORK/vm.err") | - | - | <= 1.5x | MISSED |")
+fi
+
 # ---- report --------------------------------------------------------------
-echo "### dnsvis trace, live cost ($(uname -r), $NCPU CPUs; $PINNING; tracepoint backend)"
+echo "### dnsvis trace, live cost ($(uname -r), $NCPU CPUs; $PINNING; tracepoint backend, kprobe rows in VM guests)"
 echo
 echo "| figure | dnsvis | reference, same run | ratio | goal | |"
 echo "|---|---:|---:|---:|---|---|"

@@ -147,15 +147,50 @@ static void capture_of(const struct dv_proc *p, const struct dv_msg *m, struct p
 		   ((p->flags & DV_F_CG_V1) ? PROC_CAP_CG_V1 : 0);
 }
 
+/* The last description made (into the static strings ps), reused for the
+ * next messages of the same process record and thread for up to
+ * FILL_REUSE_NS: a busy sender's messages come in runs, and describing
+ * one (paths, cgroup and container lookups) cost more than the rest of
+ * its event.  Enrichment is at most that much older than the message. */
+#define FILL_REUSE_NS 100000000LL
+static struct {
+	const struct dv_proc *p;
+	uint64_t proc_id;
+	uint32_t tgid, tid, uid, gid;
+	int64_t when;
+	const struct proc_strings *ps;
+	struct dnsvis_proc proc;
+} last_fill;
+
 static struct dnsvis_proc *lazy_proc_get(struct lazy_proc *lp, struct proc_strings *ps)
 {
-	if (!lp->have) {
+	const struct dv_msg *m = lp->m;
+	int64_t now;
+
+	if (lp->have)
+		return &lp->proc;
+	now = mono_ns();
+	if (lp->p && last_fill.p == lp->p && last_fill.ps == ps &&
+	    last_fill.proc_id == lp->p->proc_id && last_fill.tgid == m->tgid &&
+	    last_fill.tid == m->tid && last_fill.uid == m->uid && last_fill.gid == m->gid &&
+	    now - last_fill.when < FILL_REUSE_NS) {
+		lp->proc = last_fill.proc;
+	} else {
 		struct proc_capture c;
 
-		capture_of(lp->p, lp->m, &c);
+		capture_of(lp->p, m, &c);
 		proc_info_fill(&c, &lp->proc, ps);
-		lp->have = 1;
+		last_fill.p = lp->p; /* undescribed (NULL) never matches */
+		last_fill.proc_id = lp->p ? lp->p->proc_id : 0;
+		last_fill.tgid = m->tgid;
+		last_fill.tid = m->tid;
+		last_fill.uid = m->uid;
+		last_fill.gid = m->gid;
+		last_fill.when = now;
+		last_fill.ps = ps;
+		last_fill.proc = lp->proc;
 	}
+	lp->have = 1;
 	return &lp->proc;
 }
 
