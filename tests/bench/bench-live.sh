@@ -34,6 +34,12 @@
 #     perf ring memory per CPU (its perf_event mappings, /proc/PID/maps).
 #     Goal: neither grows after the first quarter of the run (5% slack for
 #     RSS).
+#     Query/response pairs: an answering sink on 127.0.0.1:5300, the
+#     sender reads every response (recvfrom); the same paced run at
+#     BENCH_PAIRS_RATE without and with --responses, then with it at
+#     BENCH_PAIRS_HIGH: lost, responses paired, timeouts, and dnsvis's CPU
+#     seconds as a ratio against the run without.  Goal: 0 lost, every
+#     answer paired.
 #  3. DNS sender slowdown: loadgen sends DNS queries as fast as it can for
 #     BENCH_FLOOD_SECONDS, with dnsvis (-o json to /dev/null) and without any
 #     tracer, BENCH_ROUNDS alternating rounds; medians.  Counted per second
@@ -60,6 +66,8 @@
 #   BENCH_ROUNDS         alternating rounds of step 3     (default 3)
 #   BENCH_MEM_SECONDS    seconds of the memory run        (default 60)
 #   BENCH_MEM_RATE       its paced rate, q/s              (default 50000)
+#   BENCH_PAIRS_RATE     query/response pairs, q/s        (default 50000)
+#   BENCH_PAIRS_HIGH     ... the higher rate, --responses (default 100000)
 #   BENCH_VM             0: no VM rows                    (default 1)
 #   BENCH_DNSVIS_ARGS    extra `dnsvis trace` options
 #   BENCH_KEEP=1         keep the work directory
@@ -81,6 +89,9 @@ SSECS=${BENCH_STAT_SECONDS:-2}
 SROUNDS=${BENCH_STAT_ROUNDS:-3}
 MSECS=${BENCH_MEM_SECONDS:-60}
 MRATE=${BENCH_MEM_RATE:-50000}
+PRATE=${BENCH_PAIRS_RATE:-50000}
+PRATE_HIGH=${BENCH_PAIRS_HIGH:-100000}
+PPORT=5300 # the answering sink's port
 FSECS=${BENCH_FLOOD_SECONDS:-3}
 ROUNDS=${BENCH_ROUNDS:-3}
 read -r -a XARGS <<<"${BENCH_DNSVIS_ARGS:-}"
@@ -88,7 +99,7 @@ CC=${CC:-cc}
 
 say() { echo "bench-live: $*" >&2; }
 die() { say "$2"; exit "$1"; }
-for v in RATE SECS SSECS SROUNDS FSECS ROUNDS MSECS MRATE; do
+for v in RATE SECS SSECS SROUNDS FSECS ROUNDS MSECS MRATE PRATE PRATE_HIGH; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die 2 "bad $v '${!v}' (a positive integer)"
 done
 [ $((SROUNDS % 3)) = 0 ] || die 2 "BENCH_STAT_ROUNDS must be a multiple of 3 (whole rotations)"
@@ -106,7 +117,7 @@ fi
 take_live_lock 900 || die 2 "another live run holds /tmp/dnsvis-live.lock"
 mkdir -p "$OUT"
 WORK=$(mktemp -d "$OUT/live.XXXXXX") || die 2 "mktemp failed"
-SINK_PID="" DNSVIS_PID="" SEND_PID="" WATCHDOG_PID="" NULL_PID="" FLOOR_PID="" SAMPLER_PID=""
+SINK_PID="" ASINK_PID="" DNSVIS_PID="" SEND_PID="" WATCHDOG_PID="" NULL_PID="" FLOOR_PID="" SAMPLER_PID=""
 STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
 
 cleanup() {
@@ -117,6 +128,7 @@ cleanup() {
 	stop_pid "$NULL_PID" TERM 2
 	stop_pid "$FLOOR_PID" TERM 2
 	stop_pid "$SINK_PID" TERM 2
+	stop_pid "$ASINK_PID" TERM 2
 	stop_pid "$WATCHDOG_PID" TERM 1
 	echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
@@ -157,10 +169,10 @@ wait_until "$SINK_PID" 50 grep -q '^sink: ready' "$WORK/sink.out" ||
 	die 2 "sink did not start: $(head -c 300 "$WORK/sink.err")"
 
 # ---- helpers -------------------------------------------------------------
-start_dnsvis() { # OUTFILE ERRFILE: start, wait for "dnsvis: ready" (20 s)
+start_dnsvis() { # OUTFILE ERRFILE [OPTION...]: start, wait for "dnsvis: ready" (20 s)
 	: >"$2"
 	"${PIN_DNSVIS[@]}" "$DNSVIS" trace -o json --port 53 --backend tracepoint "${XARGS[@]}" \
-		>"$1" 2>"$2" &
+		"${@:3}" >"$1" 2>"$2" &
 	DNSVIS_PID=$!
 	wait_until "$DNSVIS_PID" 200 dnsvis_ready "$2" && return 0
 	say "dnsvis did not get ready: $(head -c 400 "$2")"
@@ -195,10 +207,10 @@ start_floor() { # the hand-written port tests
 	wait_until "$FLOOR_PID" 100 grep -q '^attached' "$WORK/tpfloor.out" ||
 		die 1 "tp_attach did not attach the port tests: $(head -c 300 "$WORK/tpfloor.err")"
 }
-send() { # PORT RATE SECONDS TAG CALL -> SENT RATE_ACH RATE_CPU
+send() { # PORT RATE SECONDS TAG CALL [--recv] -> SENT RATE_ACH RATE_CPU [RECEIVED]
 	local line rc
 	"${PIN_SEND[@]}" "$LOADGEN" send --port "$1" --rate "$2" --seconds "$3" --tag "$4" \
-		--call "$5" >"$WORK/send.out" 2>"$WORK/send.err" &
+		--call "$5" "${@:6}" >"$WORK/send.out" 2>"$WORK/send.err" &
 	SEND_PID=$!
 	wait "$SEND_PID"
 	rc=$?
@@ -211,6 +223,10 @@ send() { # PORT RATE SECONDS TAG CALL -> SENT RATE_ACH RATE_CPU
 	SENT=${BASH_REMATCH[1]} RATE_ACH=${BASH_REMATCH[4]}
 	RATE_CPU=$(awk -v n="$SENT" -v c="${BASH_REMATCH[5]}" 'BEGIN {printf "%.0f", (c > 0 ? n / c : 0)}')
 	[ "${BASH_REMATCH[2]}" = 0 ] || say "note: ${BASH_REMATCH[2]} send errors"
+	RECEIVED=$(sed -nE 's/.* received=([0-9]+).*/\1/p' <<<"$line")
+}
+proc_cpu() { # PID -> its user+system CPU seconds so far
+	awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz}' "/proc/$1/stat"
 }
 prog_id() { # PID NAME -> the id of PID's BPF program NAME
 	local f id
@@ -365,6 +381,42 @@ lr=$(ratio "$llast" "$lq")
 TABLE+=("| dnsvis RSS over ${MSECS}s at $(fmt_k "$MRATE") q/s ($MEM_NOTE; $nsamp samples): first $(mib $((m0 * 1024))), max $(mib $((mmax * 1024))) | last $(mib $((mlast * 1024))) | a quarter in: $(mib $((mq * 1024))) | ${rr}x | not growing (<= 1.05x) | $(verdict le "$rr" 1.05) |")
 TABLE+=("| locked BPF memory (memlock of its map and program fds): first $(mib "$l0"), max $(mib "$lmax") | last $(mib "$llast") | a quarter in: $(mib "$lq") | ${lr}x | not growing (1.00x) | $(verdict le "$lr" 1.0) |")
 TABLE+=("| perf ring memory per CPU ($RINGS rings, one per CPU) | $(mib "$RING") | - | - | stated, bounded | $(mib "$((RING * RINGS))") in all |")
+
+# ---- 2b. query/response pairs, with and without --responses -------------
+# An answering sink on 127.0.0.1:$PPORT (loadgen sink --answer); the sender
+# reads each response with recvfrom.  The same paced run without and with
+# --responses, then with it at the higher rate: lost, pairs matched, and
+# dnsvis's CPU seconds (the cost of the receive side, as a ratio).
+"${PIN_SINK[@]}" "$LOADGEN" sink --answer "$PPORT" >"$WORK/asink.out" 2>"$WORK/asink.err" &
+ASINK_PID=$!
+wait_until "$ASINK_PID" 50 grep -q '^sink: ready' "$WORK/asink.out" ||
+	die 2 "answering sink did not start: $(head -c 300 "$WORK/asink.err")"
+declare -A PCPU
+for cfg in without with high; do
+	rate=$PRATE opts=(--port "$PPORT")
+	[ "$cfg" = without ] || opts+=(--responses --timeout 2)
+	[ "$cfg" = high ] && rate=$PRATE_HIGH
+	say "pairs: $rate q/s for ${SECS}s, $cfg --responses"
+	start_dnsvis "$WORK/pairs.json" "$WORK/pairs.err" "${opts[@]}" || exit 1
+	send "$PPORT" "$rate" "$SECS" "r$cfg" sendto --recv || exit 1
+	wait_quiet "$WORK/pairs.json"
+	PCPU[$cfg]=$(proc_cpu "$DNSVIS_PID")
+	stop_dnsvis "$WORK/pairs.err" || exit 1
+	pairs=$(grep -oE '[0-9]+ responses' "$WORK/pairs.err" | tail -n 1 | cut -d' ' -f1)
+	tmo=$(grep -oE '[0-9]+ timeouts' "$WORK/pairs.err" | tail -n 1 | cut -d' ' -f1)
+	uns=$(grep -oE '[0-9]+ unsolicited' "$WORK/pairs.err" | tail -n 1 | cut -d' ' -f1)
+	rm -f "$WORK/pairs.json"
+	pct=$(awk -v a="$RATE_ACH" -v t="$rate" 'BEGIN {printf "%.0f", 100 * a / t}')
+	if [ "$cfg" = without ]; then
+		ok_p() { [ "$SUM_LOST" = 0 ] && [ "$SUM_EVENTS" = "$SENT" ]; }
+		TABLE+=("| pairs at $(fmt_k "$rate") q/s paced, ${SECS}s, without --responses: sender reached $(fmt_k "$RATE_ACH") q/s ($pct%), $RECEIVED of $SENT answered | $SUM_LOST lost, $SUM_EVENTS events; dnsvis CPU ${PCPU[$cfg]} s | - | - | 0 lost | $(verdict ok_p) |")
+	else
+		ok_p() { [ "$SUM_LOST" = 0 ] && [ "${pairs:-0}" = "$RECEIVED" ] && [ "$RECEIVED" = "$SENT" ]; }
+		TABLE+=("| pairs at $(fmt_k "$rate") q/s paced, ${SECS}s, with --responses: sender reached $(fmt_k "$RATE_ACH") q/s ($pct%), $RECEIVED of $SENT answered | $SUM_LOST lost, ${pairs:-?} responses paired, ${tmo:-?} timeouts, ${uns:-?} unsolicited; dnsvis CPU ${PCPU[$cfg]} s | without --responses at $(fmt_k "$PRATE"): dnsvis CPU ${PCPU[without]} s | $(ratio "${PCPU[$cfg]}" "${PCPU[without]}")x CPU | 0 lost, every answer paired | $(verdict ok_p) |")
+	fi
+done
+stop_pid "$ASINK_PID" TERM 2
+ASINK_PID=""
 
 # ---- 3. unpaced DNS sender, with and without dnsvis ---------------------
 declare -a W N CW CN

@@ -1,14 +1,17 @@
 /* loadgen.c - UDP load generator and sink for tests/bench/bench-live.sh.
  *
- *   loadgen sink PORT...
+ *   loadgen sink [--answer] PORT...
  *       Bind a UDP socket to 127.0.0.1:PORT for each PORT and drain them (one
  *       thread per socket, recvmmsg), so loopback sends find a listener and
- *       the kernel sends no ICMP port unreachable.  Prints "sink: ready" on
+ *       the kernel sends no ICMP port unreachable.  --answer: every datagram
+ *       goes back to its sender as a response (QR and RA set, no answer
+ *       records: the bytes of the query otherwise), sendmmsg per batch.
+ *       Prints "sink: ready" on
  *       stdout once every socket is bound; on SIGTERM/SIGINT prints
  *       "sink: received PORT=N ..." and exits 0.  Exit 3 when a port is
  *       taken (for 53: a local DNS server), 1 on other errors.
  *
- *   loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C]
+ *   loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C] [--recv]
  *       Send DNS queries (type A, RD) to 127.0.0.1:P from one UDP socket,
  *       with C: sendto (default; unconnected socket), sendmsg (unconnected,
  *       msg_name set) or write (connected socket).  Every query has a unique name
@@ -22,8 +25,11 @@
  *       whether or not the schedule was kept, so a sender slower than QPS
  *       shows up as an achieved rate below the target.  --rate 0 (default):
  *       as fast as possible for T seconds.
+ *       --recv: a second thread reads the responses on the same socket, one
+ *       recvfrom per datagram (as a stub resolver does), until 0.5 s after
+ *       the last send.
  *       Prints one line on stdout:
- *         sent=N errors=E seconds=S rate=R target=QPS cpu=C
+ *         sent=N errors=E seconds=S rate=R target=QPS cpu=C [received=M]
  *       (rate = sent / S, achieved; target 0 = max throughput; C = the
  *       sender's user+system CPU seconds, which include the BPF programs
  *       and the loopback delivery run in its context).
@@ -83,31 +89,60 @@ static double now_s(void)
 struct sink {
 	int fd;
 	int port;
-	volatile unsigned long long received;
+	int answer; /* send each datagram back as a response */
+	volatile unsigned long long received, answered;
 };
+
+/* The batch of n queries in mm back to their senders as responses. */
+static void sink_answer(struct sink *s, struct mmsghdr *mm, int n)
+{
+	for (int i = 0; i < n; i++) {
+		unsigned char *b = mm[i].msg_hdr.msg_iov->iov_base;
+
+		mm[i].msg_hdr.msg_iov->iov_len = mm[i].msg_len;
+		if (mm[i].msg_len >= 12) {
+			b[2] |= 0x80; /* QR */
+			b[3] |= 0x80; /* RA */
+		}
+	}
+	for (int done = 0; done < n;) {
+		int k = sendmmsg(s->fd, mm + done, (unsigned)(n - done), 0);
+
+		if (k <= 0)
+			break;
+		done += k;
+		s->answered += (unsigned)k;
+	}
+}
 
 static void *sink_thread(void *arg)
 {
 	struct sink *s = arg;
 	char(*bufs)[RX_SIZE] = malloc(RX_BATCH * RX_SIZE);
+	struct sockaddr_in from[RX_BATCH];
 	struct mmsghdr mm[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 
 	if (!bufs)
 		return NULL;
-	for (int i = 0; i < RX_BATCH; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = RX_SIZE;
-		memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
 	for (;;) {
-		int n = recvmmsg(s->fd, mm, RX_BATCH, MSG_WAITFORONE, NULL);
+		int n;
 
-		if (n > 0)
+		for (int i = 0; i < RX_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = RX_SIZE;
+			memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			mm[i].msg_hdr.msg_name = &from[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		}
+		n = recvmmsg(s->fd, mm, RX_BATCH, MSG_WAITFORONE, NULL);
+		if (n > 0) {
 			s->received += (unsigned)n;
-		else if (n < 0 && errno != EINTR)
+			if (s->answer)
+				sink_answer(s, mm, n);
+		} else if (n < 0 && errno != EINTR)
 			break;
 	}
 	return NULL;
@@ -116,12 +151,15 @@ static void *sink_thread(void *arg)
 static int sink_main(int argc, char **argv)
 {
 	static struct sink sinks[MAX_PORTS];
-	int n = argc - 2;
+	int first = 2, answer = 0, n;
 	sigset_t set;
 	int sig;
 
+	if (argc > 2 && !strcmp(argv[2], "--answer"))
+		answer = 1, first = 3;
+	n = argc - first;
 	if (n < 1 || n > MAX_PORTS)
-		die(2, "usage: loadgen sink PORT... (1 to %s ports)", "8");
+		die(2, "usage: loadgen sink [--answer] PORT... (1 to %s ports)", "8");
 	/* Block the stop signals in every thread; the main thread waits. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -132,7 +170,8 @@ static int sink_main(int argc, char **argv)
 		int rcvbuf = 4 << 20;
 		char what[64];
 
-		sinks[i].port = parse_port(argv[2 + i]);
+		sinks[i].port = parse_port(argv[first + i]);
+		sinks[i].answer = answer;
 		a.sin_port = htons((uint16_t)sinks[i].port);
 		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		sinks[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -166,6 +205,11 @@ static int sink_main(int argc, char **argv)
 	printf("sink: received");
 	for (int i = 0; i < n; i++)
 		printf(" %d=%llu", sinks[i].port, sinks[i].received);
+	if (answer) {
+		printf("; answered");
+		for (int i = 0; i < n; i++)
+			printf(" %d=%llu", sinks[i].port, sinks[i].answered);
+	}
 	printf("\n");
 	fflush(stdout);
 	_exit(0);
@@ -251,6 +295,30 @@ static int tick_late(const struct timespec *t)
 
 enum send_call { CALL_SENDTO, CALL_SENDMSG, CALL_WRITE };
 
+/* --recv: the responses to the sender's queries, read on its socket. */
+struct receiver {
+	int fd;
+	volatile int stop;
+	volatile unsigned long long received;
+};
+
+static void *receiver_thread(void *arg)
+{
+	struct receiver *r = arg;
+	unsigned char buf[RX_SIZE];
+	struct timeval tv = {.tv_usec = 100000}; /* wake to see stop */
+
+	setsockopt(r->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (!r->stop) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+
+		if (recvfrom(r->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl) > 0)
+			r->received++;
+	}
+	return NULL;
+}
+
 /* One query out through call c; <0 on error. */
 static ssize_t send_one(int fd, enum send_call c, const struct query *q, size_t len,
 			const struct sockaddr_in *dst)
@@ -290,12 +358,18 @@ static int send_main(int argc, char **argv)
 	const char *tag = "bench";
 	enum send_call call = CALL_SENDTO;
 	struct query q;
+	struct receiver rx = {0};
+	pthread_t rxt;
 	char *end;
-	int port = 0, fd, sndbuf = 4 << 20;
+	int port = 0, fd, sndbuf = 4 << 20, rcvbuf = 4 << 20, recv = 0;
 
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--recv")) {
+			recv = 1;
+			continue;
+		}
 		if (!v)
 			die(2, "option %s needs a value", a);
 		if (!strcmp(a, "--port"))
@@ -332,6 +406,12 @@ static int send_main(int argc, char **argv)
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (call == CALL_WRITE && connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0)
 		die(1, "connect: %s", strerror(errno));
+	rx.fd = fd;
+	if (recv) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		if (pthread_create(&rxt, NULL, receiver_thread, &rx) != 0)
+			die(1, "pthread_create failed%s", "");
+	}
 
 	t0 = now_s();
 	if (rate > 0) {
@@ -378,8 +458,15 @@ static int send_main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 	      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	printf("sent=%llu errors=%llu seconds=%.3f rate=%.0f target=%.0f cpu=%.3f\n", sent, errors,
+	printf("sent=%llu errors=%llu seconds=%.3f rate=%.0f target=%.0f cpu=%.3f", sent, errors,
 	       el, (double)sent / el, rate, cpu);
+	if (recv) {
+		usleep(500000); /* the last responses */
+		rx.stop = 1;
+		pthread_join(rxt, NULL);
+		printf(" received=%llu", rx.received);
+	}
+	printf("\n");
 	return 0;
 }
 
@@ -390,7 +477,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "send"))
 		return send_main(argc, argv);
 	fprintf(stderr,
-		"usage: loadgen sink PORT...\n"
-		"       loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C]\n");
+		"usage: loadgen sink [--answer] PORT...\n"
+		"       loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C] "
+		"[--recv]\n");
 	return 2;
 }
