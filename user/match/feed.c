@@ -17,6 +17,7 @@ struct match_feed {
 	struct matcher *m;
 	feed_emit_fn emit; /* NULL while feed_free() empties the table */
 	void *ctx;
+	void (*release)(void *ctx, const struct dnsvis_event *ev);
 	const char *source;
 	uint64_t untracked; /* queries not kept: no memory for their copy */
 	/* the response under match_response(), for the result callback */
@@ -102,6 +103,8 @@ static void on_result(const struct match_result *res, void *arg)
 	}
 	if (res->kind != MATCH_EVICTED && f->emit)
 		f->emit(f->ctx, &o);
+	if (k && f->release)
+		f->release(f->ctx, &k->ev);
 	free(k);
 }
 
@@ -125,6 +128,7 @@ struct match_feed *feed_new(const struct feed_opts *o)
 	mo.ctx = f;
 	f->emit = o->emit;
 	f->ctx = o->ctx;
+	f->release = o->release;
 	f->source = o->source ? o->source : "pcap";
 	f->m = match_new(&mo);
 	if (!f->m) {
@@ -165,6 +169,8 @@ void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t ne
 
 	if (!k) {
 		f->untracked++;
+		if (f->release)
+			f->release(f->ctx, ev);
 		return;
 	}
 	memcpy(q.flow.saddr, ev->saddr, sizeof(q.flow.saddr));
@@ -172,8 +178,11 @@ void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t ne
 	k->ev = *ev;
 	memcpy(k->domain, ev->domain, n);
 	k->ev.domain = k->domain;
-	if (match_query(f->m, &q) != MATCH_Q_NEW)
+	if (match_query(f->m, &q) != MATCH_Q_NEW) {
+		if (f->release)
+			f->release(f->ctx, &k->ev);
 		free(k);
+	}
 }
 
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,

@@ -8,7 +8,8 @@
  * the outstanding-query table (match.h) and turns each of its results into
  * a struct dnsvis_outcome for the output stage.  Pure: no libbpf, no
  * libpcap.  A query's proc pointer is kept as given, so the caller keeps
- * what it points to alive until the query's outcome (live) or passes NULL.
+ * what it points to alive until the feed releases the query (release) or
+ * passes NULL.
  */
 #ifndef DNSVIS_MATCH_FEED_H
 #define DNSVIS_MATCH_FEED_H
@@ -48,6 +49,11 @@ struct feed_opts {
 	const char *source; /* of unsolicited records; NULL: "pcap" */
 	feed_emit_fn emit;
 	void *ctx;
+	/* NULL, or called once for every query event given to feed_query(),
+	 * with the feed's copy of it, when the feed holds it no more (after
+	 * its outcome or eviction; at once for a retry or one not kept; in
+	 * feed_free()): what its proc points to may go then. */
+	void (*release)(void *ctx, const struct dnsvis_event *ev);
 };
 
 struct match_feed;
