@@ -150,14 +150,24 @@ void feed_free(struct match_feed *f)
 
 void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t netns, int64_t ts_ns)
 {
+	struct match_flow fl = {.netns = netns,
+				.family = ev->family,
+				.proto = ev->proto,
+				.sport = ev->sport,
+				.dport = ev->dport};
+
+	memcpy(fl.saddr, ev->saddr, sizeof(fl.saddr));
+	memcpy(fl.daddr, ev->daddr, sizeof(fl.daddr));
+	feed_query_flow(f, ev, &fl, ts_ns);
+}
+
+void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
+		     const struct match_flow *flow, int64_t ts_ns)
+{
 	size_t n = strlen(ev->domain) + 1;
 	struct kept_query *k = malloc(sizeof(*k) + n);
 	struct match_query q = {
-	    .flow = {.netns = netns,
-		     .family = ev->family,
-		     .proto = ev->proto,
-		     .sport = ev->sport,
-		     .dport = ev->dport},
+	    .flow = *flow,
 	    .ts_ns = ts_ns,
 	    .txid = ev->txid,
 	    .opcode = ev->opcode,
@@ -173,8 +183,6 @@ void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t ne
 			f->release(f->ctx, ev);
 		return;
 	}
-	memcpy(q.flow.saddr, ev->saddr, sizeof(q.flow.saddr));
-	memcpy(q.flow.daddr, ev->daddr, sizeof(q.flow.daddr));
 	k->ev = *ev;
 	memcpy(k->domain, ev->domain, n);
 	k->ev.domain = k->domain;

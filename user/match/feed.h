@@ -68,6 +68,11 @@ void feed_free(struct match_feed *f);
  * response's question is compared with). */
 void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t netns, int64_t ts_ns);
 
+/* feed_query() keyed by flow as given rather than by the event's own
+ * addresses: live keys by the socket (flow.sock; match.h). */
+void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
+		     const struct match_flow *flow, int64_t ts_ns);
+
 /* A decoded response (QR=1) that travelled server -> client along flow,
  * arriving at ts_ns (wall: its wall-clock time, for the record). */
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,

@@ -41,8 +41,12 @@ struct dns_response; /* wire/dns_response.h: passed through, never read */
  * a response's source is the server. */
 struct match_flow {
 	uint64_t netns; /* network namespace inode; 0 when unknown (replay) */
-	int family;	/* AF_INET (4 address bytes compared) or AF_INET6 */
-	uint8_t proto;	/* IPPROTO_UDP / IPPROTO_TCP */
+	/* The client's socket itself (live: its kernel address), 0 when
+	 * unknown (replay).  A source that knows it may leave the client's
+	 * address and port 0, as a send on an unbound socket has them. */
+	uint64_t sock;
+	int family;    /* AF_INET (4 address bytes compared) or AF_INET6 */
+	uint8_t proto; /* IPPROTO_UDP / IPPROTO_TCP */
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 };
