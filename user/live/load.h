@@ -29,7 +29,7 @@ struct loaded_bpf {
 	struct dnsvis_bpf *skel;
 	enum backend backend; /* KPROBE or TRACEPOINT */
 	int legacy;	      /* the bpf_probe_read-only object */
-	int nprobes;	      /* the backend's probes */
+	int nprobes;	      /* the backend's probes (receive ones too, with responses) */
 	int nattached;	      /* of those, attached */
 	char kprobe_why[256]; /* auto chose tracepoints: why not kprobes ("" otherwise) */
 	int events_fd;	      /* perf event array */
@@ -58,7 +58,9 @@ void tracer_close(struct loaded_bpf *L);
 void tracer_destroy(struct loaded_bpf *L);
 
 /* Load (never attach) the programs the loader would pick for btf_path and
- * the kprobe or tracepoint backend; `dnsvis btf load-check`. */
-int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, size_t wl);
+ * the kprobe or tracepoint backend, with the receive programs when
+ * responses is set; `dnsvis btf load-check`. */
+int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses, char *why,
+		     size_t wl);
 
 #endif
