@@ -305,6 +305,51 @@ static void test_udp_reordered_receiver(void)
 	reader_free(te);
 }
 
+/* Two processes one after the other ask the same question from a socket
+ * at the same kernel address (the second opened after the first closed),
+ * each from its own port: two queries, two responses, no retry. */
+static void test_socket_reused(void)
+{
+	struct record_reader *te = reader_new(0);
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40010, 53, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1001 * MS, 40010, 53, 0, 0};
+	struct msgbuf m;
+	int64_t now = 1000 * MS;
+	struct record_extra x;
+
+	push_proc(te, TGID, 11, "first");
+	push_proc(te, TGID2, 12, "second");
+	query(&m, 1, "same.example.com", 1);
+	push_msg(te, &q, m.b, m.n);
+	q.tgid = r.tgid = TGID2;
+	q.proc_id = r.proc_id = 12;
+	q.cport = r.cport = 40011;
+	q.ts = 1002 * MS;
+	query(&m, 2, "same.example.com", 1);
+	push_msg(te, &q, m.b, m.n);
+	r.tgid = TGID;
+	r.proc_id = 11;
+	r.cport = 40010;
+	answer(&m, 1, "same.example.com", 1, 0);
+	push_msg(te, &r, m.b, m.n);
+	r.tgid = TGID2;
+	r.proc_id = 12;
+	r.cport = 40011;
+	r.ts = 1003 * MS;
+	answer(&m, 2, "same.example.com", 1, 0);
+	push_msg(te, &r, m.b, m.n);
+	drains(te, &now, 3);
+	CHECK_INT(nout, 2);
+	CHECK_INT(outs[0].kind, OUTCOME_RESPONSE);
+	CHECK_INT(outs[1].kind, OUTCOME_RESPONSE);
+	CHECK(has(0, "\"txid\":1,") && has(0, "\"comm\":\"first\""));
+	CHECK(has(1, "\"txid\":2,") && has(1, "\"comm\":\"second\""));
+	memset(&x, 0, sizeof(x));
+	resp_extra(te, &x);
+	CHECK_INT(x.retries, 0);
+	reader_free(te);
+}
+
 /* One TCP query; its response split over two receives.  Then two queries
  * (A, AAAA) in one send and both responses in one receive. */
 static void test_tcp(void)
@@ -514,6 +559,7 @@ int main(void)
 {
 	test_udp_pair();
 	test_udp_reordered_receiver();
+	test_socket_reused();
 	test_tcp();
 	test_short_and_malformed();
 	test_unsolicited();

@@ -30,10 +30,14 @@
  *
  * Keys.  The match stage pairs by socket: live records name it (sock_id,
  * the kernel's address of it) on both sides, so the key is the socket, its
- * network namespace (the process record's net_ns) and the server's address
- * and port; the client's address and port are left out, since a send on an
- * unbound socket does not know its port yet (it is chosen during the send).
- * A record without sock_id is keyed by its whole 5-tuple. */
+ * network namespace (the process record's net_ns), its port and the
+ * server's address and port.  The client's address is left out: a send
+ * and a receive on an unconnected socket may see it differently.  A send on
+ * an unbound socket does not know its port yet (the kernel picks it during
+ * the send): such a query is keyed with port 0, and a response that
+ * answers nothing by its port is tried with port 0 too.  (The port tells
+ * apart two sockets at one kernel address, the second opened after the
+ * first closed.)  A record without sock_id is keyed by its whole 5-tuple. */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,7 +197,6 @@ static void key_of(const struct dv_msg *m, uint64_t netns, int response, int by_
 		   struct match_flow *fl)
 {
 	uint8_t client[16], server[16];
-	uint16_t cport = m->sport;
 
 	memcpy(client, m->saddr, 16);
 	memcpy(server, m->daddr, 16);
@@ -210,12 +213,11 @@ static void key_of(const struct dv_msg *m, uint64_t netns, int response, int by_
 	if (by_sock && m->sock_id) {
 		fl->sock = m->sock_id;
 		memset(client, 0, 16);
-		cport = 0;
 	}
 	memcpy(response ? fl->daddr : fl->saddr, client, 16);
 	memcpy(response ? fl->saddr : fl->daddr, server, 16);
-	fl->sport = response ? m->dport : cport;
-	fl->dport = response ? cport : m->dport;
+	fl->sport = response ? m->dport : m->sport;
+	fl->dport = response ? m->sport : m->dport;
 }
 
 static uint64_t netns_of(const struct dv_msg *m, const struct dv_proc *p)
@@ -276,7 +278,7 @@ static void match_decoded(struct record_reader *te, const struct dv_msg *m,
 	struct timespec ts = {(time_t)(wall / 1000000000LL), (long)(wall % 1000000000LL)};
 	struct dnsvis_proc proc;
 	const struct dv_proc *p;
-	struct match_flow fl;
+	struct match_flow fl, alt;
 
 	if (!record_question_wanted(te->f, r->header.opcode,
 				    r->has_question ? r->question.name.text : NULL)) {
@@ -289,9 +291,12 @@ static void match_decoded(struct record_reader *te, const struct dv_msg *m,
 		return;
 	}
 	key_of(m, netns_of(m, p), 1, 1, &fl);
+	alt = fl;
+	alt.dport = 0; /* a query sent before its socket had a port */
 	rs->cur = m;
 	rs->receiver = &proc;
-	feed_response(rs->feed, &fl, (int64_t)m->ts_ns, &ts, r);
+	feed_response_alt(rs->feed, &fl, fl.sock && fl.dport ? &alt : NULL, (int64_t)m->ts_ns, &ts,
+			  r);
 	rs->cur = NULL;
 	rs->receiver = NULL;
 }

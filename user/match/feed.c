@@ -196,6 +196,13 @@ void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,
 		   const struct timespec *wall, const struct dns_response *r)
 {
+	feed_response_alt(f, flow, NULL, ts_ns, wall, r);
+}
+
+void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
+		       const struct match_flow *alt, int64_t ts_ns, const struct timespec *wall,
+		       const struct dns_response *r)
+{
 	struct match_response mr = {
 	    .flow = *flow,
 	    .ts_ns = ts_ns,
@@ -207,6 +214,11 @@ void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t 
 	    .decoded = r,
 	};
 
+	if (alt && !match_answers(f->m, &mr)) {
+		mr.flow = *alt;
+		if (!match_answers(f->m, &mr))
+			mr.flow = *flow; /* unsolicited: as it came */
+	}
 	f->wall = wall;
 	match_response(f->m, &mr);
 	f->wall = NULL;

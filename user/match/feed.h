@@ -78,6 +78,13 @@ void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,
 		   const struct timespec *wall, const struct dns_response *r);
 
+/* feed_response() where a query may have been keyed otherwise (live: a
+ * send on an unbound socket, without its port): alt, when flow answers
+ * none. */
+void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
+		       const struct match_flow *alt, int64_t ts_ns, const struct timespec *wall,
+		       const struct dns_response *r);
+
 /* The clock moves on: time out what is due. */
 void feed_advance(struct match_feed *f, int64_t now_ns);
 /* End of input: every outstanding query times out. */

@@ -515,6 +515,11 @@ static uint32_t answered(struct matcher *m, const struct match_response *r)
 	return NIL;
 }
 
+int match_answers(struct matcher *m, const struct match_response *r)
+{
+	return answered(m, r) != NIL;
+}
+
 void match_response(struct matcher *m, const struct match_response *r)
 {
 	struct match_result res = {.response = r, .ts_ns = r->ts_ns};

@@ -137,6 +137,8 @@ enum match_query_status {
 enum match_query_status match_query(struct matcher *m, const struct match_query *q);
 /* Always produces one result: paired or unsolicited. */
 void match_response(struct matcher *m, const struct match_response *r);
+/* Would r be paired?  No result, nothing counted. */
+int match_answers(struct matcher *m, const struct match_response *r);
 /* Move the clock to now_ns and time out what is due.  An earlier time than
  * the clock's is counted and ignored: the clock never goes back. */
 void match_advance(struct matcher *m, int64_t now_ns);
