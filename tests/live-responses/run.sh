@@ -85,7 +85,7 @@ start() {
 	OUT=$TMPD/$tag.out
 	env --default-signal=INT "$@" >"$OUT" 2>"$ERR" </dev/null &
 	DNSVIS_PID=$!
-	if ! wait_until "$DNSVIS_PID" 200 grep -q '^dnsvis: ready' "$ERR"; then
+	if ! wait_until "$DNSVIS_PID" 200 grep -qs '^dnsvis: ready' "$ERR"; then
 		fail "$tag" "not ready within 20 s: $(tail -c 300 "$ERR" | tr '\n' '|')"
 		return 1
 	fi

@@ -96,7 +96,8 @@ static int cgroup_event_ok(const struct container_filter *f, const struct dnsvis
 static void event_common(const struct record_reader *te, const struct dv_msg *m,
 			 struct dnsvis_event *out)
 {
-	int64_t wall = (int64_t)m->ts_ns + te->wall_off_ns;
+	/* wraps rather than overflows, whatever the record says */
+	int64_t wall = (int64_t)(m->ts_ns + (uint64_t)te->wall_off_ns);
 
 	memset(out, 0, sizeof(*out));
 	out->ts.tv_sec = wall / 1000000000LL;
@@ -397,7 +398,8 @@ static void handle_msg(struct record_reader *te, const struct dv_msg *m, size_t 
 	const struct dv_proc *p;
 
 	if (avail < DV_MSG_FIXED || m->payload_len > DV_PAYLOAD_MAX ||
-	    DV_MSG_FIXED + (size_t)m->payload_len > DV_REC_SKIP + (size_t)m->h.len) {
+	    DV_MSG_FIXED + (size_t)m->payload_len > DV_REC_SKIP + (size_t)m->h.len ||
+	    (m->proto == IPPROTO_TCP && !m->sock_id)) { /* a stream needs its socket */
 		te->malformed++;
 		return;
 	}
@@ -416,9 +418,14 @@ static void handle_msg(struct record_reader *te, const struct dv_msg *m, size_t 
 
 static void handle_proc(struct record_reader *te, const struct dv_proc *p, size_t avail)
 {
-	size_t strs = (size_t)p->cmdline_len + p->exe_len + p->cwd_len + p->cgnames_len;
+	size_t strs;
 
-	if (avail < DV_PROC_FIXED || DV_PROC_FIXED + strs > avail) {
+	if (avail < DV_PROC_FIXED) { /* the lengths below are not in it */
+		te->malformed++;
+		return;
+	}
+	strs = (size_t)p->cmdline_len + p->exe_len + p->cwd_len + p->cgnames_len;
+	if (DV_PROC_FIXED + strs > avail) {
 		te->malformed++;
 		return;
 	}

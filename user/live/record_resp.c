@@ -274,7 +274,8 @@ static void match_decoded(struct record_reader *te, const struct dv_msg *m,
 {
 	static struct proc_strings ps;
 	struct resp_state *rs = te->st->resp;
-	int64_t wall = (int64_t)m->ts_ns + te->wall_off_ns;
+	/* wraps rather than overflows, whatever the record says */
+	int64_t wall = (int64_t)(m->ts_ns + (uint64_t)te->wall_off_ns);
 	struct timespec ts = {(time_t)(wall / 1000000000LL), (long)(wall % 1000000000LL)};
 	struct dnsvis_proc proc;
 	const struct dv_proc *p;
@@ -363,6 +364,7 @@ void resp_record(struct record_reader *te, const struct dv_msg *m, size_t avail)
 	if (avail < DV_MSG_FIXED || m->payload_len > DV_RESP_MAX ||
 	    DV_MSG_FIXED + (size_t)m->payload_len > avail ||
 	    (m->proto != IPPROTO_UDP && m->proto != IPPROTO_TCP) ||
+	    (m->proto == IPPROTO_TCP && !m->sock_id) || /* a stream needs its socket */
 	    (m->proto == IPPROTO_UDP && (m->flags & DV_M_LEN_KNOWN) &&
 	     m->orig_len < m->payload_len)) {
 		te->malformed++;
