@@ -68,7 +68,8 @@ struct dv_sys_exit {
 #define DV_MMSG_LEN_OFF 56 /* struct mmsghdr.msg_len */
 
 /* The DNS socket behind fd as a receive starts, into d; non-zero when fd
- * is none (stale entries are dropped, as dv_connected_dest() does). */
+ * is none (stale entries are dropped, as dv_connected_dest() does).  The
+ * caller tested dv_fd_maybe_dns(fd). */
 static __always_inline int dv_recv_sock(unsigned long fd, struct dv_dest *d)
 {
 	struct dv_sock_key key = {.fd = (__u32)fd};
@@ -79,8 +80,6 @@ static __always_inline int dv_recv_sock(unsigned long fd, struct dv_dest *d)
 	struct sock *sk;
 	short stype = 0;
 
-	if (!dv_fd_maybe_dns(fd))
-		return -1;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	v = bpf_map_lookup_elem(&dns_socks, &key);
 	if (!v)
@@ -115,10 +114,10 @@ stale:
 	return -1;
 }
 
-/* sys_enter: stash the call on a DNS socket (see the top). */
-static __always_inline int dv_recv_enter(__u16 hook, unsigned long fd, unsigned long ptr,
-					 unsigned long len, unsigned long flags,
-					 unsigned long uaddr, unsigned long ualen)
+/* sys_enter, past the fd prefilter: stash the call on a DNS socket. */
+static __always_inline int dv_recv_stash_call(__u16 hook, unsigned long fd, unsigned long ptr,
+					      unsigned long len, unsigned long flags,
+					      unsigned long uaddr, unsigned long ualen)
 {
 	struct dv_recv_stash st = {};
 	__u64 id;
@@ -145,6 +144,16 @@ static __always_inline int dv_recv_enter(__u16 hook, unsigned long fd, unsigned 
 	return 0;
 }
 
+/* sys_enter: the fd prefilter first, before any stack is set up. */
+static __always_inline int dv_recv_enter(__u16 hook, unsigned long fd, unsigned long ptr,
+					 unsigned long len, unsigned long flags,
+					 unsigned long uaddr, unsigned long ualen)
+{
+	if (!dv_fd_maybe_dns(fd))
+		return 0;
+	return dv_recv_stash_call(hook, fd, ptr, len, flags, uaddr, ualen);
+}
+
 /* sys_exit: take this thread's stash of a hook call into st.  0 when
  * there is one and the call returned bytes. */
 static __always_inline int dv_recv_take(struct dv_sys_exit *ctx, __u16 hook,
@@ -167,8 +176,8 @@ static __always_inline int dv_recv_take(struct dv_sys_exit *ctx, __u16 hook,
 }
 
 /* m[0] is the call's message from d: send it if it is one. */
-static __always_inline void dv_resp_send(void *ctx, struct dv_scratch *sc,
-					 const struct dv_dest *d, __u16 hook, long ret)
+static __always_inline void dv_resp_send(void *ctx, struct dv_scratch *sc, const struct dv_dest *d,
+					 __u16 hook, long ret)
 {
 	if (!dv_is_response(&sc->m[0], d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return;
@@ -265,8 +274,7 @@ int tp_readv_exit(struct dv_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int tp_recvmsg(struct dv_sys_enter *ctx)
 {
-	return dv_recv_enter(DV_HOOK_TP_RECVMSG, ctx->args[0], ctx->args[1], 0, ctx->args[2], 0,
-			     0);
+	return dv_recv_enter(DV_HOOK_TP_RECVMSG, ctx->args[0], ctx->args[1], 0, ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
@@ -319,8 +327,10 @@ int tp_recvmmsg_exit(struct dv_sys_exit *ctx)
 		if (i >= ctx->ret || dv_read_user(&mlen, sizeof(mlen), mh + DV_MMSG_LEN_OFF))
 			break;
 		dv_recv_msghdr(m, &d, mh, mlen);
-		d.seq = seq;
-		seq += mlen;
+		if (d.proto) {
+			d.seq = seq;
+			seq += mlen;
+		}
 		if (!dv_is_response(m, &d))
 			continue;
 		dv_set_resp(m, &d, DV_HOOK_TP_RECVMMSG, mlen, i);

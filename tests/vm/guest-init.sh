@@ -193,7 +193,7 @@ run_mode() {
 	[ "${BTF#/}" != "$BTF" ] && LCOBJ=--legacy
 	timeout 300 /bin/dnsvis btf load-check --btf /vmtest/vmlinux.btf --backend $BACKEND \
 		--responses $LCOBJ >$D/loadcheck.txt 2>&1 </dev/null
-	echo "status $? object ${LCOBJ:-split}" >>$D/loadcheck.txt
+	echo "status $? object $([ -n "$LCOBJ" ] && echo legacy || echo split)" >>$D/loadcheck.txt
 	# Stale libbpf legacy probes (libbpf 1.1 naming) of a pid that is gone,
 	# plus one of a live process and one foreign probe that must survive.
 	true &

@@ -54,9 +54,9 @@ static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
 static void set_autoload_recv(struct dnsvis_bpf *s, int on)
 {
 	struct bpf_program *tp[] = {
-	    s->progs.tp_recvfrom, s->progs.tp_recvfrom_exit, s->progs.tp_recvmsg,
-	    s->progs.tp_recvmsg_exit, s->progs.tp_recvmmsg, s->progs.tp_recvmmsg_exit,
-	    s->progs.tp_read,	  s->progs.tp_read_exit,     s->progs.tp_readv,
+	    s->progs.tp_recvfrom,     s->progs.tp_recvfrom_exit, s->progs.tp_recvmsg,
+	    s->progs.tp_recvmsg_exit, s->progs.tp_recvmmsg,	 s->progs.tp_recvmmsg_exit,
+	    s->progs.tp_read,	      s->progs.tp_read_exit,	 s->progs.tp_readv,
 	    s->progs.tp_readv_exit,
 	};
 
