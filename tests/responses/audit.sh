@@ -78,7 +78,9 @@ assert dom(wl, "retry.example.com")["responses"]["latency_us"]["max"] == 1010000
 grep -q "^    responses: SERVFAIL 1  timeouts 0  latency p50/p95/p99/max 250.000/250.000/250.000/250.000 ms$" \
 	"$tmp/a5.txt" && grep -q "unsolicited 1" "$tmp/a5.txt"
 res "text report: the responses line under each domain" $?
-"$dnsvis" audit --responses -d 1 >/dev/null 2>"$tmp/a6.err"
-[ $? -eq 2 ] && [ "$(wc -l <"$tmp/a6.err")" -eq 1 ]
-res "--responses without --replay: one usage line, exit 2" $?
+# live audits take --responses (tests/live-responses); --timeout alone is
+# trace's usage error, passed through
+"$dnsvis" audit --timeout 1 -d 1 >/dev/null 2>"$tmp/a6.err"
+[ $? -eq 2 ] && [ "$(wc -l <"$tmp/a6.err")" -eq 1 ] && grep -q -- "--timeout and --max-pending need --responses" "$tmp/a6.err"
+res "live --timeout without --responses: one usage line, exit 2" $?
 echo "audit-checks $passed $failed"

@@ -69,6 +69,8 @@ void tcp_streams_add(struct tcp_streams *t, const struct dv_msg *m)
 	size_t len = DV_REC_SKIP + (size_t)m->h.len;
 	struct dv_msg *copy;
 
+	if (!m->sock_id) /* no stream to put it in (0 marks a free slot); callers count it */
+		return;
 	if (t->npending == TCP_PENDING_MAX)
 		tcp_streams_drain_end(t, -1); /* full: feed what waits, as it is */
 	copy = malloc(len);
@@ -200,7 +202,8 @@ static void end_idle(struct tcp_streams *t, int64_t now)
 	for (unsigned i = 0; i < TCP_STREAMS_MAX; i++) {
 		struct tcp_stream *s = &t->s[i];
 
-		if (s->sock && now - s->last_ns > TCP_STREAM_IDLE_NS) {
+		/* (a stream whose first send still waits was never fed) */
+		if (s->sock && s->last && s->last_ns < now - TCP_STREAM_IDLE_NS) {
 			end_stream(t, s);
 			t->evicted++;
 		}

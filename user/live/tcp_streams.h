@@ -73,7 +73,8 @@ struct tcp_streams {
 /* An empty table; msg, ready and arg for the callbacks. */
 void tcp_streams_init(struct tcp_streams *t, tcp_msg_fn msg, tcp_ready_fn ready, void *arg);
 
-/* A send read from a ring (copied). */
+/* A send read from a ring (copied); one without a socket (sock_id 0) is
+ * ignored: the caller counts it as malformed. */
 void tcp_streams_add(struct tcp_streams *t, const struct dv_msg *m);
 
 /* Every ring has been drained once more: feed what is in order, end the
