@@ -490,9 +490,8 @@ static int open_sink(const struct trace_opts *o, struct event_sink *printer,
 {
 	static char outbuf[1 << 16];
 
-	/* Fewer, larger writes: each poll loop flushes (sink_maintain).  A file
-	 * written 4 KiB at a time cost ext4 a zeroed partial block per write,
-	 * a quarter of dnsvis's CPU at 150k queries/s (tests/bench). */
+	/* Fewer, larger writes, flushed each poll loop (sink_maintain): 4 KiB
+	 * writes cost ext4 a quarter of dnsvis's CPU at 150k q/s (tests/bench). */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (!*sink) {
