@@ -113,6 +113,7 @@ struct sock {
 
 struct tcp_sock {
 	__u32 write_seq;
+	__u32 copied_seq;
 } __attribute__((preserve_access_index));
 
 /* The receive path's view of a received packet (kern/recv_kprobe.bpf.h).

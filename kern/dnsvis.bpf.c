@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* dnsvis.bpf.c - report DNS queries as processes send them.
+/* dnsvis.bpf.c - report DNS queries as processes send them, and (loaded
+ * with --responses) DNS messages as processes receive them.
  *
  * Two backends, one record format (kern/dnsvis.h):
  *
@@ -19,6 +20,12 @@
  * filter, the process part (first tail call) drops senders whose cgroup id
  * has a 0 in the cgroup_filter map.
  *
+ * Receiving (DV_REC_RESP), tracepoint backend: syscalls/sys_{enter,exit}_
+ *   {recvfrom,recvmsg,recvmmsg,read,readv} on descriptors in dns_socks
+ *   (kern/recv_tracepoint.bpf.h): the call's buffer is stashed at enter and
+ *   read at exit.  Unconnected UDP sockets get into dns_socks when they
+ *   send a DNS query to an address (kern/recv.bpf.h).
+ *
  * Records (kern/dnsvis.h): a message record (DV_REC_MSG) per DNS message
  * and a process record (DV_REC_PROC) describing its sender, both sized to
  * their content.  A process is described once, and again only when what
@@ -37,10 +44,16 @@
  * one object (kern/kern.mk builds it twice, DV_SPLIT_READ=1 and =0).  Each
  * part comes after the parts it uses:
  *   maps.bpf.h             every map, and the scratch and port-set lookups
+ *                          (message.bpf.h first: the receive stash holds a
+ *                          struct dv_dest)
  *   message.bpf.h          the message: destination, payload copies, QR test
  *   proc.bpf.h             the sender: pid/cgroup filters, process capture
  *   output.bpf.h           perf output, sample counts, the tail-call programs
+ *   recv.bpf.h             what both receive paths share: bounded copies of
+ *                          a received message, the QR=1 test, its fields;
+ *                          the marking of unconnected DNS senders
  *   send_tracepoint.bpf.h  the syscall tracepoint send path
+ *   recv_tracepoint.bpf.h  the syscall tracepoint receive path
  *   send_kprobe.bpf.h      the kprobe send path
  */
 #include "dv_compat.bpf.h"
@@ -52,5 +65,7 @@ char LICENSE[] SEC("license") = "GPL";
 #include "message.bpf.h"
 #include "proc.bpf.h"
 #include "output.bpf.h"
+#include "recv.bpf.h"
 #include "send_tracepoint.bpf.h"
+#include "recv_tracepoint.bpf.h"
 #include "send_kprobe.bpf.h"

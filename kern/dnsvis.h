@@ -96,6 +96,10 @@ struct dv_rec_head {
 #define DV_M_V4MAPPED  0x01 /* destination was ::ffff:a.b.c.d, reported as AF_INET */
 #define DV_M_LEN_KNOWN 0x02 /* orig_len is the send's whole length */
 #define DV_M_SEQ       0x04 /* stream_seq holds the TCP sequence of payload[0] */
+/* DV_REC_RESP: daddr/dport are not from the datagram but the last server
+ * the (unconnected) socket sent a DNS query to: the receive call did not
+ * ask for the source address */
+#define DV_M_PEER_ASSUMED 0x08
 
 /* One DNS message: who sent it (proc_id, tgid, tid, uid, gid), where it
  * went and its bytes.  UDP: one datagram, QR=0 tested in the kernel.  TCP:
@@ -210,14 +214,23 @@ struct dv_counters {
  * next ones (tracepoints only). */
 enum dv_tail { DV_TAIL_PROC = 0, DV_TAIL_OUT = 1, DV_TAIL_MMSG = 2, DV_TAIL_MAX = 3 };
 
-/* Key of the dns_socks map: a socket connected to a port in the set. */
+/* Key of the dns_socks map: a socket connected to a port in the set, or
+ * (DV_SOCK_SENT_TO) an unconnected UDP socket that sent a DNS query. */
 struct dv_sock_key {
 	unsigned int tgid;
 	unsigned int fd;
 };
 
+/* dv_sock_val.flags */
+#define DV_SOCK_SENT_TO	 0x1 /* not connected: sent a DNS query to an address (with --responses) */
+#define DV_SOCK_V4MAPPED 0x2 /* ... that was ::ffff:a.b.c.d (daddr holds a.b.c.d) */
+
 struct dv_sock_val {
-	unsigned long long file; /* struct file * at connect time, 0 from the /proc scan */
+	unsigned long long file; /* struct file * at connect (or query) time, 0 from the /proc scan */
+	unsigned int flags;	 /* DV_SOCK_*; 0: connected to a port in the set */
+	/* DV_SOCK_SENT_TO: the last DNS server it queried (host-order port) */
+	unsigned short family, dport;
+	unsigned char daddr[16];
 };
 
 /* The port set.  Up to DV_PORT_SLOTS ports are compared as constants:
@@ -246,6 +259,7 @@ struct dv_port_bits {
 /* The config map (ARRAY, one entry). */
 #define DV_CFG_ON      0x1   /* set once user space has filled the maps */
 #define DV_CFG_CGROUP  0x2   /* consult cgroup_filter: drop ids whose value is 0 */
+#define DV_CFG_RESP    0x4   /* receive programs loaded: mark unconnected DNS senders */
 #define DV_CGROUPS_MAX 16384 /* entries of the cgroup_filter map */
 struct dv_config {
 	unsigned int flags;

@@ -13,6 +13,7 @@
 #define DNSVIS_KERN_MAPS_BPF_H
 
 #include "dv_compat.bpf.h"
+#include "message.bpf.h" /* struct dv_dest, in the receive stash */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -119,6 +120,40 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } tail_kp SEC(".maps");
+
+/* Receive path (kern/recv_tracepoint.bpf.h): what a receive on a DNS
+ * socket reads into, stashed at sys_enter by pid_tgid and taken at
+ * sys_exit.  LRU: an entry whose exit never ran (a task killed in the call)
+ * cannot fill the map. */
+struct dv_recv_stash {
+	struct dv_dest d; /* the socket, its peer (or the last server queried), TCP copied_seq */
+	__u64 ptr;	  /* buf / iovec array / msghdr / mmsghdr array (user memory) */
+	__u64 len;	  /* buffer size / iovec count / mmsghdr count */
+	__u64 uaddr;	  /* recvfrom: src_addr and addrlen (0: none) */
+	__u64 ualen;
+	__u16 hook; /* enum dv_hook of the call */
+};
+
+#define DV_RECV_STASHES 4096
+#define DV_RECV_SLOTS	4096 /* a power of two */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DV_RECV_STASHES);
+	__type(key, __u64);
+	__type(value, struct dv_recv_stash);
+} recv_stash SEC(".maps");
+
+/* Stashes per thread slot (tid % DV_RECV_SLOTS): a receive exit whose slot
+ * holds 0 returns after this one array read, with no hash lookup.  +1 when
+ * an enter adds a stash, -1 when the exit takes it; one left behind (killed
+ * task, LRU eviction) only costs its slot's exits the lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DV_RECV_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} recv_slots SEC(".maps");
 
 /* Samples offered to the perf ring and refused by it, per CPU (struct
  * dv_counters): user space counts what it reads per CPU, and the

@@ -39,19 +39,23 @@ static __always_inline int dv_perf_out(void *ctx, struct dv_rec_head *rec, unsig
 			c->proc_out++;
 		else
 			c->msg_out++;
+		if (rec->type == DV_REC_RESP)
+			c->resp_out++;
 		if (err)
 			c->refused++;
 	}
 	return err ? -1 : 0;
 }
 
-/* Send message m: its fixed part and payload_len bytes. */
+/* Send message m: its fixed part and payload_len bytes (a received one
+ * holds up to DV_RESP_MAX). */
 static __always_inline int dv_msg_out(void *ctx, struct dv_msg *m)
 {
 	unsigned int n = m->payload_len;
+	unsigned int max = m->h.type == DV_REC_RESP ? DV_RESP_MAX : DV_PAYLOAD_MAX;
 
-	if (n > DV_PAYLOAD_MAX)
-		n = DV_PAYLOAD_MAX;
+	if (n > max)
+		n = max;
 	barrier_var(n);
 	n &= DV_PAYLOAD_BUF - 1;
 	return dv_perf_out(ctx, &m->h, n + DV_MSG_FIXED - DV_REC_SKIP);

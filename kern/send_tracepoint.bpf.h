@@ -36,6 +36,7 @@
 #include "maps.bpf.h"
 #include "message.bpf.h"
 #include "proc.bpf.h"
+#include "recv.bpf.h"
 
 /* Syscall tracepoint record: 8 bytes of common fields, the syscall number,
  * then the arguments as unsigned longs (stable since tracepoints came). */
@@ -102,7 +103,7 @@ static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d
 		return -1;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	v = bpf_map_lookup_elem(&dns_socks, &key);
-	if (!v)
+	if (!v || (v->flags & DV_SOCK_SENT_TO)) /* SENT_TO: not connected (kern/recv.bpf.h) */
 		return -1;
 	task = (struct task_struct *)bpf_get_current_task();
 	sk = dv_file_sock(dv_fd_file(task, (unsigned int)fd), &stype);
@@ -146,6 +147,7 @@ static __always_inline int dv_call_dest(const void *uaddr, unsigned long namelen
 			return dv_connected_dest(fd, d, 1);
 		if (dv_user_sockaddr(uaddr, d))
 			return -1;
+		d->from_addr = 1;
 		dv_src_from_fd(fd, d);
 		return 0;
 	}
@@ -168,6 +170,7 @@ static __always_inline int dv_tp_buf(void *ctx, __u16 hook, unsigned long fd, co
 	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	dv_set_dest(&sc->m[0], &d, hook, len, 0);
+	dv_sock_mark_sent_to(fd, &d);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_tp);
 	return 0;
@@ -227,6 +230,7 @@ int tp_sendmsg(struct dv_sys_enter *ctx)
 	if (!dv_is_query(&sc->m[0], &d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	dv_set_dest(&sc->m[0], &d, DV_HOOK_TP_SENDMSG, total, 0);
+	dv_sock_mark_sent_to(ctx->args[0], &d);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_tp);
 	return 0;
@@ -262,6 +266,7 @@ static __always_inline void dv_mmsg_batch(void *ctx, struct dv_scratch *sc)
 		if (!dv_is_query(m, &d))
 			continue;
 		dv_set_dest(m, &d, DV_HOOK_TP_SENDMMSG, total, idx);
+		dv_sock_mark_sent_to(sc->mm_fd, &d);
 		n++;
 	}
 	if (n) {

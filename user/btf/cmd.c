@@ -33,9 +33,11 @@ static void btf_usage(FILE *f)
 		"                                        DIR/ID/VERSION_ID/ARCH/RELEASE.btf\n"
 		"       dnsvis btf offsets FILE          msghdr/iov_iter layout in a BTF file\n"
 		"       dnsvis btf load-check --btf FILE [--legacy] [--backend kprobe|tracepoint]\n"
+		"                                        [--responses]\n"
 		"       dnsvis btf load-check --btf FILE --obj BPF_OBJECT\n"
 		"                                        load (not attach) the programs with FILE\n"
 		"                                        as the relocation target (root);\n"
+		"                                        --responses: the receive programs too;\n"
 		"                                        -v, --verbose: libbpf's log on stderr\n");
 }
 
@@ -424,7 +426,7 @@ static int report_relos(int failed)
 
 struct load_check_args {
 	const char *btf, *obj;
-	int legacy, kprobe;
+	int legacy, kprobe, responses;
 };
 
 /* One option of load-check: -1 to go on, else the exit status. */
@@ -439,6 +441,9 @@ static int load_check_opt(int c, char **argv, struct load_check_args *a)
 		return -1;
 	case 'L':
 		a->legacy = 1;
+		return -1;
+	case 'R':
+		a->responses = 1;
 		return -1;
 	case 'B':
 		if (!strcmp(optarg, "kprobe"))
@@ -464,6 +469,7 @@ static int load_check_parse(int argc, char **argv, struct load_check_args *a)
 	    {"btf", required_argument, NULL, 'b'},
 	    {"obj", required_argument, NULL, 'O'},
 	    {"legacy", no_argument, NULL, 'L'},
+	    {"responses", no_argument, NULL, 'R'},
 	    {"backend", required_argument, NULL, 'B'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -526,7 +532,7 @@ static int btf_load_check(int argc, char **argv)
 	if (a.obj)
 		err = load_object(a.obj, a.btf, why, sizeof(why));
 	else
-		err = trace_load_check(a.btf, a.legacy, a.kprobe, why, sizeof(why));
+		err = trace_load_check(a.btf, a.legacy, a.kprobe, a.responses, why, sizeof(why));
 	libbpf_set_print(NULL);
 	unres = report_relos(err != 0);
 	if (err || unres) {

@@ -50,7 +50,22 @@ static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
 	return 0;
 }
 
-static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb)
+/* The receive programs of the tracepoint backend (--responses). */
+static void set_autoload_recv(struct dnsvis_bpf *s, int on)
+{
+	struct bpf_program *tp[] = {
+	    s->progs.tp_recvfrom, s->progs.tp_recvfrom_exit, s->progs.tp_recvmsg,
+	    s->progs.tp_recvmsg_exit, s->progs.tp_recvmmsg, s->progs.tp_recvmmsg_exit,
+	    s->progs.tp_read,	  s->progs.tp_read_exit,     s->progs.tp_readv,
+	    s->progs.tp_readv_exit,
+	};
+
+	for (unsigned i = 0; i < sizeof(tp) / sizeof(tp[0]); i++)
+		bpf_program__set_autoload(tp[i], on);
+}
+
+static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb,
+			 int responses)
 {
 	struct bpf_program *tp[] = {
 	    s->progs.tp_sendto,	      s->progs.tp_write,	s->progs.tp_writev,
@@ -70,6 +85,7 @@ static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp
 	bpf_program__set_autoload(s->progs.kp_udpv6_sendmsg_iocb, kpon && iocb);
 	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg, kpon && !tcp_iocb);
 	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg_iocb, kpon && tcp_iocb);
+	set_autoload_recv(s, tpon && responses);
 }
 
 /* Open the skeleton with the split-read or the legacy ELF: both have the
@@ -165,7 +181,8 @@ static int fill_tail_calls(struct dnsvis_bpf *s, enum backend b)
 
 static int fill_maps(struct dnsvis_bpf *s, const struct load_req *r, enum backend b)
 {
-	struct dv_config cfg = {.flags = DV_CFG_ON, .filter_tgid = r->filter_tgid};
+	struct dv_config cfg = {.flags = DV_CFG_ON | (r->responses ? DV_CFG_RESP : 0),
+				.filter_tgid = r->filter_tgid};
 	__u32 k = 0;
 	int err = fill_ports(s, r->ports);
 
@@ -201,15 +218,19 @@ static void note_map_fds(struct loaded_bpf *L)
 
 /* ---- probes: each one loads and attaches on its own terms ---------------- */
 
-enum { MAX_PROBES = 8 };
+enum { MAX_PROBES = 24 };
 
 /* A probe: a program the kernel runs on a send (or, for the tracepoint
- * backend, on connect and close: bookkeeping), and its link.  The
- * tail-called parts are no probes: every probe needs them. */
+ * backend, on connect and close: bookkeeping; with responses, on a
+ * receive), and its link.  The tail-called parts are no probes: every
+ * probe needs them.  A receive's enter and exit programs work only
+ * together: with_next marks the first of such a pair, and one left out
+ * takes the other with it. */
 struct probe {
 	struct bpf_program *prog;
 	struct bpf_link **link;
-	int sends; /* sees sends (not bookkeeping) */
+	int sends;     /* sees sends (not bookkeeping, not receives) */
+	int with_next; /* works only with the next probe */
 };
 
 /* What load_backend() loads: the backend and the kprobe functions' arity. */
@@ -232,16 +253,36 @@ static void note(const struct bpf_program *p, const char *what, int err)
 			 strcmp(what, "load") ? "" : "; -v shows the verifier's log");
 }
 
+/* p is left out because the other half of its pair (other) is. */
+static void note_pair(const struct bpf_program *p, const struct bpf_program *other)
+{
+	if (nnotes < MAX_PROBES)
+		snprintf(notes[nnotes++], sizeof(notes[0]),
+			 "dnsvis: probe %s: left out with %s (tracing without both)",
+			 bpf_program__section_name(p), bpf_program__section_name(other));
+}
+
+/* Probe i of a pair failed: the other half (j) is left out too. */
+static int pair_of(const struct probe *p, int n, int i)
+{
+	if (p[i].with_next && i + 1 < n)
+		return i + 1;
+	if (i > 0 && p[i - 1].with_next)
+		return i - 1;
+	return -1;
+}
+
 /* The probes of the backend as set_autoload() chose them; how many. */
 static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, struct probe *p)
 {
 	int n = 0;
 
-#define PROBE(prog_, sends_)                                                                       \
+#define PROBE2(prog_, sends_, next_)                                                               \
 	p[n++] = (struct probe)                                                                    \
 	{                                                                                          \
-		s->progs.prog_, &s->links.prog_, sends_                                            \
+		s->progs.prog_, &s->links.prog_, sends_, next_                                     \
 	}
+#define PROBE(prog_, sends_) PROBE2(prog_, sends_, 0)
 	if (pl->b == BACKEND_TRACEPOINT) {
 		/* bookkeeping first, so no connect is missed between them */
 		PROBE(tp_connect, 0);
@@ -251,6 +292,19 @@ static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, stru
 		PROBE(tp_sendmmsg, 1);
 		PROBE(tp_write, 1);
 		PROBE(tp_writev, 1);
+		if (!pl->r->responses)
+			return n;
+		/* each exit before its enter: no stash waits for an exit to come */
+		PROBE2(tp_recvfrom_exit, 0, 1);
+		PROBE(tp_recvfrom, 0);
+		PROBE2(tp_recvmsg_exit, 0, 1);
+		PROBE(tp_recvmsg, 0);
+		PROBE2(tp_recvmmsg_exit, 0, 1);
+		PROBE(tp_recvmmsg, 0);
+		PROBE2(tp_read_exit, 0, 1);
+		PROBE(tp_read, 0);
+		PROBE2(tp_readv_exit, 0, 1);
+		PROBE(tp_readv, 0);
 		return n;
 	}
 	if (pl->iocb) {
@@ -265,6 +319,7 @@ static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, stru
 	else
 		PROBE(kp_tcp_sendmsg, 1);
 #undef PROBE
+#undef PROBE2
 	return n;
 }
 
@@ -279,7 +334,7 @@ static int open_and_load(const struct load_plan *pl, unsigned skip, struct dnsvi
 	*s = open_skel(pl->legacy, pl->r->btf_custom ? pl->r->btf_path : NULL);
 	if (!*s)
 		return -errno;
-	set_autoload(*s, pl->b, pl->iocb, pl->tcp_iocb);
+	set_autoload(*s, pl->b, pl->iocb, pl->tcp_iocb, pl->r->responses);
 	err = patch_ports(*s, pl->r->ports);
 	if (err)
 		return err;
@@ -310,12 +365,36 @@ static int load_degraded(struct loaded_bpf *L, const struct load_plan *pl, int e
 	}
 	if (!sends) /* nothing to trace with: the error is not one probe's */
 		return err;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		int j = pair_of(p, n, i);
+
 		if (errs[i])
 			note(p[i].prog, "load", errs[i]);
+		else if (j >= 0 && errs[j]) {
+			note_pair(p[i].prog, p[j].prog);
+			skip |= 1u << i;
+		}
+	}
 	dnsvis_bpf__destroy(L->skel);
 	err = open_and_load(pl, skip, &L->skel);
 	return err;
+}
+
+/* Probe i did not attach: leave the other half of its pair out too (the
+ * one before it is attached already, the one after it not yet: out). */
+static void detach_pair(struct loaded_bpf *L, struct probe *p, int n, int i, char *out)
+{
+	int j = pair_of(p, n, i);
+
+	if (j < 0 || !bpf_program__autoload(p[j].prog))
+		return;
+	if (j < i && *p[j].link) {
+		bpf_link__destroy(*p[j].link);
+		*p[j].link = NULL;
+		L->nattached--;
+	}
+	out[j] = 1;
+	note_pair(p[j].prog, p[i].prog);
 }
 
 /* Attach every loaded probe; one that fails is noted and left out.  0, or
@@ -324,11 +403,12 @@ static int attach_probes(struct loaded_bpf *L, const struct load_plan *pl, char 
 {
 	struct probe p[MAX_PROBES];
 	int n = backend_probes(L->skel, pl, p), first = 0, sends = 0;
+	char out[MAX_PROBES] = {0};
 
 	L->nprobes = n;
 	for (int i = 0; i < n; i++) {
-		if (!bpf_program__autoload(p[i].prog))
-			continue; /* did not load: noted */
+		if (!bpf_program__autoload(p[i].prog) || out[i])
+			continue; /* did not load, or its pair did not attach: noted */
 		*p[i].link = bpf_program__attach(p[i].prog);
 		if (*p[i].link) {
 			L->nattached++;
@@ -338,6 +418,7 @@ static int attach_probes(struct loaded_bpf *L, const struct load_plan *pl, char 
 		if (!first)
 			first = -errno;
 		note(p[i].prog, "attach", -errno);
+		detach_pair(L, p, n, i, out);
 	}
 	if (sends)
 		return 0;
@@ -474,10 +555,12 @@ void tracer_destroy(struct loaded_bpf *L)
 }
 
 /* Open and load, without attaching, the programs the loader would choose
- * for this BTF (the relocation target) and backend; prints "loaded PROG"
- * for each.  For `dnsvis btf load-check`: old kernels' layouts checked on
- * this kernel.  0 or -errno with a reason in why. */
-int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, size_t wl)
+ * for this BTF (the relocation target) and backend, with the receive
+ * programs when responses is set; prints "loaded PROG" for each.  For
+ * `dnsvis btf load-check`: old kernels' layouts checked on this kernel.  0
+ * or -errno with a reason in why. */
+int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses, char *why,
+		     size_t wl)
 {
 	enum backend b = kprobe ? BACKEND_KPROBE : BACKEND_TRACEPOINT;
 	struct dnsvis_bpf *s;
@@ -496,7 +579,7 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, si
 		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
 		return err;
 	}
-	set_autoload(s, b, iocb, tcp_iocb);
+	set_autoload(s, b, iocb, tcp_iocb, responses);
 	err = dnsvis_bpf__load(s);
 	if (err)
 		snprintf(why, wl, "loading the %s programs failed: %s", backend_name(b),

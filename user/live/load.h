@@ -19,6 +19,7 @@ struct load_req {
 	int btf_custom; /* give btf_path to libbpf (not the kernel's own) */
 	const struct port_set *ports;
 	unsigned filter_tgid; /* --pid; 0: every process */
+	int responses; /* load and attach the receive programs (DV_REC_RESP) */
 };
 
 /* Loaded and attached programs, and the maps the rest of the tracer uses.
@@ -28,7 +29,7 @@ struct loaded_bpf {
 	struct dnsvis_bpf *skel;
 	enum backend backend; /* KPROBE or TRACEPOINT */
 	int legacy;	      /* the bpf_probe_read-only object */
-	int nprobes;	      /* the backend's probes */
+	int nprobes;	      /* the backend's probes (receive ones too, with responses) */
 	int nattached;	      /* of those, attached */
 	char kprobe_why[256]; /* auto chose tracepoints: why not kprobes ("" otherwise) */
 	int events_fd;	      /* perf event array */
@@ -57,7 +58,9 @@ void tracer_close(struct loaded_bpf *L);
 void tracer_destroy(struct loaded_bpf *L);
 
 /* Load (never attach) the programs the loader would pick for btf_path and
- * the kprobe or tracepoint backend; `dnsvis btf load-check`. */
-int trace_load_check(const char *btf_path, int legacy, int kprobe, char *why, size_t wl);
+ * the kprobe or tracepoint backend, with the receive programs when
+ * responses is set; `dnsvis btf load-check`. */
+int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses, char *why,
+		     size_t wl);
 
 #endif
