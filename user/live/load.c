@@ -32,21 +32,32 @@ static int func_takes_iocb(const char *btf_path, const char *func)
 	return n < 0 ? -1 : n >= 4;
 }
 
+/* Which layout each kprobe function has: RHEL 7's leading iocb or not. */
+struct kp_arity {
+	int udp_iocb;	   /* udp_sendmsg, udpv6_sendmsg */
+	int tcp_iocb;	   /* tcp_sendmsg */
+	int tcp_recv_iocb; /* tcp_recvmsg */
+};
+
 /* Which kprobe programs fit: udp_sendmsg decides for udp_sendmsg and
- * udpv6_sendmsg, tcp_sendmsg for itself.  A BTF without tcp_sendmsg's
- * prototype (one minimized before it was kept) follows udp_sendmsg: both
- * lost their iocb in the same kernel change (4.1).  btf_func_arity's
+ * udpv6_sendmsg, tcp_sendmsg and tcp_recvmsg for themselves.  A BTF
+ * without tcp_sendmsg's or tcp_recvmsg's prototype (one minimized before
+ * they were kept) follows udp_sendmsg: all lost their iocb in the same
+ * kernel change (4.1).  tcp_recvmsg has 7 arguments with the iocb (RHEL
+ * 7), 6 (4.1-5.18) or 5 (5.19+: no nonblock) without.  btf_func_arity's
  * -errno when udp_sendmsg's prototype cannot be read. */
-static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
+static int kprobe_arity(const char *btf_path, struct kp_arity *a)
 {
 	int n = btf_func_arity(btf_path, "udp_sendmsg");
 
 	if (n < 0)
 		return n;
-	*udp_iocb = n >= 4;
-	*tcp_iocb = func_takes_iocb(btf_path, "tcp_sendmsg");
-	if (*tcp_iocb < 0)
-		*tcp_iocb = *udp_iocb;
+	a->udp_iocb = n >= 4;
+	a->tcp_iocb = func_takes_iocb(btf_path, "tcp_sendmsg");
+	if (a->tcp_iocb < 0)
+		a->tcp_iocb = a->udp_iocb;
+	n = btf_func_arity(btf_path, "tcp_recvmsg");
+	a->tcp_recv_iocb = n < 0 ? a->udp_iocb : n >= 7;
 	return 0;
 }
 
@@ -64,9 +75,21 @@ static void set_autoload_recv(struct dnsvis_bpf *s, int on)
 		bpf_program__set_autoload(tp[i], on);
 }
 
-static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb,
+/* The receive programs of the kprobe backend (--responses): tcp_recvmsg's
+ * entry in its prototype's layout and its return, skb_consume_udp. */
+static void set_autoload_kp_recv(struct dnsvis_bpf *s, int on, int recv_iocb)
+{
+	bpf_program__set_autoload(s->progs.kp_skb_consume_udp, on);
+	bpf_program__set_autoload(s->progs.kp_tcp_recvmsg, on && !recv_iocb);
+	bpf_program__set_autoload(s->progs.kp_tcp_recvmsg_iocb, on && recv_iocb);
+	bpf_program__set_autoload(s->progs.krp_tcp_recvmsg, on);
+}
+
+static void set_autoload(struct dnsvis_bpf *s, enum backend b, const struct kp_arity *a,
 			 int responses)
 {
+	int iocb = a->udp_iocb, tcp_iocb = a->tcp_iocb;
+
 	struct bpf_program *tp[] = {
 	    s->progs.tp_sendto,	      s->progs.tp_write,	s->progs.tp_writev,
 	    s->progs.tp_sendmsg,      s->progs.tp_sendmmsg,	s->progs.tp_connect,
@@ -86,6 +109,7 @@ static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp
 	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg, kpon && !tcp_iocb);
 	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg_iocb, kpon && tcp_iocb);
 	set_autoload_recv(s, tpon && responses);
+	set_autoload_kp_recv(s, kpon && responses, a->tcp_recv_iocb);
 }
 
 /* Open the skeleton with the split-read or the legacy ELF: both have the
@@ -237,7 +261,8 @@ struct probe {
 struct load_plan {
 	const struct load_req *r;
 	enum backend b;
-	int legacy, iocb, tcp_iocb;
+	int legacy;
+	struct kp_arity ar;
 };
 
 /* Why probes were left out: printed once the backend is settled. */
@@ -307,17 +332,26 @@ static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, stru
 		PROBE(tp_readv, 0);
 		return n;
 	}
-	if (pl->iocb) {
+	if (pl->ar.udp_iocb) {
 		PROBE(kp_udp_sendmsg_iocb, 1);
 		PROBE(kp_udpv6_sendmsg_iocb, 1);
 	} else {
 		PROBE(kp_udp_sendmsg, 1);
 		PROBE(kp_udpv6_sendmsg, 1);
 	}
-	if (pl->tcp_iocb)
+	if (pl->ar.tcp_iocb)
 		PROBE(kp_tcp_sendmsg_iocb, 1);
 	else
 		PROBE(kp_tcp_sendmsg, 1);
+	if (!pl->r->responses)
+		return n;
+	PROBE(kp_skb_consume_udp, 0);
+	/* the return before the entry: no stash waits for a return to come */
+	PROBE2(krp_tcp_recvmsg, 0, 1);
+	if (pl->ar.tcp_recv_iocb)
+		PROBE(kp_tcp_recvmsg_iocb, 0);
+	else
+		PROBE(kp_tcp_recvmsg, 0);
 #undef PROBE
 #undef PROBE2
 	return n;
@@ -334,7 +368,7 @@ static int open_and_load(const struct load_plan *pl, unsigned skip, struct dnsvi
 	*s = open_skel(pl->legacy, pl->r->btf_custom ? pl->r->btf_path : NULL);
 	if (!*s)
 		return -errno;
-	set_autoload(*s, pl->b, pl->iocb, pl->tcp_iocb, pl->r->responses);
+	set_autoload(*s, pl->b, &pl->ar, pl->r->responses);
 	err = patch_ports(*s, pl->r->ports);
 	if (err)
 		return err;
@@ -470,7 +504,7 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 	/* DNSVIS_FORCE_LEGACY=1 tests the 4.14 object on a new kernel */
 	L->legacy = pl.legacy = !kernel_has_split_read() || getenv("DNSVIS_FORCE_LEGACY");
 	if (b == BACKEND_KPROBE) {
-		err = kprobe_arity(r->btf_path, &pl.iocb, &pl.tcp_iocb);
+		err = kprobe_arity(r->btf_path, &pl.ar);
 		if (err) {
 			char what[600];
 
@@ -565,10 +599,11 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses
 	enum backend b = kprobe ? BACKEND_KPROBE : BACKEND_TRACEPOINT;
 	struct dnsvis_bpf *s;
 	struct bpf_program *p;
-	int iocb = 0, tcp_iocb = 0, err;
+	struct kp_arity ar = {0};
+	int err;
 
 	if (kprobe) {
-		if (kprobe_arity(btf_path, &iocb, &tcp_iocb)) {
+		if (kprobe_arity(btf_path, &ar)) {
 			snprintf(why, wl, "udp_sendmsg not found in the BTF");
 			return -ENOENT;
 		}
@@ -579,7 +614,7 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses
 		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
 		return err;
 	}
-	set_autoload(s, b, iocb, tcp_iocb, responses);
+	set_autoload(s, b, &ar, responses);
 	err = dnsvis_bpf__load(s);
 	if (err)
 		snprintf(why, wl, "loading the %s programs failed: %s", backend_name(b),
