@@ -588,9 +588,58 @@ void tracer_destroy(struct loaded_bpf *L)
 	L->skel = NULL;
 }
 
+/* DNSVIS_VERIFIER_STATS=1: load-check has each program's verifier log its
+ * statistics (log level 4, 5.2+), for the instructions it processed on
+ * kernels whose prog info has no verified_insns (before 5.16). */
+enum { STATS_PROGS = 32, STATS_LOG = 1024 };
+static char stats_log[STATS_PROGS][STATS_LOG];
+
+static void stats_logs_set(struct dnsvis_bpf *s)
+{
+	struct bpf_program *p;
+	int i = 0;
+
+	if (!getenv("DNSVIS_VERIFIER_STATS"))
+		return;
+	bpf_object__for_each_program(p, s->obj)
+	{
+		if (i >= STATS_PROGS)
+			break;
+		stats_log[i][0] = 0;
+		bpf_program__set_log_buf(p, stats_log[i++], STATS_LOG);
+		bpf_program__set_log_level(p, 4);
+	}
+}
+
+/* "loaded NAME: N insns[, verifier processed M]" for loaded program p, the
+ * i-th of the object (its stats log, when asked for). */
+static void print_loaded(struct bpf_program *p, int i)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	unsigned long long done = 0;
+	const char *at = NULL;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) != 0) {
+		printf("loaded %s\n", bpf_program__name(p));
+		return;
+	}
+	done = info.verified_insns;
+	if (!done && getenv("DNSVIS_VERIFIER_STATS") && i < STATS_PROGS)
+		at = strstr(stats_log[i], "processed ");
+	if (at)
+		done = strtoull(at + strlen("processed "), NULL, 10);
+	printf("loaded %s: %u insns", bpf_program__name(p), info.xlated_prog_len / 8);
+	if (done)
+		printf(", verifier processed %llu", done);
+	printf("\n");
+}
+
 /* Open and load, without attaching, the programs the loader would choose
  * for this BTF (the relocation target) and backend, with the receive
- * programs when responses is set; prints "loaded PROG" for each.  For
+ * programs when responses is set; prints "loaded PROG: N insns" for each
+ * (print_loaded).  For
  * `dnsvis btf load-check`: old kernels' layouts checked on this kernel.  0
  * or -errno with a reason in why. */
 int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses, char *why,
@@ -600,7 +649,8 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses
 	struct dnsvis_bpf *s;
 	struct bpf_program *p;
 	struct kp_arity ar = {0};
-	int err;
+	struct port_set ports = {0};
+	int err, i;
 
 	if (kprobe) {
 		if (kprobe_arity(btf_path, &ar)) {
@@ -615,14 +665,21 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses
 		return err;
 	}
 	set_autoload(s, b, &ar, responses);
-	err = dnsvis_bpf__load(s);
+	stats_logs_set(s);
+	/* the default port set, as trace patches it: unpatched, the verifier
+	 * would see every port test fail and skip all that follows */
+	port_set_default(&ports);
+	err = patch_ports(s, &ports);
+	if (!err)
+		err = dnsvis_bpf__load(s);
 	if (err)
 		snprintf(why, wl, "loading the %s programs failed: %s", backend_name(b),
 			 strerror(-err));
+	i = 0;
 	for (p = bpf_object__next_program(s->obj, NULL); p && !err;
-	     p = bpf_object__next_program(s->obj, p))
+	     p = bpf_object__next_program(s->obj, p), i++)
 		if (bpf_program__autoload(p))
-			printf("loaded %s\n", bpf_program__name(p));
+			print_loaded(p, i);
 	dnsvis_bpf__destroy(s);
 	return err;
 }
