@@ -35,6 +35,16 @@ CGROUP_CASES = ["cgroup-v2", "cgroup-v1"]
 ROWS = (["ready", "btf-source", "btf-messages"] + CASES + CGROUP_CASES +
         ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",
          "no-leftovers"])
+# once per kernel: `btf load-check --responses` of each backend and object
+# (guest-init.sh), every program through the kernel's own verifier; the
+# receive programs must be among them
+VERIFY = ["kprobe-split", "kprobe-legacy", "tracepoint-split", "tracepoint-legacy"]
+RECV_PROGS = {
+    "kprobe": ["kp_skb_consume_udp", "kp_tcp_recvmsg", "krp_tcp_recvmsg"],
+    "tracepoint": ["tp_%s%s" % (c, x) for c in ("recvfrom", "recvmsg", "recvmmsg", "read", "readv")
+                   for x in ("", "_exit")],
+}
+MAX_INSNS = 4096  # the old verifiers' limit per program
 SYS_BTF = "/sys/kernel/btf/vmlinux"
 HUB_URL = "https://github.com/aquasecurity/btfhub-archive/"
 
@@ -304,6 +314,61 @@ def check_mode(d, mode, live_check, host):
     return cell
 
 
+def check_verify(out, which):
+    """One verify cell: (ok, msg, {prog: (insns, processed)}) from the
+    guest's load-check output for backend-object `which`."""
+    text = read(os.path.join(out, "verify", which + ".txt"))
+    if not text:
+        return False, "no load-check output (guest did not run it)", {}
+    progs = {}
+    for line in text.splitlines():
+        m = re.match(r"^loaded (\S+): (\d+) insns(?:, verifier processed (\d+))?$", line)
+        if m:
+            progs[m.group(1)] = (int(m.group(2)), int(m.group(3) or 0))
+    status = [l for l in text.splitlines() if l.startswith("status ")]
+    probs = []
+    if status != ["status 0"] or "result: ok" not in text:
+        errs = [l for l in text.splitlines() if not l.startswith(("resolved", "poisoned", "loaded"))]
+        probs.append("load-check failed: %s" % " | ".join(errs)[-400:])
+    missing = [p for p in RECV_PROGS[which.split("-")[0]] if p not in progs]
+    if missing:
+        probs.append("receive programs not loaded: %s" % ", ".join(missing))
+    big = ["%s %d" % (p, v[0]) for p, v in sorted(progs.items()) if v[0] > MAX_INSNS]
+    if big:
+        probs.append("over %d insns: %s" % (MAX_INSNS, ", ".join(big)))
+    if probs:
+        return False, "; ".join(probs), progs
+    top = max(progs.items(), key=lambda kv: kv[1][1])
+    return True, "%d programs verified; most processed: %s %d (%d insns)" % (
+        len(progs), top[0], top[1][1], top[1][0]), progs
+
+
+def print_verify_table(headers, vcounts, f=None):
+    """Instruction counts per program: xlated insns / verifier processed."""
+    cols = [(s, w) for s, _ in headers for w in VERIFY if (s, w) in vcounts]
+    progs = sorted({p for c in cols for p in vcounts[c]})
+    if not progs:
+        return
+    if f:
+        f.write("\nVerifier (xlated insns / processed), per kernel and object:\n\n")
+        f.write("| program | %s |\n|---|%s\n" % (" | ".join("%s %s" % c for c in cols),
+                                                  "---|" * len(cols)))
+    else:
+        print("verifier: xlated insns / processed")
+        print("%-22s  %s" % ("program", "  ".join("%-22s" % ("%s %s" % c) for c in cols)))
+    for p in progs:
+        cells = []
+        for c in cols:
+            v = vcounts[c].get(p)
+            cells.append("%d / %d" % v if v else "-")
+        if f:
+            f.write("| %s | %s |\n" % (p, " | ".join(cells)))
+        else:
+            print("%-22s  %s" % (p, "  ".join("%-22s" % x for x in cells)))
+    if not f:
+        print()
+
+
 def write_markdown(md, headers, modes, table):
     """One row per kernel and mode: the BTF source doctor named, and how
     many of the send-path cases and of the other checks passed."""
@@ -344,6 +409,7 @@ def main():
         raise SystemExit(__doc__)
 
     table, details, failed_vms = {}, [], []
+    vtable, vcounts = {}, {}
     headers = []
     for series, rd in pairs:
         pkg = read(os.path.join(rd, "version")).strip() if rd else ""
@@ -352,6 +418,8 @@ def main():
             for m in modes:
                 for r in ROWS:
                     table[series, m, r] = (False, "kernel %s could not be fetched" % series)
+            for w in VERIFY:
+                vtable[series, w] = (False, "kernel %s could not be fetched" % series)
             continue
         out = os.path.join(rd, "out")
         runs, done, hello = split_data(os.path.join(rd, "data.log"), out)
@@ -366,6 +434,11 @@ def main():
         elif not done:
             vm_problem = "guest stopped before finishing (qemu status %s; crash/panic?)" % qrc
         bad = bool(vm_problem)
+        for w in VERIFY:
+            ok, msg, progs = check_verify(out, w)
+            vtable[series, w] = (ok, msg)
+            vcounts[series, w] = progs
+            bad |= not ok
         for m in modes:
             if m in runs:
                 cell = check_mode(os.path.join(out, m), m, live_check, host)
@@ -387,8 +460,11 @@ def main():
         if bad:
             failed_vms.append((series, rd))
 
-    npass = sum(1 for v in table.values() if v[0])
-    nfail = len(table) - npass
+    npass = sum(1 for v in list(table.values()) + list(vtable.values()) if v[0])
+    nfail = len(table) + len(vtable) - npass
+    for (series, w), (ok, msg) in sorted(vtable.items()):
+        name = "%s/verify/%s" % (series, w)
+        print("ok %s (%s)" % (name, msg) if ok else "FAIL %s: %s" % (name, msg))
     for series, _ in headers:
         for m in modes:
             msgs = {table[series, m, r] for r in ROWS}
@@ -416,8 +492,11 @@ def main():
                 cells.append(("pass" if table[s, m, r][0] else "FAIL").ljust(len(c)))
         print("%-*s  %s" % (w0, r, "  ".join(cells).rstrip()))
     print()
+    print_verify_table(headers, vcounts)
     if md:
         write_markdown(md, headers, modes, table)
+        with open(md, "a") as f:
+            print_verify_table(headers, vcounts, f)
 
     for series, rd in failed_vms:
         con = read(os.path.join(rd, "console.log")).replace("\r", "").splitlines()

@@ -269,6 +269,21 @@ run_mode() {
 }
 
 echo "@@HELLO $(uname -r) cwd=$W" >&3
+# Every program of both objects and both backends, the receive ones too,
+# through this kernel's verifier (load, no attach); tests/vm/check.py
+# checks them and prints their instruction counts.
+for be in kprobe tracepoint; do
+	for obj in split legacy; do
+		f=$W/verify-$be-$obj.txt
+		lf=""
+		[ $obj = legacy ] && lf=--legacy
+		DNSVIS_VERIFIER_STATS=1 timeout 120 /bin/dnsvis btf load-check \
+			--btf /sys/kernel/btf/vmlinux --backend $be --responses $lf >$f 2>&1 </dev/null
+		echo "status $?" >>$f
+		emit "verify/$be-$obj.txt" $f
+	done
+done
+say "verifier runs done"
 while read -r tag backend btf legacy <&4; do
 	[ -n "$tag" ] || continue
 	say "run $tag: --backend $backend, btf $btf${legacy:+, $legacy}"
