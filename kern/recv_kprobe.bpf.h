@@ -42,10 +42,15 @@
  *   sk and msg are read (a peek is told by copied_seq, not by flags), so
  *   there are two entry programs, as for the sends: kp_tcp_recvmsg and
  *   kp_tcp_recvmsg_iocb, picked by the BTF prototype's arity (7: iocb).
- *   Not seen: a return past the kretprobe's instance limit (the kernel's
- *   default maxactive, max(10, 2 * CPUs) threads inside tcp_recvmsg at
- *   once: libbpf cannot raise it for perf kprobes) - its stash waits until
- *   the thread's next DNS receive replaces it, or LRU eviction; MSG_TRUNC
+ *   Not seen: a return past the kretprobe's instance limit, maxactive:
+ *   the threads inside tcp_recvmsg at once, sleeping readers included.
+ *   libbpf leaves it at the kernel's default, max(10, 2 * CPUs) with
+ *   CONFIG_PREEMPTION, but only the number of CPUs without (Debian's 5.10:
+ *   in the 1-CPU VM guest one reader blocked in tcp_recvmsg, the
+ *   responder, made every client's return a miss).  Raising it needs a
+ *   kprobe_events "r4096:" entry attached by perf event; until then such a
+ *   stash waits until the thread's next DNS receive replaces it, or LRU
+ *   eviction.  MSG_TRUNC
  *   reads (discarded, not copied: flags are not read; no DNS client uses
  *   them); two threads reading one socket at once.
  *
