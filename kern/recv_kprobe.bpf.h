@@ -87,8 +87,7 @@ struct dv_udphdr {
 };
 
 /* Up to DV_RESP_MAX of the len bytes at kernel address src into m. */
-static __always_inline void dv_resp_copy_kbuf(struct dv_msg *m, const void *src,
-					      unsigned long len)
+static __always_inline void dv_resp_copy_kbuf(struct dv_msg *m, const void *src, unsigned long len)
 {
 	unsigned int sz;
 
