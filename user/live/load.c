@@ -611,8 +611,8 @@ static void stats_logs_set(struct dnsvis_bpf *s)
 	}
 }
 
-/* "loaded NAME: N insns[, verifier processed M]" for loaded program p, the
- * i-th of the object (its stats log, when asked for). */
+/* "loaded NAME", then "insns NAME N[ processed M]" for loaded program p,
+ * the i-th of the object (its stats log, when asked for). */
 static void print_loaded(struct bpf_program *p, int i)
 {
 	struct bpf_prog_info info;
@@ -620,26 +620,25 @@ static void print_loaded(struct bpf_program *p, int i)
 	unsigned long long done = 0;
 	const char *at = NULL;
 
+	printf("loaded %s\n", bpf_program__name(p));
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) != 0) {
-		printf("loaded %s\n", bpf_program__name(p));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) != 0)
 		return;
-	}
 	done = info.verified_insns;
 	if (!done && getenv("DNSVIS_VERIFIER_STATS") && i < STATS_PROGS)
 		at = strstr(stats_log[i], "processed ");
 	if (at)
 		done = strtoull(at + strlen("processed "), NULL, 10);
-	printf("loaded %s: %u insns", bpf_program__name(p), info.xlated_prog_len / 8);
+	printf("insns %s %u", bpf_program__name(p), info.xlated_prog_len / 8);
 	if (done)
-		printf(", verifier processed %llu", done);
+		printf(" processed %llu", done);
 	printf("\n");
 }
 
 /* Open and load, without attaching, the programs the loader would choose
  * for this BTF (the relocation target) and backend, with the receive
- * programs when responses is set; prints "loaded PROG: N insns" for each
- * (print_loaded).  For
+ * programs when responses is set; prints "loaded PROG" and its instruction
+ * counts for each (print_loaded).  For
  * `dnsvis btf load-check`: old kernels' layouts checked on this kernel.  0
  * or -errno with a reason in why. */
 int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses, char *why,
