@@ -1,6 +1,6 @@
 /* recv_kprobe.bpf.h - the kprobe receive path (DV_REC_RESP, loaded with
- * --responses): kprobe skb_consume_udp for UDP, kprobe + kretprobe
- * tcp_recvmsg for TCP.  Both run in the receiving task, which is so
+ * --responses): kprobe skb_consume_udp for UDP, kprobes on tcp_recvmsg
+ * and tcp_cleanup_rbuf for TCP.  Both run in the receiving task, which is so
  * described as a sender is (dv_finish, tail_kp).
  *
  * UDP: skb_consume_udp(sk, skb, len) (4.10+).  udp_recvmsg and
@@ -23,36 +23,53 @@
  *   A compiler that inlined skb_consume_udp into one caller would hide
  *   that family's receives from the probe: the VM cases check v4 and v6.
  *
- * TCP: tcp_recvmsg (both families).  Entry: the socket's peer port
- *   (skc_dport) against the port set first; then the user buffers the call
- *   reads into (compat's dv_msghdr_src: ITER_UBUF 6.0+, ITER_IOVEC, RHEL
- *   7's msg_iov; kernel-internal kvec/bvec readers are skipped), the
- *   socket and tcp_sock.copied_seq, the stream position of the first byte
- *   to be read, go into kp_recv_stash by pid_tgid, and the thread's slot in
- *   recv_slots is counted up.  The segments themselves are stashed, not
- *   the kernel's iovec array pointer: RHEL 7's memcpy_toiovec advances
- *   that array in place as it copies.  Return (kretprobe, on every
- *   tcp_recvmsg in the system): the slot's count first, 0 ends it with one
- *   array read; else the stash is taken (and counted down); ret <= 0:
- *   nothing; copied_seq unchanged: nothing was consumed (MSG_PEEK,
- *   MSG_OOB), skipped; else min(ret, DV_RESP_MAX) bytes with DV_M_SEQ, and
- *   user space frames the stream as it does the sends.
- *   Prototypes: (sk, msg, len, nonblock, flags, addr_len) 4.1-5.18, the
- *   same without nonblock from 5.19, (iocb, sk, msg, ...) on RHEL 7.  Only
- *   sk and msg are read (a peek is told by copied_seq, not by flags), so
- *   there are two entry programs, as for the sends: kp_tcp_recvmsg and
- *   kp_tcp_recvmsg_iocb, picked by the BTF prototype's arity (7: iocb).
- *   Not seen: a return past the kretprobe's instance limit, maxactive:
- *   the threads inside tcp_recvmsg at once, sleeping readers included.
- *   libbpf leaves it at the kernel's default, max(10, 2 * CPUs) with
- *   CONFIG_PREEMPTION, but only the number of CPUs without (Debian's 5.10:
- *   in the 1-CPU VM guest one reader blocked in tcp_recvmsg, the
- *   responder, made every client's return a miss).  Raising it needs a
- *   kprobe_events "r4096:" entry attached by perf event; until then such a
- *   stash waits until the thread's next DNS receive replaces it, or LRU
- *   eviction.  MSG_TRUNC
- *   reads (discarded, not copied: flags are not read; no DNS client uses
- *   them); two threads reading one socket at once.
+ * TCP: kprobe tcp_recvmsg (entry) + kprobe tcp_cleanup_rbuf, no kretprobe.
+ *   Why: a kretprobe holds one of maxactive instances per thread inside
+ *   tcp_recvmsg, sleeping readers included, and libbpf leaves maxactive at
+ *   the kernel's default: max(10, 2 * CPUs) with CONFIG_PREEMPTION, but
+ *   only the number of CPUs without (Debian 5.10).  In the 1-CPU VM guest
+ *   the responder blocked in tcp_recvmsg took the one instance and every
+ *   client's return was missed; any host with more blocked readers than
+ *   that misses returns too.  tcp_cleanup_rbuf(sk, copied) is what
+ *   tcp_recvmsg (tcp_recvmsg_locked from 5.13) calls after its copy loop,
+ *   in the reader's task, with the bytes already in the user's buffer and
+ *   copied = the bytes this call consumed: the same facts as the return,
+ *   from a plain kprobe.  A global function from 3.10 on (ACK logic
+ *   shared with tcp_read_sock and others), prototype (sk, copied)
+ *   throughout, so no arity choice; the 5.10, 6.1 and 6.12 guests' BTF
+ *   lists it, and their TCP cases show the calls in tcp_recvmsg are not
+ *   inlined.  Every path out of
+ *   the copy loop that copied bytes reaches it; those that skip it copied
+ *   nothing into this stash's buffer (MSG_ERRQUEUE, MSG_OOB's recv_urg,
+ *   repair's send queue peek, errors before the loop): their stash waits
+ *   for the same thread's next entry, which replaces it.
+ *   Entry: the socket's peer port (skc_dport) against the port set first;
+ *   then the user buffers the call reads into (compat's dv_msghdr_src:
+ *   ITER_UBUF 6.0+, ITER_IOVEC, RHEL 7's msg_iov; kernel-internal
+ *   kvec/bvec readers are skipped), the socket and tcp_sock.copied_seq, the
+ *   stream position of the first byte to be read, go into kp_recv_stash by
+ *   pid_tgid, and the thread's slot in recv_slots is counted up.  The
+ *   segments themselves are stashed, not the kernel's iovec array pointer:
+ *   RHEL 7's memcpy_toiovec advances that array in place as it copies.
+ *   tcp_cleanup_rbuf (called by every TCP reader in the system): the slot's
+ *   count first, 0 ends it with one array read; copied <= 0: nothing; the
+ *   stash must be this thread's on this sk, and copied_seq must have moved
+ *   by exactly copied since the entry (a peek leaves it; a stale stash
+ *   behind an unstashed read, e.g. into a kvec, has moved by more), so no
+ *   other call's bytes are ever read; then the stash is taken (counted
+ *   down) and min(copied, DV_RESP_MAX) bytes go out with DV_M_SEQ at the
+ *   stashed copied_seq, and user space frames the stream as it does the
+ *   sends.  Entry prototypes: (sk, msg, len, nonblock, flags, addr_len)
+ *   4.1-5.18, the same without nonblock from 5.19, (iocb, sk, msg, ...) on
+ *   RHEL 7.  Only sk and msg are read, so there are two entry programs, as
+ *   for the sends: kp_tcp_recvmsg and kp_tcp_recvmsg_iocb, picked by the
+ *   BTF prototype's arity (7: iocb).
+ *   Not seen: the bytes after a mid-loop tcp_cleanup_rbuf (up to 5.15 it
+ *   runs before processing a backlog once copied >= target; MSG_WAITALL
+ *   and SO_RCVLOWAT > 1 run it before sleeping): the first part is
+ *   reported and the stream has a gap after it.  MSG_TRUNC reads (counted
+ *   in copied, not copied: flags are not read; no DNS client uses them);
+ *   two threads reading one socket at once.
  *
  * RHEL 7 (3.10) would need, for UDP: no skb_consume_udp there;
  *   udp_recvmsg and udpv6_recvmsg end in skb_free_datagram_locked(sk, skb),
@@ -227,38 +244,38 @@ static __always_inline int dv_kp_tcp_recv(struct dv_pt_regs *ctx, struct sock *s
 
 DV_KPROBE_PROGS(tcp_recvmsg, dv_kp_tcp_recv)
 
-/* tcp_recvmsg return (see the top). */
-SEC("kretprobe/tcp_recvmsg")
-int krp_tcp_recvmsg(struct dv_pt_regs *ctx)
+/* tcp_cleanup_rbuf(sk, copied), in the reader's task once tcp_recvmsg
+ * copied its bytes (see the top). */
+SEC("kprobe/tcp_cleanup_rbuf")
+int kp_tcp_cleanup_rbuf(struct dv_pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 k = (__u32)id & (DV_RECV_SLOTS - 1), *n, seq = 0;
-	long ret = (long)ctx->ax;
+	struct sock *sk = (struct sock *)ctx->di;
+	int copied = (int)ctx->si;
 	struct dv_kp_recv *v, st;
 	struct dv_scratch *sc;
 	struct tcp_sock *tp;
 
 	n = bpf_map_lookup_elem(&recv_slots, &k);
-	if (!n || !*n)
+	if (!n || !*n || copied <= 0)
 		return 0;
 	v = bpf_map_lookup_elem(&kp_recv_stash, &id);
-	if (!v)
+	if (!v || v->d.sock != (__u64)(unsigned long)sk)
 		return 0;
 	__builtin_memcpy(&st, v, sizeof(st));
+	tp = (struct tcp_sock *)sk;
+	if (DV_KREAD(seq, tp->copied_seq) || seq - st.d.seq != (__u32)copied)
+		return 0; /* a peek (copied_seq stays), or not this stash's read */
 	if (bpf_map_delete_elem(&kp_recv_stash, &id) == 0)
 		__sync_fetch_and_add(n, -1);
-	if (ret <= 0)
-		return 0;
-	tp = (struct tcp_sock *)st.d.sock;
-	if (DV_KREAD(seq, tp->copied_seq) || seq == st.d.seq)
-		return 0; /* nothing consumed: a peek, or urgent data */
 	sc = dv_scratch();
 	if (!sc)
 		return 0;
-	dv_resp_copy_iov(&sc->m[0], st.seg, st.nseg, 0, (unsigned long)ret, 1);
+	dv_resp_copy_iov(&sc->m[0], st.seg, st.nseg, 0, (unsigned long)copied, 1);
 	if (!dv_is_response(&sc->m[0], &st.d))
 		return 0;
-	dv_set_resp(&sc->m[0], &st.d, DV_HOOK_KPROBE_TCP_RECVMSG, (unsigned long)ret, 0);
+	dv_set_resp(&sc->m[0], &st.d, DV_HOOK_KPROBE_TCP_RECVMSG, (unsigned long)copied, 0);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;

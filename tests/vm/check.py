@@ -40,7 +40,7 @@ ROWS = (["ready", "btf-source", "btf-messages"] + CASES + CGROUP_CASES +
 # verifier; the receive programs must be among them
 VERIFY = ["kprobe-split", "kprobe-legacy"]
 RECV_PROGS = {
-    "kprobe": ["kp_skb_consume_udp", "kp_tcp_recvmsg", "krp_tcp_recvmsg"],
+    "kprobe": ["kp_skb_consume_udp", "kp_tcp_recvmsg", "kp_tcp_cleanup_rbuf"],
     "tracepoint": ["tp_%s%s" % (c, x) for c in ("recvfrom", "recvmsg", "recvmmsg", "read", "readv")
                    for x in ("", "_exit")],
 }

@@ -65,9 +65,9 @@ static int kprobe_arity(const char *btf_path, struct kp_arity *a)
 static void set_autoload_recv(struct dnsvis_bpf *s, int on)
 {
 	struct bpf_program *tp[] = {
-	    s->progs.tp_recvfrom, s->progs.tp_recvfrom_exit, s->progs.tp_recvmsg,
-	    s->progs.tp_recvmsg_exit, s->progs.tp_recvmmsg, s->progs.tp_recvmmsg_exit,
-	    s->progs.tp_read,	  s->progs.tp_read_exit,     s->progs.tp_readv,
+	    s->progs.tp_recvfrom,     s->progs.tp_recvfrom_exit, s->progs.tp_recvmsg,
+	    s->progs.tp_recvmsg_exit, s->progs.tp_recvmmsg,	 s->progs.tp_recvmmsg_exit,
+	    s->progs.tp_read,	      s->progs.tp_read_exit,	 s->progs.tp_readv,
 	    s->progs.tp_readv_exit,
 	};
 
@@ -76,13 +76,13 @@ static void set_autoload_recv(struct dnsvis_bpf *s, int on)
 }
 
 /* The receive programs of the kprobe backend (--responses): tcp_recvmsg's
- * entry in its prototype's layout and its return, skb_consume_udp. */
+ * entry in its prototype's layout, tcp_cleanup_rbuf, skb_consume_udp. */
 static void set_autoload_kp_recv(struct dnsvis_bpf *s, int on, int recv_iocb)
 {
 	bpf_program__set_autoload(s->progs.kp_skb_consume_udp, on);
 	bpf_program__set_autoload(s->progs.kp_tcp_recvmsg, on && !recv_iocb);
 	bpf_program__set_autoload(s->progs.kp_tcp_recvmsg_iocb, on && recv_iocb);
-	bpf_program__set_autoload(s->progs.krp_tcp_recvmsg, on);
+	bpf_program__set_autoload(s->progs.kp_tcp_cleanup_rbuf, on);
 }
 
 static void set_autoload(struct dnsvis_bpf *s, enum backend b, const struct kp_arity *a,
@@ -346,8 +346,8 @@ static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, stru
 	if (!pl->r->responses)
 		return n;
 	PROBE(kp_skb_consume_udp, 0);
-	/* the return before the entry: no stash waits for a return to come */
-	PROBE2(krp_tcp_recvmsg, 0, 1);
+	/* the reader before the entry: no stash waits for a read to come */
+	PROBE2(kp_tcp_cleanup_rbuf, 0, 1);
 	if (pl->ar.tcp_recv_iocb)
 		PROBE(kp_tcp_recvmsg_iocb, 0);
 	else
