@@ -1,7 +1,7 @@
 /* dns_client.c - live-test client: sends ONE known DNS query through a
  * chosen send path, so the tracer's per-syscall handling can be checked.
  *
- * usage: dns_client [-r] [-n] PATH SERVER PORT NAME QTYPE TXID
+ * usage: dns_client [-r] [-n] [-f] PATH SERVER PORT NAME QTYPE TXID
  *        dns_client flood-udp N
  *        dns_client flood-write N
  *        dns_client flood-dns N SERVER PORT PREFIX
@@ -9,6 +9,9 @@
  *   -r  require a reply: wait up to 1 s for it and check txid, QR and the
  *       echoed question; exit 1 if there is none or it does not match.
  *   -n  do not wait for a reply at all.
+ *   -f  read UDP replies with recvfrom(2) and a source address (else recv(2)):
+ *       an unconnected socket then takes a reply from any port, and the
+ *       tracer sees where it came from.
  *   default: wait up to 1 s for a reply, ignore its absence.
  *
  * PATH (how the query leaves the process):
@@ -277,6 +280,8 @@ static long ms_left(const struct timespec *deadline)
 	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+static int recv_with_from; /* -f */
+
 /* Wait up to 1 s for replies to all of qs[0..n).  Returns how many matched. */
 static int wait_udp(int fd, const struct query *qs, int n)
 {
@@ -293,7 +298,15 @@ static int wait_udp(int fd, const struct query *qs, int n)
 
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
 			break;
-		rn = recv(fd, r, sizeof(r), MSG_DONTWAIT);
+		if (recv_with_from) {
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+
+			rn =
+			    recvfrom(fd, r, sizeof(r), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		} else {
+			rn = recv(fd, r, sizeof(r), MSG_DONTWAIT);
+		}
 		if (rn < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
@@ -543,7 +556,7 @@ int main(int argc, char **argv)
 	struct query qs[MMSG_MAX];
 	uint16_t port, txid, qtype;
 
-	while ((opt = getopt(argc, argv, "+rn")) != -1) {
+	while ((opt = getopt(argc, argv, "+rnf")) != -1) {
 		switch (opt) {
 		case 'r':
 			require = 1;
@@ -551,8 +564,11 @@ int main(int argc, char **argv)
 		case 'n':
 			nowait = 1;
 			break;
+		case 'f':
+			recv_with_from = 1;
+			break;
 		default:
-			die("usage: dns_client [-r] [-n] PATH SERVER PORT NAME QTYPE TXID");
+			die("usage: dns_client [-r] [-n] [-f] PATH SERVER PORT NAME QTYPE TXID");
 		}
 	}
 	argv += optind;
@@ -571,7 +587,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 6)
-		die("usage: dns_client [-r] [-n] PATH SERVER PORT NAME QTYPE TXID");
+		die("usage: dns_client [-r] [-n] [-f] PATH SERVER PORT NAME QTYPE TXID");
 
 	path = argv[0];
 	port = (uint16_t)parse_num(argv[2], 65535, "port");

@@ -7,11 +7,18 @@ Listens on 127.0.0.1:PORT and [::1]:PORT, UDP and TCP.  Answers:
   names under .nx (e.g. foo.nx) -> NXDOMAIN
   names whose first label starts with "truncate-" -> over UDP, an empty
         answer with TC set (the client retries over TCP); over TCP as above
+  first label "chain-..." -> A / AAAA as above behind a CNAME chain:
+        NAME CNAME alias1.NAME, alias1.NAME CNAME alias2.NAME, alias2.NAME A
+  first label "servfail-..." / "refused-..." -> SERVFAIL / REFUSED
+  first label "late-..." -> the answer, 300 ms late (UDP)
+  first label "silent-..." -> no answer at all
+  first label "wrongport-..." -> the answer from another port (--wrong-port,
+        UDP; silent without it): what a spoofer would send
   anything else -> NOERROR, no answer
 Silent unless -v.  Exits 0 on SIGTERM/SIGINT.  Exits 2 with one line on
 stderr if an address cannot be bound (e.g. port 53 already taken).
 
-usage: responder.py [--port N] [--ready-file PATH] [-v] [--no-ipv6]
+usage: responder.py [--port N] [--wrong-port N] [--ready-file PATH] [-v] [--no-ipv6]
 """
 import argparse
 import errno
@@ -21,6 +28,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 QTYPE_NAMES = {1: "A", 28: "AAAA"}
 
@@ -50,6 +58,44 @@ def parse_question(msg):
     return ".".join(labels), qtype, off + 4
 
 
+def rr(owner_off, rtype, rdata, ttl=1):
+    """One answer record whose owner is the name at message offset owner_off."""
+    return struct.pack("!HHHIH", 0xC000 | owner_off, rtype, 1, ttl, len(rdata)) + rdata
+
+
+def address_rdata(qtype):
+    if qtype == 1:
+        return socket.inet_aton("127.0.0.2")
+    if qtype == 28:
+        return socket.inet_pton(socket.AF_INET6, "::2")
+    return None
+
+
+def chain_answers(name, qtype, end):
+    """NAME CNAME alias1.NAME CNAME alias2.NAME, then the address (if any).
+    Each alias is one label before a pointer to the name before it."""
+    label = lambda s: bytes([len(s)]) + s.encode()
+    out, count = b"", 0
+    owner = 12  # the question's name
+    at = end  # where the next record starts
+    for alias in ("alias1", "alias2"):
+        target = label(alias) + struct.pack("!H", 0xC000 | 12)
+        rec = rr(owner, 5, target, 300)
+        owner = at + 12  # the target's offset within this record
+        out += rec
+        at += len(rec)
+        count += 1
+    data = address_rdata(qtype)
+    if data is not None:
+        out += rr(owner, qtype, data, 60)
+        count += 1
+    return out, count
+
+
+def first_label(lname):
+    return lname.split(".", 1)[0]
+
+
 def answer(msg, udp=False):
     """Build the reply for one query message, or None to stay silent."""
     q = parse_question(msg)
@@ -65,8 +111,17 @@ def answer(msg, udp=False):
         hdr = msg[0:2] + bytes([0x80 | opcode | 0x04 | 0x02 | rd, 0x80]) + \
             struct.pack("!HHHH", 1, 0, 0, 0)
         return hdr + msg[12:end], "%s %s truncated" % (name, QTYPE_NAMES.get(qtype, qtype))
+    first = first_label(lname)
+    if first.startswith("silent-"):
+        return None, "%s silent" % name
     if lname == "nx" or lname.endswith(".nx"):
         rcode = 3
+    elif first.startswith("servfail-"):
+        rcode = 2
+    elif first.startswith("refused-"):
+        rcode = 5
+    elif first.startswith("chain-"):
+        answers, ancount = chain_answers(name, qtype, end)
     elif qtype == 1:
         answers = struct.pack("!HHHIH", 0xC00C, 1, 1, 1, 4) + socket.inet_aton("127.0.0.2")
         ancount = 1
@@ -82,8 +137,10 @@ def answer(msg, udp=False):
 
 
 class Responder:
-    def __init__(self, port, verbose, ipv6):
+    def __init__(self, port, verbose, ipv6, wrong_port=0):
         self.verbose = verbose
+        self.late = []  # (when, socket, reply, peer): UDP answers held back
+        self.wrong = {}  # family -> the socket wrong-port answers leave from
         self.sel = selectors.DefaultSelector()
         self.socks = []
         addrs = [(socket.AF_INET, "127.0.0.1")]
@@ -110,6 +167,12 @@ class Responder:
                                                             else "listen"))
                 self.socks.append(s)
         self.tcp_bufs = {}
+        for fam, addr in addrs if wrong_port else []:
+            w = socket.socket(fam, socket.SOCK_DGRAM)
+            if fam == socket.AF_INET6:
+                w.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            w.bind((addr, wrong_port))
+            self.wrong[fam] = w
 
     def log(self, proto, desc):
         if self.verbose and desc:
@@ -125,7 +188,26 @@ class Responder:
             return
         reply, desc = answer(msg, udp=True)
         self.log("udp", desc)
-        if reply is not None:
+        if reply is None:
+            return
+        first = first_label((parse_question(msg) or ("",))[0].lower())
+        if first.startswith("late-"):
+            self.late.append((time.monotonic() + 0.3, s, reply, peer))
+            return
+        if first.startswith("wrongport-"):
+            s = self.wrong.get(s.family)
+            if s is None:
+                return
+        try:
+            s.sendto(reply, peer)
+        except OSError:
+            pass
+
+    def send_late(self):
+        now = time.monotonic()
+        due = [x for x in self.late if x[0] <= now]
+        self.late = [x for x in self.late if x[0] > now]
+        for _, s, reply, peer in due:
             try:
                 s.sendto(reply, peer)
             except OSError:
@@ -176,7 +258,12 @@ class Responder:
 
     def run(self):
         while True:
-            for key, _ in self.sel.select(timeout=1.0):
+            wait = 1.0
+            if self.late:
+                wait = max(0.0, min(x[0] for x in self.late) - time.monotonic())
+            events = self.sel.select(timeout=wait)
+            self.send_late()
+            for key, _ in events:
                 kind = key.data
                 if kind == "udp":
                     self.on_udp(key.fileobj)
@@ -189,6 +276,8 @@ class Responder:
 def main():
     ap = argparse.ArgumentParser(description="tiny DNS responder for dnsvis live tests")
     ap.add_argument("--port", type=int, default=53)
+    ap.add_argument("--wrong-port", type=int, default=0,
+                    help="answer wrongport-* names from this UDP port")
     ap.add_argument("--ready-file", help="create this file once every socket is bound")
     ap.add_argument("--no-ipv6", action="store_true", help="bind 127.0.0.1 only")
     ap.add_argument("-v", "--verbose", action="store_true", help="log each query to stderr")
@@ -199,7 +288,7 @@ def main():
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    r = Responder(args.port, args.verbose, not args.no_ipv6)
+    r = Responder(args.port, args.verbose, not args.no_ipv6, args.wrong_port)
     if args.ready_file:
         with open(args.ready_file + ".tmp", "w") as f:
             f.write("%d\n" % os.getpid())

@@ -156,12 +156,57 @@ static void test_timeout_and_unsolicited(struct dns_response *r)
 	feed_free(f);
 }
 
+static unsigned released;
+static const struct dnsvis_proc *released_proc;
+
+static void on_release(void *ctx, const struct dnsvis_event *ev)
+{
+	(void)ctx;
+	released++;
+	released_proc = ev->proc;
+}
+
+/* Every query given to the feed comes back once through release: after its
+ * outcome, at once as a retry, when evicted, and in feed_free(). */
+static void test_release(struct dns_response *r)
+{
+	static const struct dnsvis_proc proc = {.pid = 42};
+	struct feed_opts o = {
+	    .timeout_ns = 1000 * MS, .max_pending = 1, .emit = emit, .release = on_release};
+	struct match_feed *f = feed_new(&o);
+	struct dnsvis_event a = query_event(40010, 1, "a.example.com");
+	struct dnsvis_event b = query_event(40011, 2, "b.example.com");
+	struct match_flow fl = reply_flow(&a);
+	struct timespec wall = {1700000000, 0};
+
+	nlines = 0;
+	released = 0;
+	a.proc = b.proc = &proc;
+	feed_query(f, &a, 0, 0);
+	CHECK_INT(released, 0);
+	feed_query(f, &a, 0, 10 * MS); /* a retry: not kept */
+	CHECK_INT(released, 1);
+	decode_answer(r, 1, "a.example.com", 0);
+	feed_response(f, &fl, 20 * MS, &wall, r);
+	CHECK_INT(nlines, 1);
+	CHECK_INT(released, 2); /* after its outcome */
+	CHECK(released_proc == &proc);
+	feed_query(f, &a, 0, 30 * MS);
+	feed_query(f, &b, 0, 40 * MS); /* the table holds one: a is evicted */
+	CHECK_INT(released, 3);
+	CHECK_INT(feed_stats(f)->evicted, 1);
+	feed_free(f); /* b, without an outcome */
+	CHECK_INT(released, 4);
+	CHECK_INT(nlines, 1);
+}
+
 int main(void)
 {
 	struct dns_response *r = malloc(sizeof(*r));
 
 	test_paired(r);
 	test_timeout_and_unsolicited(r);
+	test_release(r);
 	free(r);
 	printf("test_feed: %d passed, %d failed\n", check_passed, check_failed);
 	return check_failed != 0;

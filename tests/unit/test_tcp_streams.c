@@ -263,6 +263,16 @@ static void test_not_ready(void)
 	tcp_streams_drain_end(&t, 2000);
 	CHECK_INT(g.n, 1);
 	tcp_streams_flush(&t);
+	/* the clock far past 0 (live: days of CLOCK_MONOTONIC): a stream whose
+	 * first send waits is not idle */
+	tcp_streams_init(&t, on_msg, ready, &g);
+	tcp_streams_add(&t, rec_of(st, 0, 22, 0, SOCK));
+	tcp_streams_drain_end(&t, 100 * TCP_STREAM_IDLE_NS);
+	CHECK_INT(t.evicted, 0);
+	g.ready = 1;
+	tcp_streams_drain_end(&t, 100 * TCP_STREAM_IDLE_NS);
+	CHECK_INT(g.n, 2);
+	tcp_streams_flush(&t);
 }
 
 /* Bounded: more sockets than TCP_STREAMS_MAX evict (counted); idle ends. */

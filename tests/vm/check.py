@@ -32,7 +32,14 @@ TCP_SOURCE = {
                    "tcp-lensplit": TCP_WRITE, "tcp-split": TCP_WRITE},
 }
 CGROUP_CASES = ["cgroup-v2", "cgroup-v1"]
-ROWS = (["ready", "btf-source", "btf-messages"] + CASES + CGROUP_CASES +
+# the receive programs `btf load-check --responses` must load, per backend
+RECV_PROGS = {
+    "tracepoint": ["tp_recvfrom", "tp_recvfrom_exit", "tp_recvmsg", "tp_recvmsg_exit",
+                   "tp_recvmmsg", "tp_recvmmsg_exit", "tp_read", "tp_read_exit", "tp_readv",
+                   "tp_readv_exit"],
+    "kprobe": [],
+}
+ROWS = (["ready", "btf-source", "btf-messages", "load-responses"] + CASES + CGROUP_CASES +
         ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",
          "no-leftovers"])
 # once per kernel: `btf load-check --responses` of the kprobe backend, both
@@ -230,6 +237,21 @@ def check_cgroups(d, cell):
                       (got[0], got[1], got[2], cid, " (%s)" % note if note else ""))
 
 
+def check_load_responses(d, backend):
+    """The load-check of the programs with the receive ones (guest-init.sh)."""
+    text = read(os.path.join(d, "loadcheck.txt"))
+    last = text.strip().splitlines()[-1:] or ["no result"]
+    loaded = set(re.findall(r"^loaded (\S+)$", text, re.M))
+    missing = [p for p in RECV_PROGS[backend] if p not in loaded]
+    if "result: ok" not in text or not last[0].startswith("status 0"):
+        fails = [l for l in text.splitlines() if l.startswith("result:")]
+        return (False, "load-check --responses: %s (%s)" % (
+            fails[0] if fails else "no result", last[0]))
+    if missing:
+        return (False, "load-check --responses did not load %s" % ", ".join(missing))
+    return (True, "%d programs loaded, %s object" % (len(loaded), last[0].split()[-1]))
+
+
 def check_mode(d, mode, live_check, host):
     """Return {row: (ok, msg)} for one finished mode directory d."""
     cell = {}
@@ -245,6 +267,8 @@ def check_mode(d, mode, live_check, host):
                          read(os.path.join(d, "pmu.txt")).strip())
         return cell
     cell["btf-source"], cell["btf-messages"] = check_btf_texts(d, kind, host)
+    cell["load-responses"] = check_load_responses(
+        d, "kprobe" if mode.startswith("kprobe") else "tracepoint")
     if not ready.startswith("ready after"):
         cell["ready"] = (False, "%s; stderr: %s" % (ready or "no result", " | ".join(err_tail)))
         return cell

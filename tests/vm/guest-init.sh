@@ -187,6 +187,13 @@ run_mode() {
 	fi
 	ls -A $PMU >$D/pmu.txt 2>&1
 	timeout 60 $DV_BIN doctor $BTFARG >$D/doctor.txt 2>&1 </dev/null
+	# the programs with the receive ones (--responses) through this kernel's
+	# verifier: the legacy object in the --btf modes, the split-read one else
+	LCOBJ=""
+	[ "${BTF#/}" != "$BTF" ] && LCOBJ=--legacy
+	timeout 300 /bin/dnsvis btf load-check --btf /vmtest/vmlinux.btf --backend $BACKEND \
+		--responses $LCOBJ >$D/loadcheck.txt 2>&1 </dev/null
+	echo "status $? object ${LCOBJ:-split}" >>$D/loadcheck.txt
 	# Stale libbpf legacy probes (libbpf 1.1 naming) of a pid that is gone,
 	# plus one of a live process and one foreign probe that must survive.
 	true &
@@ -259,7 +266,7 @@ run_mode() {
 	for n in $STALE $STALE6 $LIVE $FOREIGN; do echo "-:kprobes/$n" >>$KE 2>/dev/null; done
 	[ "$BTF" != kernel ] && umount /sys/kernel/btf
 	[ "$LEGACY" = legacy ] && umount $PMU
-	for f in manifest.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
+	for f in loadcheck.txt manifest.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
 		btf.txt which.txt msg.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
 		kprobe_events.after bpffs.before bpffs.after; do
 		emit "$TAG/$f" $D/$f

@@ -37,8 +37,9 @@ static void usage(FILE *f)
 		"      --search DOM   a search domain whose expansions of allowed names are\n"
 		"                     not violations (besides each process's resolv.conf)\n"
 		"      --replay       read capture FILEs instead of tracing\n"
-		"      --responses    with --replay: rcodes, timeouts, unsolicited responses and\n"
-		"                     latency p50/p95/p99/max per workload and domain\n"
+		"      --responses    rcodes, timeouts, unsolicited responses and latency\n"
+		"                     p50/p95/p99/max per workload and domain (--timeout S,\n"
+		"                     --max-pending N as for trace and replay)\n"
 		"  -o, --output F     report format: text (default) or json\n"
 		"  -w, --write FILE   also append every event as a JSON line to FILE\n"
 		"Other options (--pid, --comm, --domain, -p, --stats, ...) are those of\n"
@@ -343,9 +344,6 @@ static int parse_args(struct audit_args *aa, const struct opt_table *t, int argc
 		if (rc != ARGS_GO_ON)
 			return rc;
 	}
-	if (aa->cfg.responses && !aa->replay)
-		return cli_usage_err(
-		    "audit", "%s needs --replay: live responses are not traced yet", "--responses");
 	if (aa->replay && aa->duration_given)
 		return cli_usage_err("audit", "%s: -d/--duration is for live audits", "--replay");
 	if (aa->duration_given && pass_on(aa, "-d", aa->dur) != ARGS_GO_ON)

@@ -112,15 +112,28 @@ static int read_file(uint32_t pid, const char *what, char *out, size_t len, size
 	return 0;
 }
 
-uint64_t proc_mnt_ns(uint32_t pid)
+/* The inode of /proc/PID/ns/TYPE ("TYPE:[ino]"); 0 when it is gone. */
+static uint64_t ns_inode(uint32_t pid, const char *type)
 {
-	char link[64];
+	char path[16], link[64];
 	unsigned long long ino = 0;
+	size_t n = strlen(type);
 
-	if (read_link(pid, "ns/mnt", link, sizeof(link)) != 0 ||
-	    sscanf(link, "mnt:[%llu]", &ino) != 1)
+	snprintf(path, sizeof(path), "ns/%s", type);
+	if (read_link(pid, path, link, sizeof(link)) != 0 || strncmp(link, type, n) != 0 ||
+	    sscanf(link + n, ":[%llu]", &ino) != 1)
 		return 0;
 	return ino;
+}
+
+uint64_t proc_mnt_ns(uint32_t pid)
+{
+	return ns_inode(pid, "mnt");
+}
+
+uint64_t proc_net_ns(uint32_t pid)
+{
+	return ns_inode(pid, "net");
 }
 
 static struct cache_ent *cache_get(uint32_t pid, const char *kexe)

@@ -51,6 +51,8 @@ void proc_info_fill(const struct proc_capture *ev, struct dnsvis_proc *p, struct
 /* The mount namespace inode of a live process (/proc/PID/ns/mnt); 0 when
  * it is gone. */
 uint64_t proc_mnt_ns(uint32_t pid);
+/* ... and its network namespace inode (/proc/PID/ns/net). */
+uint64_t proc_net_ns(uint32_t pid);
 
 /* Forget cached data of processes that no longer exist. */
 void proc_info_gc(void);

@@ -2,7 +2,8 @@
  * (live/proc_cache.h), and for each message record strip DNS over TCP's
  * length, validate every question, apply the process, name and container
  * filters, stamp wall-clock time, hand to the sink.  A message read before
- * its process record waits for the end of the next drain (record.h). */
+ * its process record waits for the end of the next drain (record.h).
+ * Received messages (DV_REC_RESP, --responses) are record_resp.c's. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,7 +28,7 @@
 #include "kern/dnsvis.h"
 #include "util/clock.h"
 
-static const char *hook_name(unsigned h)
+const char *record_hook_name(unsigned h)
 {
 	switch (h) {
 	case DV_HOOK_KPROBE_UDP_SENDMSG:
@@ -46,6 +47,20 @@ static const char *hook_name(unsigned h)
 		return "tracepoint/syscalls/sys_enter_write";
 	case DV_HOOK_TP_WRITEV:
 		return "tracepoint/syscalls/sys_enter_writev";
+	case DV_HOOK_TP_RECVFROM:
+		return "tracepoint/syscalls/sys_exit_recvfrom";
+	case DV_HOOK_TP_RECVMSG:
+		return "tracepoint/syscalls/sys_exit_recvmsg";
+	case DV_HOOK_TP_RECVMMSG:
+		return "tracepoint/syscalls/sys_exit_recvmmsg";
+	case DV_HOOK_TP_READ:
+		return "tracepoint/syscalls/sys_exit_read";
+	case DV_HOOK_TP_READV:
+		return "tracepoint/syscalls/sys_exit_readv";
+	case DV_HOOK_KPROBE_SKB_CONSUME_UDP:
+		return "kprobe/skb_consume_udp";
+	case DV_HOOK_KPROBE_TCP_RECVMSG:
+		return "kprobe/tcp_recvmsg";
 	default:
 		return "unknown";
 	}
@@ -56,9 +71,11 @@ void record_clock_sync(struct record_reader *te)
 	te->wall_off_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 
-static int domain_ok(const struct event_filter *f, const char *name)
+int record_question_wanted(const struct event_filter *f, unsigned opcode, const char *name)
 {
-	return !f->domain || fnmatch(f->domain, name, FNM_CASEFOLD) == 0;
+	if (f->opcodes && !(f->opcodes & (1u << (opcode & 15))))
+		return 0;
+	return !f->domain || !name || fnmatch(f->domain, name, FNM_CASEFOLD) == 0;
 }
 
 static int cgroup_event_ok(const struct container_filter *f, const struct dnsvis_proc *p,
@@ -84,7 +101,7 @@ static void event_common(const struct record_reader *te, const struct dv_msg *m,
 	memset(out, 0, sizeof(*out));
 	out->ts.tv_sec = wall / 1000000000LL;
 	out->ts.tv_nsec = wall % 1000000000LL;
-	out->source = hook_name(m->hook);
+	out->source = record_hook_name(m->hook);
 	out->family = m->family == 10 ? AF_INET6 : AF_INET;
 	out->proto = m->proto;
 	memcpy(out->saddr, m->saddr, 16);
@@ -166,6 +183,7 @@ struct record_ctx {
 	struct lazy_proc *lp;
 	struct proc_strings *ps;
 	int passed; /* the container filter was asked, and passed */
+	int fed;    /* --responses: the message's first question went to the feed */
 };
 
 /* One question: an event, when its name passes --domain; stops at --count. */
@@ -174,8 +192,7 @@ static int emit_question(const struct dns_header *h, const struct dns_question *
 	struct record_ctx *rc = arg;
 	struct record_reader *te = rc->te;
 
-	if (!domain_ok(te->f, q->name.text) ||
-	    (te->f->opcodes && !(te->f->opcodes & (1u << h->opcode)))) {
+	if (!record_question_wanted(te->f, h->opcode, q->name.text)) {
 		te->filtered++;
 		return 0;
 	}
@@ -183,6 +200,10 @@ static int emit_question(const struct dns_header *h, const struct dns_question *
 	dns_query_event(rc->out, h, q);
 	sink_event(te->sink, rc->out);
 	te->events++;
+	if (te->st->resp && !rc->fed) {
+		resp_query(te, rc->lp->m, rc->lp->p, rc->out);
+		rc->fed = 1;
+	}
 	if (te->f->count && te->events >= te->f->count) {
 		te->done = 1;
 		return 1;
@@ -228,7 +249,7 @@ static void emit_bytes(struct record_reader *te, const struct dv_msg *m, const s
 	static struct proc_strings ps;
 	struct lazy_proc lp = {.m = m, .p = p};
 	struct dnsvis_event out;
-	struct record_ctx rc = {te, &out, &lp, &ps, 0};
+	struct record_ctx rc = {te, &out, &lp, &ps, 0, 0};
 
 	if (te->done)
 		return;
@@ -250,9 +271,21 @@ static void emit_msg(struct record_reader *te, const struct dv_msg *m, const str
 	emit_bytes(te, m, p, m->payload, m->payload_len, orig > m->payload_len);
 }
 
-/* The process of m, or NULL (then counted, and the kernel asked to
- * describe it again). */
-static const struct dv_proc *proc_or_forget(struct record_reader *te, const struct dv_msg *m)
+int record_describe(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p,
+		    struct dnsvis_proc *out, struct proc_strings *ps)
+{
+	struct proc_capture c;
+
+	if (te->f->comm && p && strncmp(p->comm, te->f->comm, sizeof(p->comm)) != 0)
+		return 0;
+	capture_of(p, m, &c);
+	proc_info_fill(&c, out, ps);
+	if (te->f->comm && !p && strncmp(out->comm, te->f->comm, sizeof(out->comm)) != 0)
+		return 0;
+	return !container_filter_active(&te->f->cf) || cgroup_event_ok(&te->f->cf, out, &ps->attr);
+}
+
+const struct dv_proc *record_proc_of(struct record_reader *te, const struct dv_msg *m)
 {
 	const struct dv_proc *p = proc_cache_get(&te->st->procs, m->tgid, m->proc_id);
 
@@ -269,7 +302,7 @@ static void tcp_msg(void *arg, const struct dv_msg *rec, const uint8_t *msg, siz
 {
 	struct record_reader *te = arg;
 
-	emit_bytes(te, rec, proc_or_forget(te, rec), msg, len, truncated);
+	emit_bytes(te, rec, record_proc_of(te, rec), msg, len, truncated);
 }
 
 static int tcp_ready(void *arg, const struct dv_msg *rec)
@@ -292,7 +325,7 @@ static void release_held(struct record_reader *te, unsigned i)
 	struct record_state *st = te->st;
 	struct dv_msg *m = st->held[i].m;
 
-	emit_msg(te, m, proc_or_forget(te, m));
+	emit_msg(te, m, record_proc_of(te, m));
 	free(m);
 	st->held[i] = st->held[--st->nheld];
 }
@@ -317,7 +350,7 @@ static void hold_msg(struct record_reader *te, const struct dv_msg *m)
 	st->nheld++;
 }
 
-void record_release_held(struct record_reader *te)
+void record_release_held(struct record_reader *te, int64_t now_ns)
 {
 	struct record_state *st = te->st;
 
@@ -330,10 +363,11 @@ void record_release_held(struct record_reader *te)
 		else
 			i++;
 	}
-	tcp_streams_drain_end(&st->tcp, mono_ns());
+	tcp_streams_drain_end(&st->tcp, now_ns);
+	resp_drain_end(te, now_ns); /* after the queries the drain released */
 }
 
-void record_flush(struct record_reader *te)
+void record_flush(struct record_reader *te, int64_t now_ns)
 {
 	struct record_state *st = te->st;
 
@@ -342,6 +376,7 @@ void record_flush(struct record_reader *te)
 	while (st->nheld)
 		release_held(te, st->nheld - 1);
 	tcp_streams_flush(&st->tcp);
+	resp_flush(te, now_ns);
 }
 
 static int pid_alive(uint32_t pid)
@@ -401,6 +436,8 @@ void record_handle(struct record_reader *te, const struct dv_rec_head *rec, size
 		handle_msg(te, (const struct dv_msg *)rec, avail);
 	else if (rec->type == DV_REC_PROC)
 		handle_proc(te, (const struct dv_proc *)rec, avail);
+	else if (rec->type == DV_REC_RESP)
+		resp_record(te, (const struct dv_msg *)rec, avail);
 	else
 		te->malformed++;
 }

@@ -61,8 +61,9 @@ void record_reader_close(struct perf_buffer *pb, struct record_reader *te);
  * /proc; report the messages now known to be lost. */
 void record_drain_end(struct record_reader *te);
 
-/* After the last drain: hand on everything still held. */
-void record_flush(struct record_reader *te);
+/* After the last drain: hand on everything still held (now_ns:
+ * CLOCK_MONOTONIC, for what times out). */
+void record_flush(struct record_reader *te, int64_t now_ns);
 
 /* Forget process records of processes that are gone (a 5 s tick). */
 void record_gc(struct record_reader *te);
@@ -77,9 +78,22 @@ struct record_extra {
 	unsigned long long proc_lost;	 /* process records offered and never read */
 	unsigned long long tcp_evicted;	 /* TCP streams ended for room or idleness */
 	unsigned long long mmsg_skipped; /* sendmmsg entries past the limit, not looked at */
+	/* --responses (match/match.h's counts) */
+	int responses; /* on */
+	unsigned long long paired, timeouts, flushed, unsolicited, evicted, retries, untracked;
 };
 
 void record_extra(const struct record_reader *te, struct record_extra *x);
+
+/* The end of the summary line on stderr (stats: of a --stats line): the
+ * --responses counts of x, then the newline. */
+void record_print_responses(const struct record_extra *x, int stats);
+
+/* --responses: received messages (DV_REC_RESP) decoded, paired with the
+ * query events, and their outcomes (response, timeout, unsolicited) handed
+ * to the sink; timeout_ns and max_pending 0 for the defaults (match.h).
+ * After record_reader_open().  0, or -1 with errno set. */
+int record_responses_start(struct record_reader *te, int64_t timeout_ns, uint32_t max_pending);
 
 /* Re-read the wall clock offset: the kernel stamps events with
  * CLOCK_MONOTONIC, and the wall clock may be set at any time. */

@@ -1,7 +1,7 @@
-/* record_int.h - what the two halves of the record reader share:
- * record.c (records to events, held messages) and record_ring.c (the perf
- * buffer, counting what was read and what was lost).  Not for other
- * modules: they use record.h. */
+/* record_int.h - what the parts of the record reader share: record.c
+ * (records to events, held messages), record_resp.c (received messages to
+ * outcomes, --responses) and record_ring.c (the perf buffer, counting what
+ * was read and what was lost).  Not for other modules: they use record.h. */
 #ifndef DNSVIS_LIVE_RECORD_INT_H
 #define DNSVIS_LIVE_RECORD_INT_H
 
@@ -13,6 +13,11 @@
 #include "kern/dnsvis.h"
 
 struct record_reader;
+struct resp_state;
+struct dnsvis_event;
+struct dnsvis_proc;
+struct event_filter;
+struct proc_strings;
 
 /* A message read before its process record. */
 struct held_msg {
@@ -40,6 +45,7 @@ struct record_state {
 	int have_snap;
 	unsigned long long proc_lost; /* process records lost (attempted - read) */
 	unsigned long long ring_lost; /* samples the kernel said it dropped (any type) */
+	struct resp_state *resp;      /* --responses (record_resp.c); NULL: off */
 };
 
 /* One record; rec points at the raw sample's size field, avail bytes from
@@ -51,10 +57,51 @@ void record_handle(struct record_reader *te, const struct dv_rec_head *rec, size
 void record_forget_proc(struct record_reader *te, uint32_t tgid, uint64_t proc_id);
 
 /* Hand on the held messages whose process record came, and those held
- * through a whole drain (undescribed); feed the TCP streams. */
-void record_release_held(struct record_reader *te);
+ * through a whole drain (undescribed); feed the TCP streams; then the
+ * responses due (record_resp.c).  now_ns: CLOCK_MONOTONIC. */
+void record_release_held(struct record_reader *te, int64_t now_ns);
 
 /* The TCP streams' callbacks set up. */
 void record_tcp_init(struct record_reader *te);
+
+/* "tracepoint/syscalls/sys_enter_sendto", ... for enum dv_hook h. */
+const char *record_hook_name(unsigned h);
+
+/* Does a question (opcode, name; NULL: none) pass --opcode and --domain? */
+int record_question_wanted(const struct event_filter *f, unsigned opcode, const char *name);
+
+/* The process of m, or NULL (then counted as unattributed, and the kernel
+ * asked to describe it again). */
+const struct dv_proc *record_proc_of(struct record_reader *te, const struct dv_msg *m);
+
+/* The process of record m (p, or NULL: from /proc) as events have it, in
+ * out and ps; 0 when --comm or the container filters leave it out. */
+int record_describe(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p,
+		    struct dnsvis_proc *out, struct proc_strings *ps);
+
+/* ---- record_resp.c: --responses ------------------------------------------ */
+
+/* A DV_REC_RESP record (avail bytes: its own). */
+void resp_record(struct record_reader *te, const struct dv_msg *m, size_t avail);
+
+/* The first reported question of query message m (from process p, NULL:
+ * undescribed), as event ev: to the match stage. */
+void resp_query(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p,
+		const struct dnsvis_event *ev);
+
+/* A drain ended at now_ns: the responses due to the match stage, and its
+ * clock moved on (record_resp.c says how far). */
+void resp_drain_end(struct record_reader *te, int64_t now_ns);
+
+/* The end (every ring read): every response to the match stage, then what
+ * is still outstanding times out. */
+void resp_flush(struct record_reader *te, int64_t now_ns);
+
+/* Free what --responses holds, without outcomes. */
+void resp_free(struct record_reader *te);
+
+/* The match stage's counts into x. */
+struct record_extra;
+void resp_extra(const struct record_reader *te, struct record_extra *x);
 
 #endif

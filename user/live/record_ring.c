@@ -15,6 +15,7 @@
 #include "output/sink.h"
 #include "live/record.h"
 #include "live/record_int.h"
+#include "util/clock.h"
 
 static void report_lost(struct record_reader *te, int cpu, unsigned long long n)
 {
@@ -56,7 +57,7 @@ void record_drain_end(struct record_reader *te)
 
 	if (!st)
 		return;
-	record_release_held(te);
+	record_release_held(te, mono_ns());
 	if (st->have_snap)
 		account(te, st->snap);
 	st->have_snap = read_counters(te, st->snap) == 0;
@@ -78,6 +79,7 @@ void record_extra(const struct record_reader *te, struct record_extra *x)
 	x->unattributed = te->unattributed;
 	if (!te->st)
 		return;
+	resp_extra(te, x);
 	x->proc_lost = te->st->proc_lost;
 	x->tcp_evicted = te->st->tcp.evicted;
 	for (int cpu = 0; te->st->have_snap && cpu < te->ncpu; cpu++)
@@ -204,6 +206,7 @@ void record_reader_close(struct perf_buffer *pb, struct record_reader *te)
 
 	perf_buffer__free(pb);
 	if (st) {
+		resp_free(te);
 		while (st->nheld)
 			free(st->held[--st->nheld].m);
 		tcp_streams_free(&st->tcp);

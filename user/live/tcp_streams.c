@@ -200,7 +200,8 @@ static void end_idle(struct tcp_streams *t, int64_t now)
 	for (unsigned i = 0; i < TCP_STREAMS_MAX; i++) {
 		struct tcp_stream *s = &t->s[i];
 
-		if (s->sock && now - s->last_ns > TCP_STREAM_IDLE_NS) {
+		/* (a stream whose first send still waits was never fed) */
+		if (s->sock && s->last && now - s->last_ns > TCP_STREAM_IDLE_NS) {
 			end_stream(t, s);
 			t->evicted++;
 		}

@@ -48,6 +48,9 @@ struct trace_opts {
 	int verbose;
 	const char *write_path;	    /* -w FILE */
 	struct event_filter filter; /* --pid, --comm, --domain, --count, containers */
+	int responses;		    /* --responses */
+	int64_t timeout_ns;	    /* --timeout; 0: the default */
+	uint32_t max_pending;	    /* --max-pending; 0: the default */
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -92,7 +95,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dnsvis [trace] [options]\n"
-		"  -o, --output text|json|kubearmor   output format (default text)\n"
+		"  -o, --output text|json|kubearmor|ecs  output format (default text)\n"
 		"  -p, --port N           DNS server port to watch (repeatable; default 53)\n"
 		"  -d, --duration SECONDS stop after this long\n"
 		"  -c, --count N          stop after N events\n"
@@ -105,6 +108,9 @@ static void usage(FILE *f)
 		"                         all CPUs, 64 to 512 pages each)\n"
 		"      --stats SECONDS    print counters on stderr this often\n"
 		"  -w, --write FILE       append events to FILE (SIGHUP reopens it)\n"
+		"      --responses        also responses, timeouts and unsolicited responses\n"
+		"      --timeout SECONDS  a query unanswered this long times out (default 5)\n"
+		"      --max-pending N    queries awaiting a response at most (default 65536)\n"
 		"      --btf FILE         kernel BTF when /sys/kernel/btf/vmlinux is missing\n"
 		"      --cluster-name NAME  kubearmor ClusterName\n"
 		"      --host-name NAME   kubearmor HostName (default: this host's name)\n"
@@ -148,6 +154,9 @@ enum {
 	OPT_POD,
 	OPT_HOST_ROOT,
 	OPT_OPCODE,
+	OPT_RESPONSES,
+	OPT_TIMEOUT,
+	OPT_MAX_PENDING,
 };
 
 /* -d, -c, --pid, --perf-pages, --stats: 0 or 2 (usage). */
@@ -177,6 +186,16 @@ static int set_number_opt(struct trace_opts *o, int c, const char *arg)
 			return cli_usage_err("trace", "bad --perf-pages '%s' (a power of two)",
 					     arg);
 		o->perf_pages = (int)v;
+		return 0;
+	case OPT_TIMEOUT: /* as replay's */
+		if (parse_ull(arg, &v) || v == 0 || v > 86400)
+			return cli_usage_err("trace", "bad --timeout '%s'", arg);
+		o->timeout_ns = (int64_t)v * 1000000000LL;
+		return 0;
+	case OPT_MAX_PENDING:
+		if (parse_ull(arg, &v) || v == 0 || v > (1u << 30))
+			return cli_usage_err("trace", "bad --max-pending '%s'", arg);
+		o->max_pending = (uint32_t)v;
 		return 0;
 	default: /* OPT_STATS */
 		if (parse_ull(arg, &v) || v == 0 || v > 86400)
@@ -282,7 +301,12 @@ static int set_opt(struct trace_opts *o, int c, char **argv)
 	case OPT_PID:
 	case OPT_PAGES:
 	case OPT_STATS:
+	case OPT_TIMEOUT:
+	case OPT_MAX_PENDING:
 		return set_number_opt(o, c, optarg);
+	case OPT_RESPONSES:
+		o->responses = 1;
+		return 0;
 	case OPT_COMM:
 	case OPT_DOMAIN:
 	case OPT_OPCODE:
@@ -338,6 +362,9 @@ const struct option trace_options[] = {
     {"perf-pages", required_argument, 0, OPT_PAGES},
     {"stats", required_argument, 0, OPT_STATS},
     {"write", required_argument, 0, 'w'},
+    {"responses", no_argument, 0, OPT_RESPONSES},
+    {"timeout", required_argument, 0, OPT_TIMEOUT},
+    {"max-pending", required_argument, 0, OPT_MAX_PENDING},
     {"btf", required_argument, 0, OPT_BTF},
     {"cluster-name", required_argument, 0, OPT_CLUSTER},
     {"host-name", required_argument, 0, OPT_HOSTNAME},
@@ -383,6 +410,9 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	}
 	if (optind < argc)
 		return cli_usage_err("trace", "unexpected argument '%s'", argv[optind]);
+	if ((o->timeout_ns || o->max_pending) && !o->responses)
+		return cli_usage_err("trace", "--timeout and --max-pending need --responses%s", "");
+	o->out.typed = o->responses;
 	if (o->ports.n == 0)
 		port_set_default(&o->ports);
 	return 0;
@@ -410,8 +440,10 @@ static void say_what_proc_hides(void)
  * 0, or -1 with the reason on stderr. */
 static int prepare_and_load(const struct trace_opts *o, struct loaded_bpf *L, int hup_reopens)
 {
-	struct load_req r = {
-	    .backend = o->backend, .ports = &o->ports, .filter_tgid = (unsigned)o->filter.pid};
+	struct load_req r = {.backend = o->backend,
+			     .ports = &o->ports,
+			     .filter_tgid = (unsigned)o->filter.pid,
+			     .responses = o->responses};
 	char why[1024];
 	int err;
 
@@ -508,11 +540,12 @@ static void print_stats(const struct loaded_bpf *L, const struct record_reader *
 	record_extra(te, &x);
 	fprintf(stderr,
 		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
-		"missed=%llu unattributed=%llu tcp-evicted=%llu mmsg-skipped=%llu\n",
+		"missed=%llu unattributed=%llu tcp-evicted=%llu mmsg-skipped=%llu",
 		te->events,
 		(double)(te->events - t->stats_events) * 1e9 / (double)(now - t->last_stats),
 		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted,
 		x.mmsg_skipped);
+	record_print_responses(&x, 1);
 	t->stats_events = te->events;
 	t->last_stats = now;
 }
@@ -582,7 +615,7 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	if (!te->done) {
 		if (!sink_stopped(te->sink)) {
 			perf_buffer__consume(pb);
-			record_flush(te);
+			record_flush(te, mono_ns());
 		}
 		record_reconcile_lost(te);
 	}
@@ -595,9 +628,10 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	kprobe_cleanup_own();
 	fprintf(stderr,
 		"dnsvis: %llu events, %llu lost, %llu malformed, %llu missed, %llu unattributed, "
-		"%llu tcp-evicted, %llu mmsg-skipped\n",
+		"%llu tcp-evicted, %llu mmsg-skipped",
 		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted,
 		x.mmsg_skipped);
+	record_print_responses(&x, 0);
 	if (k8s_meta_summary(cg, sizeof(cg))[0])
 		fprintf(stderr, "dnsvis: %s\n", cg);
 	return write_failed ? 1 : 0;
@@ -621,8 +655,10 @@ static int trace_loaded(const struct trace_opts *o, struct loaded_bpf *L, struct
 	record_clock_sync(&te);
 	maps = (struct record_maps){L->events_fd, L->counters_fd, L->proc_sent_fd};
 	pb = record_reader_open(&maps, o->perf_pages, &te);
-	if (!pb) {
-		fprintf(stderr, "dnsvis: cannot open the perf buffer: %s\n", strerror(errno));
+	if (!pb || (o->responses && record_responses_start(&te, o->timeout_ns, o->max_pending))) {
+		fprintf(stderr, "dnsvis: cannot %s: %s\n",
+			pb ? "set up --responses" : "open the perf buffer", strerror(errno));
+		record_reader_close(pb, &te);
 		tracer_destroy(L);
 		return 1;
 	}
@@ -641,6 +677,8 @@ int trace_run(int argc, char **argv, struct event_sink *sink)
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : rc;
+	if (output_prepare(&o.out) != 0)
+		return 1; /* it said what the format needs */
 	if (!o.out.host_name && gethostname(host, sizeof(host) - 1) == 0)
 		o.out.host_name = host;
 	rc = prepare_and_load(&o, &L, o.write_path || (sink && sink->wpath)) != 0

@@ -17,6 +17,7 @@ struct match_feed {
 	struct matcher *m;
 	feed_emit_fn emit; /* NULL while feed_free() empties the table */
 	void *ctx;
+	void (*release)(void *ctx, const struct dnsvis_event *ev);
 	const char *source;
 	uint64_t untracked; /* queries not kept: no memory for their copy */
 	/* the response under match_response(), for the result callback */
@@ -102,6 +103,8 @@ static void on_result(const struct match_result *res, void *arg)
 	}
 	if (res->kind != MATCH_EVICTED && f->emit)
 		f->emit(f->ctx, &o);
+	if (k && f->release)
+		f->release(f->ctx, &k->ev);
 	free(k);
 }
 
@@ -125,6 +128,7 @@ struct match_feed *feed_new(const struct feed_opts *o)
 	mo.ctx = f;
 	f->emit = o->emit;
 	f->ctx = o->ctx;
+	f->release = o->release;
 	f->source = o->source ? o->source : "pcap";
 	f->m = match_new(&mo);
 	if (!f->m) {
@@ -146,14 +150,24 @@ void feed_free(struct match_feed *f)
 
 void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t netns, int64_t ts_ns)
 {
+	struct match_flow fl = {.netns = netns,
+				.family = ev->family,
+				.proto = ev->proto,
+				.sport = ev->sport,
+				.dport = ev->dport};
+
+	memcpy(fl.saddr, ev->saddr, sizeof(fl.saddr));
+	memcpy(fl.daddr, ev->daddr, sizeof(fl.daddr));
+	feed_query_flow(f, ev, &fl, ts_ns);
+}
+
+void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
+		     const struct match_flow *flow, int64_t ts_ns)
+{
 	size_t n = strlen(ev->domain) + 1;
 	struct kept_query *k = malloc(sizeof(*k) + n);
 	struct match_query q = {
-	    .flow = {.netns = netns,
-		     .family = ev->family,
-		     .proto = ev->proto,
-		     .sport = ev->sport,
-		     .dport = ev->dport},
+	    .flow = *flow,
 	    .ts_ns = ts_ns,
 	    .txid = ev->txid,
 	    .opcode = ev->opcode,
@@ -165,19 +179,29 @@ void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t ne
 
 	if (!k) {
 		f->untracked++;
+		if (f->release)
+			f->release(f->ctx, ev);
 		return;
 	}
-	memcpy(q.flow.saddr, ev->saddr, sizeof(q.flow.saddr));
-	memcpy(q.flow.daddr, ev->daddr, sizeof(q.flow.daddr));
 	k->ev = *ev;
 	memcpy(k->domain, ev->domain, n);
 	k->ev.domain = k->domain;
-	if (match_query(f->m, &q) != MATCH_Q_NEW)
+	if (match_query(f->m, &q) != MATCH_Q_NEW) {
+		if (f->release)
+			f->release(f->ctx, &k->ev);
 		free(k);
+	}
 }
 
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,
 		   const struct timespec *wall, const struct dns_response *r)
+{
+	feed_response_alt(f, flow, NULL, ts_ns, wall, r);
+}
+
+void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
+		       const struct match_flow *alt, int64_t ts_ns, const struct timespec *wall,
+		       const struct dns_response *r)
 {
 	struct match_response mr = {
 	    .flow = *flow,
@@ -190,6 +214,11 @@ void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t 
 	    .decoded = r,
 	};
 
+	if (alt && !match_answers(f->m, &mr)) {
+		mr.flow = *alt;
+		if (!match_answers(f->m, &mr))
+			mr.flow = *flow; /* unsolicited: as it came */
+	}
 	f->wall = wall;
 	match_response(f->m, &mr);
 	f->wall = NULL;

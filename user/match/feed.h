@@ -8,7 +8,8 @@
  * the outstanding-query table (match.h) and turns each of its results into
  * a struct dnsvis_outcome for the output stage.  Pure: no libbpf, no
  * libpcap.  A query's proc pointer is kept as given, so the caller keeps
- * what it points to alive until the query's outcome (live) or passes NULL.
+ * what it points to alive until the feed releases the query (release) or
+ * passes NULL.
  */
 #ifndef DNSVIS_MATCH_FEED_H
 #define DNSVIS_MATCH_FEED_H
@@ -48,6 +49,11 @@ struct feed_opts {
 	const char *source; /* of unsolicited records; NULL: "pcap" */
 	feed_emit_fn emit;
 	void *ctx;
+	/* NULL, or called once for every query event given to feed_query(),
+	 * with the feed's copy of it, when the feed holds it no more (after
+	 * its outcome or eviction; at once for a retry or one not kept; in
+	 * feed_free()): what its proc points to may go then. */
+	void (*release)(void *ctx, const struct dnsvis_event *ev);
 };
 
 struct match_feed;
@@ -62,10 +68,22 @@ void feed_free(struct match_feed *f);
  * response's question is compared with). */
 void feed_query(struct match_feed *f, const struct dnsvis_event *ev, uint64_t netns, int64_t ts_ns);
 
+/* feed_query() keyed by flow as given rather than by the event's own
+ * addresses: live keys by the socket (flow.sock; match.h). */
+void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
+		     const struct match_flow *flow, int64_t ts_ns);
+
 /* A decoded response (QR=1) that travelled server -> client along flow,
  * arriving at ts_ns (wall: its wall-clock time, for the record). */
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,
 		   const struct timespec *wall, const struct dns_response *r);
+
+/* feed_response() where a query may have been keyed otherwise (live: a
+ * send on an unbound socket, without its port): alt, when flow answers
+ * none. */
+void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
+		       const struct match_flow *alt, int64_t ts_ns, const struct timespec *wall,
+		       const struct dns_response *r);
 
 /* The clock moves on: time out what is due. */
 void feed_advance(struct match_feed *f, int64_t now_ns);

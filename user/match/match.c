@@ -75,7 +75,7 @@ static uint64_t load64(const uint8_t *p, size_t n)
 static uint64_t hash_flow(const struct matcher *m, const struct match_flow *f)
 {
 	size_t n = addr_len(f->family);
-	uint64_t h = mix(m->o.seed, f->netns);
+	uint64_t h = mix(mix(m->o.seed, f->netns), f->sock);
 
 	h = mix(h, (uint64_t)(uint32_t)f->family | (uint64_t)f->proto << 32);
 	h = mix(h, (uint64_t)f->sport | (uint64_t)f->dport << 16);
@@ -110,9 +110,9 @@ static int same_flow(const struct match_flow *a, const struct match_flow *b)
 {
 	size_t n = addr_len(a->family);
 
-	return a->netns == b->netns && a->family == b->family && a->proto == b->proto &&
-	       a->sport == b->sport && a->dport == b->dport && memcmp(a->saddr, b->saddr, n) == 0 &&
-	       memcmp(a->daddr, b->daddr, n) == 0;
+	return a->netns == b->netns && a->sock == b->sock && a->family == b->family &&
+	       a->proto == b->proto && a->sport == b->sport && a->dport == b->dport &&
+	       memcmp(a->saddr, b->saddr, n) == 0 && memcmp(a->daddr, b->daddr, n) == 0;
 }
 
 static int same_name(const char *a, const char *b)
@@ -495,6 +495,7 @@ enum match_query_status match_query(struct matcher *m, const struct match_query 
 static uint32_t answered(struct matcher *m, const struct match_response *r)
 {
 	struct match_flow f = {.netns = r->flow.netns,
+			       .sock = r->flow.sock,
 			       .family = r->flow.family,
 			       .proto = r->flow.proto,
 			       .sport = r->flow.dport,
@@ -512,6 +513,11 @@ static uint32_t answered(struct matcher *m, const struct match_response *r)
 		if (m->pool[i].txid[k] == r->txid)
 			return i;
 	return NIL;
+}
+
+int match_answers(struct matcher *m, const struct match_response *r)
+{
+	return answered(m, r) != NIL;
 }
 
 void match_response(struct matcher *m, const struct match_response *r)

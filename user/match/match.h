@@ -41,8 +41,12 @@ struct dns_response; /* wire/dns_response.h: passed through, never read */
  * a response's source is the server. */
 struct match_flow {
 	uint64_t netns; /* network namespace inode; 0 when unknown (replay) */
-	int family;	/* AF_INET (4 address bytes compared) or AF_INET6 */
-	uint8_t proto;	/* IPPROTO_UDP / IPPROTO_TCP */
+	/* The client's socket itself (live: its kernel address), 0 when
+	 * unknown (replay).  A source that knows it may leave the client's
+	 * address and port 0, as a send on an unbound socket has them. */
+	uint64_t sock;
+	int family;    /* AF_INET (4 address bytes compared) or AF_INET6 */
+	uint8_t proto; /* IPPROTO_UDP / IPPROTO_TCP */
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 };
@@ -133,6 +137,8 @@ enum match_query_status {
 enum match_query_status match_query(struct matcher *m, const struct match_query *q);
 /* Always produces one result: paired or unsolicited. */
 void match_response(struct matcher *m, const struct match_response *r);
+/* Would r be paired?  No result, nothing counted. */
+int match_answers(struct matcher *m, const struct match_response *r);
 /* Move the clock to now_ns and time out what is due.  An earlier time than
  * the clock's is counted and ignored: the clock never goes back. */
 void match_advance(struct matcher *m, int64_t now_ns);
