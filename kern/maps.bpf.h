@@ -158,7 +158,8 @@ struct {
 /* The kprobe receive path's stash (kern/recv_kprobe.bpf.h): a
  * tcp_recvmsg on a DNS socket, by pid_tgid from its entry to its
  * tcp_cleanup_rbuf.  The user segments themselves, not the kernel's iovec
- * array (RHEL 7 advances it in place).  Shares recv_slots with the tracepoint stash: one backend runs. */
+ * array (RHEL 7 advances it in place).  Shares recv_slots with the
+ * tracepoint stash: one backend runs. */
 struct dv_kp_recv {
 	struct dv_dest d; /* the socket, its peer, copied_seq at entry */
 	struct dv_uiovec seg[DV_IOV_SEGS];

@@ -275,7 +275,7 @@ int kp_tcp_cleanup_rbuf(struct dv_pt_regs *ctx)
 	dv_resp_copy_iov(&sc->m[0], st.seg, st.nseg, 0, (unsigned long)copied, 1);
 	if (!dv_is_response(&sc->m[0], &st.d))
 		return 0;
-	dv_set_resp(&sc->m[0], &st.d, DV_HOOK_KPROBE_TCP_RECVMSG, (unsigned long)copied, 0);
+	dv_set_resp(&sc->m[0], &st.d, DV_HOOK_KPROBE_TCP_CLEANUP_RBUF, (unsigned long)copied, 0);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;

@@ -21,7 +21,7 @@ import sys
 
 CASES = ["sendto", "send", "write", "writev", "sendmsg1", "sendmsg3", "sendmsg-connected",
          "sendmmsg", "sendmmsg8", "sendmsg-namelen0", "ipv6", "v4mapped", "tcp", "tcp-writev",
-         "tcp-two", "tcp-vc", "tcp-lensplit", "tcp-split", "busybox-nslookup"]
+         "tcp-two", "tcp-vc", "tcp-lensplit", "tcp-split", "busybox-nslookup", "silent", "nx"]
 # DNS over TCP: the exact hook each backend must report it from
 TCP_WRITE = "tracepoint/syscalls/sys_enter_write"
 TCP_SOURCE = {
@@ -32,14 +32,8 @@ TCP_SOURCE = {
                    "tcp-lensplit": TCP_WRITE, "tcp-split": TCP_WRITE},
 }
 CGROUP_CASES = ["cgroup-v2", "cgroup-v1"]
-# the receive programs `btf load-check --responses` must load, per backend
-RECV_PROGS = {
-    "tracepoint": ["tp_recvfrom", "tp_recvfrom_exit", "tp_recvmsg", "tp_recvmsg_exit",
-                   "tp_recvmmsg", "tp_recvmmsg_exit", "tp_read", "tp_read_exit", "tp_readv",
-                   "tp_readv_exit"],
-    "kprobe": [],
-}
-ROWS = (["ready", "btf-source", "btf-messages", "load-responses"] + CASES + CGROUP_CASES +
+ROWS = (["ready", "btf-source", "btf-messages", "recv-attached", "responses"] + CASES +
+        CGROUP_CASES +
         ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",
          "no-leftovers"])
 # once per kernel: `btf load-check --responses` of the kprobe backend, both
@@ -149,7 +143,7 @@ def check_tcp_sources(d, backend, cell):
         if len(p) == 12 and p[0] in TCP_SOURCE[backend]:
             doms[p[2].lower().rstrip(".")] = p[0]
     seen = {}
-    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+    for line in read(os.path.join(d, "queries.jsonl")).splitlines():
         try:
             e = json.loads(line)
         except ValueError:
@@ -210,7 +204,7 @@ def check_cgroups(d, cell):
     """cgroup-v2 / cgroup-v1: the query from a cgroup made just before and
     removed just after is attributed by the names the kernel captured."""
     evs = {}
-    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+    for line in read(os.path.join(d, "queries.jsonl")).splitlines():
         try:
             e = json.loads(line)
         except ValueError:
@@ -237,19 +231,87 @@ def check_cgroups(d, cell):
                       (got[0], got[1], got[2], cid, " (%s)" % note if note else ""))
 
 
-def check_load_responses(d, backend):
-    """The load-check of the programs with the receive ones (guest-init.sh)."""
-    text = read(os.path.join(d, "loadcheck.txt"))
-    last = text.strip().splitlines()[-1:] or ["no result"]
-    loaded = set(re.findall(r"^loaded (\S+)$", text, re.M))
-    missing = [p for p in RECV_PROGS[backend] if p not in loaded]
-    if "result: ok" not in text or not last[0].startswith("status 0"):
-        fails = [l for l in text.splitlines() if l.startswith("result:")]
-        return (False, "load-check --responses: %s (%s)" % (
-            fails[0] if fails else "no result", last[0]))
+def check_recv_attached(d, backend):
+    """The receive programs were loaded while trace --responses ran
+    (bpftool's snapshot; names cut to 15 characters by the kernel)."""
+    try:
+        progs = json.loads(read(os.path.join(d, "bpf", "prog.during.json")) or "[]")
+    except ValueError:
+        return False, "prog.during.json is not JSON"
+    names = {str(p.get("name")) for p in progs if isinstance(p, dict)}
+    missing = [p for p in RECV_PROGS[backend] if p[:15] not in names]
     if missing:
-        return (False, "load-check --responses did not load %s" % ", ".join(missing))
-    return (True, "%d programs loaded, %s object" % (len(loaded), last[0].split()[-1]))
+        return False, "not loaded while tracing: %s" % ", ".join(missing)
+    return True, "%d receive programs loaded" % len(RECV_PROGS[backend])
+
+
+def split_events(d):
+    """events.jsonl into the query-side records (written to queries.jsonl,
+    for tests/live/check.py) and the response-side ones (returned)."""
+    queries, resp = [], []
+    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            queries.append(line)
+            continue
+        if isinstance(e, dict) and e.get("type") in ("response", "timeout", "unsolicited"):
+            resp.append(e)
+        else:
+            queries.append(line)
+    with open(os.path.join(d, "queries.jsonl"), "w") as f:
+        f.write("".join(l + "\n" for l in queries))
+    return resp
+
+
+# response cases (guest-init.sh): manifest name -> (type, rcode, answer data)
+RESP_CASES = {"sendto": ("response", "NOERROR", "127.0.0.2"),
+              "tcp": ("response", "NOERROR", "127.0.0.2"),
+              "nx": ("response", "NXDOMAIN", None), "silent": ("timeout", None, None)}
+
+
+def check_responses(d, resp):
+    """One record per response case, its fields asserted."""
+    man = {}
+    for line in read(os.path.join(d, "manifest.tsv")).splitlines():
+        p = line.split("\t")
+        if len(p) == 12 and p[0] in RESP_CASES:
+            man[p[0]] = (p[2].lower().rstrip("."), p[4], p[9])
+    probs, seen = [], []
+    for name, (typ, rcode, data) in sorted(RESP_CASES.items()):
+        if name not in man:
+            probs.append("%s: not in the manifest" % name)
+            continue
+        dom, pid, txid = man[name]
+        recs = [r for r in resp if str(r.get("domain", "")).lower().rstrip(".") == dom]
+        if len(recs) != 1 or recs[0].get("type") != typ:
+            probs.append("%s: %s" % (name, [r.get("type") for r in recs] or "no record"))
+            continue
+        r, p = recs[0], []
+        if str(r.get("pid")) != pid:
+            p.append("pid %s, want %s" % (r.get("pid"), pid))
+        if str(r.get("txid")) != txid:
+            p.append("txid %s, want %s" % (r.get("txid"), txid))
+        if name == "tcp" and r.get("proto") != "tcp":
+            p.append("proto %s" % r.get("proto"))
+        if typ == "timeout":
+            if not 1000 <= (r.get("waited_ms") or 0) < 10000:
+                p.append("waited_ms %s" % r.get("waited_ms"))
+        else:
+            if r.get("rcode") != rcode:
+                p.append("rcode %s, want %s" % (r.get("rcode"), rcode))
+            if not 0 < (r.get("latency_us") or 0) < 5000000:
+                p.append("latency_us %s" % r.get("latency_us"))
+            got = [a.get("data") for a in r.get("answers") or [] if isinstance(a, dict)]
+            if got != ([data] if data else []):
+                p.append("answers %s" % got)
+        if p:
+            probs.append("%s: %s" % (name, ", ".join(p)))
+        else:
+            seen.append(name)
+    if probs:
+        return False, "; ".join(probs)
+    return True, "%s: type, rcode, answers, latency/waited_ms, pid, txid" % ", ".join(seen)
 
 
 def check_mode(d, mode, live_check, host):
@@ -267,15 +329,15 @@ def check_mode(d, mode, live_check, host):
                          read(os.path.join(d, "pmu.txt")).strip())
         return cell
     cell["btf-source"], cell["btf-messages"] = check_btf_texts(d, kind, host)
-    cell["load-responses"] = check_load_responses(
-        d, "kprobe" if mode.startswith("kprobe") else "tracepoint")
     if not ready.startswith("ready after"):
         cell["ready"] = (False, "%s; stderr: %s" % (ready or "no result", " | ".join(err_tail)))
         return cell
     cell["ready"] = (True, ready + ("" if kind == "kernel" else "; %s absent" % SYS_BTF))
 
     backend = "kprobe" if mode.startswith("kprobe") else "tracepoint"
-    ev = run_live(live_check, ["events", os.path.join(d, "events.jsonl"),
+    cell["recv-attached"] = check_recv_attached(d, backend)
+    cell["responses"] = check_responses(d, split_events(d))
+    ev = run_live(live_check, ["events", os.path.join(d, "queries.jsonl"),
                                os.path.join(d, "manifest.tsv"), "--source-prefix",
                                backend + "/", "--pid-field", "pid", "--cwd", GUEST_CWD])
     for name in CASES + ["schema", "fields"]:
