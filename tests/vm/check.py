@@ -233,13 +233,13 @@ def check_cgroups(d, cell):
 
 def check_recv_attached(d, backend):
     """The receive programs were loaded while trace --responses ran
-    (bpftool's snapshot; names cut to 15 characters by the kernel)."""
+    (bpftool's snapshot: full names from BTF, else cut to 15 characters)."""
     try:
         progs = json.loads(read(os.path.join(d, "bpf", "prog.during.json")) or "[]")
     except ValueError:
         return False, "prog.during.json is not JSON"
     names = {str(p.get("name")) for p in progs if isinstance(p, dict)}
-    missing = [p for p in RECV_PROGS[backend] if p[:15] not in names]
+    missing = [p for p in RECV_PROGS[backend] if p not in names and p[:15] not in names]
     if missing:
         return False, "not loaded while tracing: %s" % ", ".join(missing)
     return True, "%d receive programs loaded" % len(RECV_PROGS[backend])
@@ -276,7 +276,7 @@ def check_responses(d, resp):
     for line in read(os.path.join(d, "manifest.tsv")).splitlines():
         p = line.split("\t")
         if len(p) == 12 and p[0] in RESP_CASES:
-            man[p[0]] = (p[2].lower().rstrip("."), p[4], p[9])
+            man[p[0]] = (p[2].lower().rstrip("."), p[4], p[10])
     probs, seen = [], []
     for name, (typ, rcode, data) in sorted(RESP_CASES.items()):
         if name not in man:
@@ -292,7 +292,8 @@ def check_responses(d, resp):
             p.append("pid %s, want %s" % (r.get("pid"), pid))
         if str(r.get("txid")) != txid:
             p.append("txid %s, want %s" % (r.get("txid"), txid))
-        if name == "tcp" and r.get("proto") != "tcp":
+        proto = "tcp" if name == "tcp" else "udp"
+        if r.get("proto") != proto:
             p.append("proto %s" % r.get("proto"))
         if typ == "timeout":
             if not 1000 <= (r.get("waited_ms") or 0) < 10000:
@@ -311,7 +312,8 @@ def check_responses(d, resp):
             seen.append(name)
     if probs:
         return False, "; ".join(probs)
-    return True, "%s: type, rcode, answers, latency/waited_ms, pid, txid" % ", ".join(seen)
+    return True, "%s: type, rcode, answers, latency/waited_ms, pid, txid, proto" % (
+        ", ".join(seen))
 
 
 def check_mode(d, mode, live_check, host):
