@@ -69,15 +69,20 @@ record() {
 # client NAME PATH SERVER QTYPE [DADDRS [QTYPES [PROTO]]]
 client() {
 	local name=$1 path=$2 server=$3 qtype=$4 daddrs=${5:-$3} qtypes=${6:-$4} proto=${7:-udp} dom txid
-	local ropt=-r
-	case $name in silent*) ropt="" ;; esac # no reply comes: wait 1 s, not an error
+	local ropt=-r out=$W/c
+	# no reply comes: the client waits its 1 s beside the next ones
+	case $name in silent*) ropt="" out=$W/$name ;; esac
 	dom="$name-$TAG-$RAND.test.example"
 	IDX=$((IDX + 1))
 	txid=$((4096 + IDX * 16))
 	case $path in tcp*) txid=$((txid | 32768)) ;; esac # byte 2 of a TCP send: top bit set
-	$CLIENT $ropt "$path" "$server" 53 "$dom" "$qtype" "$txid" >$W/c.out 2>$W/c.err </dev/null &
+	$CLIENT $ropt "$path" "$server" 53 "$dom" "$qtype" "$txid" >$out.out 2>$out.err </dev/null &
 	pid=$!
-	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $W/c.err))"
+	if [ -n "$ropt" ]; then
+		wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $out.err))"
+	else
+		BG="$BG $name:$pid"
+	fi
 	record "$name" client "$dom" "$qtypes" "$pid" dns_client "$CLIENT" "$daddrs" "$proto" "$txid" \
 		"$CLIENT${ropt:+ $ropt} $path $server 53 $dom $qtype $txid"
 }
@@ -111,6 +116,10 @@ cases() {
 	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS busybox-nslookup($(head -c 100 $W/c.err))"
 	record busybox-nslookup resolver "$dom" A,AAAA "$pid" busybox /bin/busybox 127.0.0.1 udp - \
 		"/bin/busybox nslookup $dom 127.0.0.1"
+	for b in $BG; do
+		wait ${b#*:} || FAILED_CLIENTS="$FAILED_CLIENTS ${b%%:*}($(head -c 100 $W/${b%%:*}.err))"
+	done
+	BG=""
 }
 # cg_client NAME DIR [NOTE]: one query from a process moved into cgroup
 # DIR/docker/<new 64-hex id> the moment before, the cgroup removed the
