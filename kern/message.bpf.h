@@ -33,11 +33,11 @@ struct dv_dest {
 	__u16 sport;
 	__u8 flags;
 	__u8 have_src;
-	__u8 proto;    /* 0 = UDP, else IPPROTO_TCP */
-	__u8 have_seq; /* seq is the TCP stream position */
+	__u8 proto;	/* 0 = UDP, else IPPROTO_TCP */
+	__u8 have_seq;	/* seq is the TCP stream position */
 	__u8 from_addr; /* the destination is the call's sockaddr (not a connected peer) */
-	__u32 seq;     /* tcp_sock.write_seq (copied_seq when received): of the first byte */
-	__u64 sock;    /* the socket, when known */
+	__u32 seq;	/* tcp_sock.write_seq (copied_seq when received): of the first byte */
+	__u64 sock;	/* the socket, when known */
 	__u8 daddr[16] __attribute__((aligned(8)));
 	__u8 saddr[16] __attribute__((aligned(8)));
 };

@@ -167,8 +167,8 @@ static __always_inline int dv_recv_take(struct dv_sys_exit *ctx, __u16 hook,
 }
 
 /* m[0] is the call's message from d: send it if it is one. */
-static __always_inline void dv_resp_send(void *ctx, struct dv_scratch *sc,
-					 const struct dv_dest *d, __u16 hook, long ret)
+static __always_inline void dv_resp_send(void *ctx, struct dv_scratch *sc, const struct dv_dest *d,
+					 __u16 hook, long ret)
 {
 	if (!dv_is_response(&sc->m[0], d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return;
@@ -265,8 +265,7 @@ int tp_readv_exit(struct dv_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int tp_recvmsg(struct dv_sys_enter *ctx)
 {
-	return dv_recv_enter(DV_HOOK_TP_RECVMSG, ctx->args[0], ctx->args[1], 0, ctx->args[2], 0,
-			     0);
+	return dv_recv_enter(DV_HOOK_TP_RECVMSG, ctx->args[0], ctx->args[1], 0, ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")

@@ -466,14 +466,10 @@ static int load_check_opt(int c, char **argv, struct load_check_args *a)
 static int load_check_parse(int argc, char **argv, struct load_check_args *a)
 {
 	static const struct option opts[] = {
-	    {"btf", required_argument, NULL, 'b'},
-	    {"obj", required_argument, NULL, 'O'},
-	    {"legacy", no_argument, NULL, 'L'},
-	    {"responses", no_argument, NULL, 'R'},
-	    {"backend", required_argument, NULL, 'B'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"btf", required_argument, NULL, 'b'},     {"obj", required_argument, NULL, 'O'},
+	    {"legacy", no_argument, NULL, 'L'},	       {"responses", no_argument, NULL, 'R'},
+	    {"backend", required_argument, NULL, 'B'}, {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	int c, rc;
 

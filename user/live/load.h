@@ -19,7 +19,7 @@ struct load_req {
 	int btf_custom; /* give btf_path to libbpf (not the kernel's own) */
 	const struct port_set *ports;
 	unsigned filter_tgid; /* --pid; 0: every process */
-	int responses; /* load and attach the receive programs (DV_REC_RESP) */
+	int responses;	      /* load and attach the receive programs (DV_REC_RESP) */
 };
 
 /* Loaded and attached programs, and the maps the rest of the tracer uses.
