@@ -16,7 +16,7 @@ BTF_MIN_DIR    := $(BUILD)/btf
 BTF_BLOB       := $(BUILD)/btf-archive.bin
 BTF_BPF_OBJS   := $(BUILD)/kern/dnsvis.bpf.o $(BUILD)/kern/dnsvis_legacy.bpf.o
 # kprobe targets whose prototypes the loader reads (btf_func_arity)
-BTF_KEEP_FUNCS := udp_sendmsg udpv6_sendmsg tcp_sendmsg
+BTF_KEEP_FUNCS := udp_sendmsg udpv6_sendmsg tcp_sendmsg tcp_recvmsg
 BTF_DATA_OBJ   := $(BUILD)/user/btf/archive_data.o
 
 # USER_OBJS is already computed when this file is read: extend it and the

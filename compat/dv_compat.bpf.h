@@ -28,6 +28,8 @@
  *                 before 3.15) when the task is in the v2 root
  *   start_time    u64 ns (3.17+) or struct timespec (RHEL 7)
  *   namespaces    ns_common inum (3.19+) or proc_inum (RHEL 7)
+ *   sk_buff       transport_header / network_header __u16 (3.11+) or a
+ *                 4-byte sk_buff_data_t (3.10); offsets from head on 64-bit
  */
 #ifndef DNSVIS_COMPAT_BPF_H
 #define DNSVIS_COMPAT_BPF_H
@@ -164,6 +166,41 @@ static __always_inline int dv_v4mapped(const __u8 *a)
 	/* byte by byte: the arrays may sit unaligned on the stack */
 	return !(a[0] | a[1] | a[2] | a[3] | a[4] | a[5] | a[6] | a[7] | a[8] | a[9]) &&
 	       a[10] == 0xff && a[11] == 0xff;
+}
+
+/* ---- sk_buff (kprobe receive path) --------------------------------------- */
+
+/* Where a received packet's headers are: the buffer, the offsets of the
+ * transport and network headers and of the end of the linear data. */
+struct dv_skb_hdrs {
+	const unsigned char *head;
+	__u32 th, nh, tail;
+};
+
+#define DV_SKB_OFF_UNSET 0xffff /* (__u16)~0U: a header offset never set */
+
+/* The header offsets of skb, each read at its size in this kernel (see
+ * dv_core_types.h struct sk_buff).  0, or -1 when a read faults or a
+ * header was never set. */
+static __always_inline int dv_skb_hdrs(struct sk_buff *skb, struct dv_skb_hdrs *h)
+{
+	DV_KREAD(h->head, skb->head);
+	DV_KREAD(h->tail, skb->tail);
+	if (bpf_core_field_size(skb->transport_header) == 2) {
+		__u16 th = DV_SKB_OFF_UNSET, nh = DV_SKB_OFF_UNSET;
+
+		DV_KREAD(th, skb->transport_header);
+		DV_KREAD(nh, skb->network_header);
+		h->th = th;
+		h->nh = nh;
+	} else {
+		h->th = h->nh = DV_SKB_OFF_UNSET;
+		dv_read_kernel(&h->th, 4, __builtin_preserve_access_index(&skb->transport_header));
+		dv_read_kernel(&h->nh, 4, __builtin_preserve_access_index(&skb->network_header));
+	}
+	if (!h->head || h->th >= DV_SKB_OFF_UNSET || h->nh >= DV_SKB_OFF_UNSET)
+		return -1;
+	return 0;
 }
 
 /* ---- msghdr / iov_iter (kprobe backend: kernel msghdr) ------------------- */

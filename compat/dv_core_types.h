@@ -116,6 +116,24 @@ struct tcp_sock {
 	__u32 copied_seq;
 } __attribute__((preserve_access_index));
 
+/* The receive path's view of a received packet (kern/recv_kprobe.bpf.h).
+ * head is the buffer; tail (sk_buff_data_t), transport_header and
+ * network_header are offsets from it on every 64-bit kernel
+ * (NET_SKBUFF_DATA_USES_OFFSET: pointers only on 32-bit builds, which
+ * dnsvis does not support).  The two header fields are __u16 from 3.11
+ * on and a 4-byte sk_buff_data_t before (3.10, possibly RHEL 7): read at
+ * their own size (compat/dv_compat.bpf.h dv_skb_hdrs).  In 5.19+ they sit
+ * in the `headers` struct_group (an anonymous union member): CO-RE finds
+ * them through it. */
+struct sk_buff {
+	unsigned int len;
+	unsigned int data_len;
+	__u16 transport_header;
+	__u16 network_header;
+	unsigned int tail;
+	unsigned char *head;
+} __attribute__((preserve_access_index));
+
 struct socket {
 	short type;
 	struct file *file;

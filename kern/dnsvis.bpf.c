@@ -25,6 +25,9 @@
  *   (kern/recv_tracepoint.bpf.h): the call's buffer is stashed at enter and
  *   read at exit.  Unconnected UDP sockets get into dns_socks when they
  *   send a DNS query to an address (kern/recv.bpf.h).
+ * Receiving, kprobe backend: skb_consume_udp (the datagram's own headers
+ *   give the peer), tcp_recvmsg entry and tcp_cleanup_rbuf
+ *   (kern/recv_kprobe.bpf.h).
  *
  * Records (kern/dnsvis.h): a message record (DV_REC_MSG) per DNS message
  * and a process record (DV_REC_PROC) describing its sender, both sized to
@@ -55,6 +58,8 @@
  *   send_tracepoint.bpf.h  the syscall tracepoint send path
  *   recv_tracepoint.bpf.h  the syscall tracepoint receive path
  *   send_kprobe.bpf.h      the kprobe send path
+ *   recv_kprobe.bpf.h      the kprobe receive path (skb_consume_udp,
+ *                          tcp_recvmsg, tcp_cleanup_rbuf), and why
  */
 #include "dv_compat.bpf.h"
 #include "dnsvis.h"
@@ -69,3 +74,4 @@ char LICENSE[] SEC("license") = "GPL";
 #include "send_tracepoint.bpf.h"
 #include "recv_tracepoint.bpf.h"
 #include "send_kprobe.bpf.h"
+#include "recv_kprobe.bpf.h"

@@ -73,7 +73,7 @@ enum dv_hook {
 	DV_HOOK_TP_READ,
 	DV_HOOK_TP_READV,
 	DV_HOOK_KPROBE_SKB_CONSUME_UDP, /* udp_recvmsg / udpv6_recvmsg, both families */
-	DV_HOOK_KPROBE_TCP_RECVMSG,
+	DV_HOOK_KPROBE_TCP_CLEANUP_RBUF,
 	DV_HOOK_MAX,
 };
 
@@ -226,7 +226,7 @@ struct dv_sock_key {
 #define DV_SOCK_V4MAPPED 0x2 /* ... that was ::ffff:a.b.c.d (daddr holds a.b.c.d) */
 
 struct dv_sock_val {
-	unsigned long long file; /* struct file * when added, 0 from the /proc scan */
+	unsigned long long file; /* struct file * at connect/query time, 0 from /proc */
 	unsigned int flags;	 /* DV_SOCK_*; 0: connected to a port in the set */
 	/* DV_SOCK_SENT_TO: the last DNS server it queried (host-order port) */
 	unsigned short family, dport;

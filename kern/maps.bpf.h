@@ -155,6 +155,24 @@ struct {
 	__type(value, __u32);
 } recv_slots SEC(".maps");
 
+/* The kprobe receive path's stash (kern/recv_kprobe.bpf.h): a
+ * tcp_recvmsg on a DNS socket, by pid_tgid from its entry to its
+ * tcp_cleanup_rbuf.  The user segments themselves, not the kernel's iovec
+ * array (RHEL 7 advances it in place).  Shares recv_slots with the
+ * tracepoint stash: one backend runs. */
+struct dv_kp_recv {
+	struct dv_dest d; /* the socket, its peer, copied_seq at entry */
+	struct dv_uiovec seg[DV_IOV_SEGS];
+	__u32 nseg;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DV_RECV_STASHES);
+	__type(key, __u64);
+	__type(value, struct dv_kp_recv);
+} kp_recv_stash SEC(".maps");
+
 /* Samples offered to the perf ring and refused by it, per CPU (struct
  * dv_counters): user space counts what it reads per CPU, and the
  * difference is what was lost, on any kernel. */

@@ -105,7 +105,8 @@ check_btf() { # KIND FILE LABEL
 				echo "     skip load $kind $label $obj/$be: not root"
 				continue
 			fi
-			local flags=(--btf "$f" --backend "$be")
+			# --responses: the receive programs too (their prototypes and sk_buff)
+			local flags=(--btf "$f" --backend "$be" --responses)
 			[ $obj = legacy ] && flags+=(--legacy)
 			"$DNSVIS" btf load-check "${flags[@]}" >"$out" 2>&1
 			local rc=$? np nr

@@ -21,7 +21,7 @@ import sys
 
 CASES = ["sendto", "send", "write", "writev", "sendmsg1", "sendmsg3", "sendmsg-connected",
          "sendmmsg", "sendmmsg8", "sendmsg-namelen0", "ipv6", "v4mapped", "tcp", "tcp-writev",
-         "tcp-two", "tcp-vc", "tcp-lensplit", "tcp-split", "busybox-nslookup"]
+         "tcp-two", "tcp-vc", "tcp-lensplit", "tcp-split", "busybox-nslookup", "silent", "nx"]
 # DNS over TCP: the exact hook each backend must report it from
 TCP_WRITE = "tracepoint/syscalls/sys_enter_write"
 TCP_SOURCE = {
@@ -32,16 +32,20 @@ TCP_SOURCE = {
                    "tcp-lensplit": TCP_WRITE, "tcp-split": TCP_WRITE},
 }
 CGROUP_CASES = ["cgroup-v2", "cgroup-v1"]
-# the receive programs `btf load-check --responses` must load, per backend
-RECV_PROGS = {
-    "tracepoint": ["tp_recvfrom", "tp_recvfrom_exit", "tp_recvmsg", "tp_recvmsg_exit",
-                   "tp_recvmmsg", "tp_recvmmsg_exit", "tp_read", "tp_read_exit", "tp_readv",
-                   "tp_readv_exit"],
-    "kprobe": [],
-}
-ROWS = (["ready", "btf-source", "btf-messages", "load-responses"] + CASES + CGROUP_CASES +
+ROWS = (["ready", "btf-source", "btf-messages", "recv-attached", "responses"] + CASES +
+        CGROUP_CASES +
         ["schema", "fields", "clients", "exit", "shutdown", "stale-probes", "other-probes-kept",
          "no-leftovers"])
+# once per kernel: `btf load-check --responses` of the kprobe backend, both
+# objects (guest-init.sh), every program through the kernel's own
+# verifier; the receive programs must be among them
+VERIFY = ["kprobe-split", "kprobe-legacy"]
+RECV_PROGS = {
+    "kprobe": ["kp_skb_consume_udp", "kp_tcp_recvmsg", "kp_tcp_cleanup_rbuf"],
+    "tracepoint": ["tp_%s%s" % (c, x) for c in ("recvfrom", "recvmsg", "recvmmsg", "read", "readv")
+                   for x in ("", "_exit")],
+}
+MAX_INSNS = 4096  # the old verifiers' limit per program
 SYS_BTF = "/sys/kernel/btf/vmlinux"
 HUB_URL = "https://github.com/aquasecurity/btfhub-archive/"
 
@@ -139,7 +143,7 @@ def check_tcp_sources(d, backend, cell):
         if len(p) == 12 and p[0] in TCP_SOURCE[backend]:
             doms[p[2].lower().rstrip(".")] = p[0]
     seen = {}
-    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+    for line in read(os.path.join(d, "queries.jsonl")).splitlines():
         try:
             e = json.loads(line)
         except ValueError:
@@ -200,7 +204,7 @@ def check_cgroups(d, cell):
     """cgroup-v2 / cgroup-v1: the query from a cgroup made just before and
     removed just after is attributed by the names the kernel captured."""
     evs = {}
-    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+    for line in read(os.path.join(d, "queries.jsonl")).splitlines():
         try:
             e = json.loads(line)
         except ValueError:
@@ -227,19 +231,89 @@ def check_cgroups(d, cell):
                       (got[0], got[1], got[2], cid, " (%s)" % note if note else ""))
 
 
-def check_load_responses(d, backend):
-    """The load-check of the programs with the receive ones (guest-init.sh)."""
-    text = read(os.path.join(d, "loadcheck.txt"))
-    last = text.strip().splitlines()[-1:] or ["no result"]
-    loaded = set(re.findall(r"^loaded (\S+)$", text, re.M))
-    missing = [p for p in RECV_PROGS[backend] if p not in loaded]
-    if "result: ok" not in text or not last[0].startswith("status 0"):
-        fails = [l for l in text.splitlines() if l.startswith("result:")]
-        return (False, "load-check --responses: %s (%s)" % (
-            fails[0] if fails else "no result", last[0]))
+def check_recv_attached(d, backend):
+    """The receive programs were loaded while trace --responses ran
+    (bpftool's snapshot: full names from BTF, else cut to 15 characters)."""
+    try:
+        progs = json.loads(read(os.path.join(d, "bpf", "prog.during.json")) or "[]")
+    except ValueError:
+        return False, "prog.during.json is not JSON"
+    names = {str(p.get("name")) for p in progs if isinstance(p, dict)}
+    missing = [p for p in RECV_PROGS[backend] if p not in names and p[:15] not in names]
     if missing:
-        return (False, "load-check --responses did not load %s" % ", ".join(missing))
-    return (True, "%d programs loaded, %s object" % (len(loaded), last[0].split()[-1]))
+        return False, "not loaded while tracing: %s" % ", ".join(missing)
+    return True, "%d receive programs loaded" % len(RECV_PROGS[backend])
+
+
+def split_events(d):
+    """events.jsonl into the query-side records (written to queries.jsonl,
+    for tests/live/check.py) and the response-side ones (returned)."""
+    queries, resp = [], []
+    for line in read(os.path.join(d, "events.jsonl")).splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            queries.append(line)
+            continue
+        if isinstance(e, dict) and e.get("type") in ("response", "timeout", "unsolicited"):
+            resp.append(e)
+        else:
+            queries.append(line)
+    with open(os.path.join(d, "queries.jsonl"), "w") as f:
+        f.write("".join(l + "\n" for l in queries))
+    return resp
+
+
+# response cases (guest-init.sh): manifest name -> (type, rcode, answer data)
+RESP_CASES = {"sendto": ("response", "NOERROR", "127.0.0.2"),
+              "tcp": ("response", "NOERROR", "127.0.0.2"),
+              "nx": ("response", "NXDOMAIN", None), "silent": ("timeout", None, None)}
+
+
+def check_responses(d, resp):
+    """One record per response case, its fields asserted."""
+    man = {}
+    for line in read(os.path.join(d, "manifest.tsv")).splitlines():
+        p = line.split("\t")
+        if len(p) == 12 and p[0] in RESP_CASES:
+            man[p[0]] = (p[2].lower().rstrip("."), p[4], p[10])
+    probs, seen = [], []
+    for name, (typ, rcode, data) in sorted(RESP_CASES.items()):
+        if name not in man:
+            probs.append("%s: not in the manifest" % name)
+            continue
+        dom, pid, txid = man[name]
+        recs = [r for r in resp if str(r.get("domain", "")).lower().rstrip(".") == dom]
+        if len(recs) != 1 or recs[0].get("type") != typ:
+            probs.append("%s: %s" % (name, [r.get("type") for r in recs] or "no record"))
+            continue
+        r, p = recs[0], []
+        if str(r.get("pid")) != pid:
+            p.append("pid %s, want %s" % (r.get("pid"), pid))
+        if str(r.get("txid")) != txid:
+            p.append("txid %s, want %s" % (r.get("txid"), txid))
+        proto = "tcp" if name == "tcp" else "udp"
+        if r.get("proto") != proto:
+            p.append("proto %s" % r.get("proto"))
+        if typ == "timeout":
+            if not 1000 <= (r.get("waited_ms") or 0) < 10000:
+                p.append("waited_ms %s" % r.get("waited_ms"))
+        else:
+            if r.get("rcode") != rcode:
+                p.append("rcode %s, want %s" % (r.get("rcode"), rcode))
+            if not 0 < (r.get("latency_us") or 0) < 5000000:
+                p.append("latency_us %s" % r.get("latency_us"))
+            got = [a.get("data") for a in r.get("answers") or [] if isinstance(a, dict)]
+            if got != ([data] if data else []):
+                p.append("answers %s" % got)
+        if p:
+            probs.append("%s: %s" % (name, ", ".join(p)))
+        else:
+            seen.append(name)
+    if probs:
+        return False, "; ".join(probs)
+    return True, "%s: type, rcode, answers, latency/waited_ms, pid, txid, proto" % (
+        ", ".join(seen))
 
 
 def check_mode(d, mode, live_check, host):
@@ -257,15 +331,15 @@ def check_mode(d, mode, live_check, host):
                          read(os.path.join(d, "pmu.txt")).strip())
         return cell
     cell["btf-source"], cell["btf-messages"] = check_btf_texts(d, kind, host)
-    cell["load-responses"] = check_load_responses(
-        d, "kprobe" if mode.startswith("kprobe") else "tracepoint")
     if not ready.startswith("ready after"):
         cell["ready"] = (False, "%s; stderr: %s" % (ready or "no result", " | ".join(err_tail)))
         return cell
     cell["ready"] = (True, ready + ("" if kind == "kernel" else "; %s absent" % SYS_BTF))
 
     backend = "kprobe" if mode.startswith("kprobe") else "tracepoint"
-    ev = run_live(live_check, ["events", os.path.join(d, "events.jsonl"),
+    cell["recv-attached"] = check_recv_attached(d, backend)
+    cell["responses"] = check_responses(d, split_events(d))
+    ev = run_live(live_check, ["events", os.path.join(d, "queries.jsonl"),
                                os.path.join(d, "manifest.tsv"), "--source-prefix",
                                backend + "/", "--pid-field", "pid", "--cwd", GUEST_CWD])
     for name in CASES + ["schema", "fields"]:
@@ -328,6 +402,65 @@ def check_mode(d, mode, live_check, host):
     return cell
 
 
+def check_verify(out, which):
+    """One verify cell: (ok, msg, {prog: (insns, processed)}) from the
+    guest's load-check output for backend-object `which`."""
+    text = read(os.path.join(out, "verify", which + ".txt"))
+    if not text:
+        return False, "no load-check output (guest did not run it)", {}
+    progs = {}
+    loaded = set(re.findall(r"^loaded (\S+)$", text, re.M))
+    for line in text.splitlines():
+        m = re.match(r"^insns (\S+) (\d+)(?: processed (\d+))?$", line)
+        if m:
+            progs[m.group(1)] = (int(m.group(2)), int(m.group(3) or 0))
+    status = [l for l in text.splitlines() if l.startswith("status ")]
+    probs = []
+    if status != ["status 0"] or "result: ok" not in text:
+        errs = [l for l in text.splitlines()
+                if not l.startswith(("resolved", "poisoned", "loaded", "insns"))]
+        probs.append("load-check failed: %s" % " | ".join(errs)[-400:])
+    missing = [p for p in RECV_PROGS[which.split("-")[0]] if p not in loaded]
+    if loaded != set(progs):
+        probs.append("no instruction counts for %s" % ", ".join(sorted(loaded - set(progs))))
+    if missing:
+        probs.append("receive programs not loaded: %s" % ", ".join(missing))
+    big = ["%s %d" % (p, v[0]) for p, v in sorted(progs.items()) if v[0] > MAX_INSNS]
+    if big:
+        probs.append("over %d insns: %s" % (MAX_INSNS, ", ".join(big)))
+    if probs:
+        return False, "; ".join(probs), progs
+    top = max(progs.items(), key=lambda kv: kv[1][1])
+    return True, "%d programs verified; most processed: %s %d (%d insns)" % (
+        len(progs), top[0], top[1][1], top[1][0]), progs
+
+
+def print_verify_table(headers, vcounts, f=None):
+    """Instruction counts per program: xlated insns / verifier processed."""
+    cols = [(s, w) for s, _ in headers for w in VERIFY if (s, w) in vcounts]
+    progs = sorted({p for c in cols for p in vcounts[c]})
+    if not progs:
+        return
+    if f:
+        f.write("\nVerifier (xlated insns / processed), per kernel and object:\n\n")
+        f.write("| program | %s |\n|---|%s\n" % (" | ".join("%s %s" % c for c in cols),
+                                                  "---|" * len(cols)))
+    else:
+        print("verifier: xlated insns / processed")
+        print("%-22s  %s" % ("program", "  ".join("%-22s" % ("%s %s" % c) for c in cols)))
+    for p in progs:
+        cells = []
+        for c in cols:
+            v = vcounts[c].get(p)
+            cells.append("%d / %d" % v if v else "-")
+        if f:
+            f.write("| %s | %s |\n" % (p, " | ".join(cells)))
+        else:
+            print("%-22s  %s" % (p, "  ".join("%-22s" % x for x in cells)))
+    if not f:
+        print()
+
+
 def write_markdown(md, headers, modes, table):
     """One row per kernel and mode: the BTF source doctor named, and how
     many of the send-path cases and of the other checks passed."""
@@ -368,6 +501,7 @@ def main():
         raise SystemExit(__doc__)
 
     table, details, failed_vms = {}, [], []
+    vtable, vcounts = {}, {}
     headers = []
     for series, rd in pairs:
         pkg = read(os.path.join(rd, "version")).strip() if rd else ""
@@ -376,6 +510,8 @@ def main():
             for m in modes:
                 for r in ROWS:
                     table[series, m, r] = (False, "kernel %s could not be fetched" % series)
+            for w in VERIFY:
+                vtable[series, w] = (False, "kernel %s could not be fetched" % series)
             continue
         out = os.path.join(rd, "out")
         runs, done, hello = split_data(os.path.join(rd, "data.log"), out)
@@ -390,6 +526,11 @@ def main():
         elif not done:
             vm_problem = "guest stopped before finishing (qemu status %s; crash/panic?)" % qrc
         bad = bool(vm_problem)
+        for w in VERIFY:
+            ok, msg, progs = check_verify(out, w)
+            vtable[series, w] = (ok, msg)
+            vcounts[series, w] = progs
+            bad |= not ok
         for m in modes:
             if m in runs:
                 cell = check_mode(os.path.join(out, m), m, live_check, host)
@@ -411,8 +552,11 @@ def main():
         if bad:
             failed_vms.append((series, rd))
 
-    npass = sum(1 for v in table.values() if v[0])
-    nfail = len(table) - npass
+    npass = sum(1 for v in list(table.values()) + list(vtable.values()) if v[0])
+    nfail = len(table) + len(vtable) - npass
+    for (series, w), (ok, msg) in sorted(vtable.items()):
+        name = "%s/verify/%s" % (series, w)
+        print("ok %s (%s)" % (name, msg) if ok else "FAIL %s: %s" % (name, msg))
     for series, _ in headers:
         for m in modes:
             msgs = {table[series, m, r] for r in ROWS}
@@ -440,8 +584,11 @@ def main():
                 cells.append(("pass" if table[s, m, r][0] else "FAIL").ljust(len(c)))
         print("%-*s  %s" % (w0, r, "  ".join(cells).rstrip()))
     print()
+    print_verify_table(headers, vcounts)
     if md:
         write_markdown(md, headers, modes, table)
+        with open(md, "a") as f:
+            print_verify_table(headers, vcounts, f)
 
     for series, rd in failed_vms:
         con = read(os.path.join(rd, "console.log")).replace("\r", "").splitlines()

@@ -69,17 +69,29 @@ record() {
 # client NAME PATH SERVER QTYPE [DADDRS [QTYPES [PROTO]]]
 client() {
 	local name=$1 path=$2 server=$3 qtype=$4 daddrs=${5:-$3} qtypes=${6:-$4} proto=${7:-udp} dom txid
+	local ropt=-r out=$W/c
+	# no reply comes: the client waits its 1 s beside the next ones
+	case $name in silent*) ropt="" out=$W/$name ;; esac
 	dom="$name-$TAG-$RAND.test.example"
 	IDX=$((IDX + 1))
 	txid=$((4096 + IDX * 16))
 	case $path in tcp*) txid=$((txid | 32768)) ;; esac # byte 2 of a TCP send: top bit set
-	$CLIENT -r "$path" "$server" 53 "$dom" "$qtype" "$txid" >$W/c.out 2>$W/c.err </dev/null &
+	$CLIENT $ropt "$path" "$server" 53 "$dom" "$qtype" "$txid" >$out.out 2>$out.err </dev/null &
 	pid=$!
-	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $W/c.err))"
+	if [ -n "$ropt" ]; then
+		wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS $name($(head -c 100 $out.err))"
+	else
+		BG="$BG $name:$pid"
+	fi
 	record "$name" client "$dom" "$qtypes" "$pid" dns_client "$CLIENT" "$daddrs" "$proto" "$txid" \
-		"$CLIENT -r $path $server 53 $dom $qtype $txid"
+		"$CLIENT${ropt:+ $ropt} $path $server 53 $dom $qtype $txid"
 }
+# The response cases (tests/vm/check.py, row "responses"), besides the
+# answers to sendto and tcp: NXDOMAIN, and no reply, first so that its
+# timeout record (--timeout 1) is out before dnsvis stops.
 cases() {
+	client silent sendto 127.0.0.1 A
+	client nx sendto 127.0.0.1 A
 	client sendto sendto 127.0.0.1 A
 	client send send 127.0.0.1 A
 	client write write 127.0.0.1 A
@@ -104,6 +116,10 @@ cases() {
 	wait $pid || FAILED_CLIENTS="$FAILED_CLIENTS busybox-nslookup($(head -c 100 $W/c.err))"
 	record busybox-nslookup resolver "$dom" A,AAAA "$pid" busybox /bin/busybox 127.0.0.1 udp - \
 		"/bin/busybox nslookup $dom 127.0.0.1"
+	for b in $BG; do
+		wait ${b#*:} || FAILED_CLIENTS="$FAILED_CLIENTS ${b%%:*}($(head -c 100 $W/${b%%:*}.err))"
+	done
+	BG=""
 }
 # cg_client NAME DIR [NOTE]: one query from a process moved into cgroup
 # DIR/docker/<new 64-hex id> the moment before, the cgroup removed the
@@ -187,13 +203,6 @@ run_mode() {
 	fi
 	ls -A $PMU >$D/pmu.txt 2>&1
 	timeout 60 $DV_BIN doctor $BTFARG >$D/doctor.txt 2>&1 </dev/null
-	# the programs with the receive ones (--responses) through this kernel's
-	# verifier: the legacy object in the --btf modes, the split-read one else
-	LCOBJ=""
-	[ "${BTF#/}" != "$BTF" ] && LCOBJ=--legacy
-	timeout 300 /bin/dnsvis btf load-check --btf /vmtest/vmlinux.btf --backend $BACKEND \
-		--responses $LCOBJ >$D/loadcheck.txt 2>&1 </dev/null
-	echo "status $? object $([ -n "$LCOBJ" ] && echo legacy || echo split)" >>$D/loadcheck.txt
 	# Stale libbpf legacy probes (libbpf 1.1 naming) of a pid that is gone,
 	# plus one of a live process and one foreign probe that must survive.
 	true &
@@ -216,7 +225,10 @@ run_mode() {
 	bpf_snap before
 	ls -A /sys/fs/bpf >$D/bpffs.before
 	T0=$(date +%s)
-	$DV_BIN trace -o json --backend $BACKEND $BTFARG >$D/events.jsonl 2>$D/dnsvis.err </dev/null &
+	# --responses: the receive programs load and attach in every mode (the
+	# only load of the tracepoint ones), and the response cases below
+	$DV_BIN trace -o json --responses --timeout 1 --backend $BACKEND $BTFARG \
+		>$D/events.jsonl 2>$D/dnsvis.err </dev/null &
 	DV=$!
 	echo "$DV" >$D/dnsvis.pid
 	i=0
@@ -266,7 +278,7 @@ run_mode() {
 	for n in $STALE $STALE6 $LIVE $FOREIGN; do echo "-:kprobes/$n" >>$KE 2>/dev/null; done
 	[ "$BTF" != kernel ] && umount /sys/kernel/btf
 	[ "$LEGACY" = legacy ] && umount $PMU
-	for f in loadcheck.txt manifest.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
+	for f in manifest.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
 		btf.txt which.txt msg.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
 		kprobe_events.after bpffs.before bpffs.after; do
 		emit "$TAG/$f" $D/$f
@@ -276,6 +288,23 @@ run_mode() {
 }
 
 echo "@@HELLO $(uname -r) cwd=$W" >&3
+# The kprobe programs of both objects, the receive ones too, through this
+# kernel's verifier (load, no attach); tests/vm/check.py checks them and
+# prints their instruction counts.  (The tracepoint ones: ~10 s more per
+# object under TCG; their send programs load in every tracepoint mode.)
+V0=$(date +%s)
+for be in kprobe; do
+	for obj in split legacy; do
+		f=$W/verify-$be-$obj.txt
+		lf=""
+		[ $obj = legacy ] && lf=--legacy
+		DNSVIS_VERIFIER_STATS=1 timeout 120 /bin/dnsvis btf load-check \
+			--btf /sys/kernel/btf/vmlinux --backend $be --responses $lf >$f 2>&1 </dev/null
+		echo "status $?" >>$f
+		emit "verify/$be-$obj.txt" $f
+	done
+done
+say "verifier runs done in $(($(date +%s) - V0)) s"
 while read -r tag backend btf legacy <&4; do
 	[ -n "$tag" ] || continue
 	say "run $tag: --backend $backend, btf $btf${legacy:+, $legacy}"

@@ -4,7 +4,9 @@
  *
  * Listens on UDP 127.0.0.1:53 and [::1]:53 and answers every query that
  * carries one question: A -> 127.0.0.2, AAAA -> ::2, anything else
- * NOERROR with no answer.  Also listens on TCP 127.0.0.1:53: one
+ * NOERROR with no answer; by the question's first label: "nx-..." ->
+ * NXDOMAIN with no answer, "silent-..." -> no reply (the response cases
+ * of guest-init.sh).  Also listens on TCP 127.0.0.1:53: one
  * length-prefixed query per connection, answered the same way (length-
  * prefixed), then the connection is closed; a client that sends nothing
  * within 1 s is dropped.  Creates READY_FILE once all sockets are bound.
@@ -74,10 +76,16 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *r)
 		return 0;
 	qend = off + 5;
 	qtype = (unsigned)q[off + 1] << 8 | q[off + 2];
+	if (q[12] > 7 && memcmp(q + 13, "silent-", 7) == 0)
+		return 0;
 	memcpy(r, q, qend);
 	r[2] = 0x80 | (q[2] & 0x79); /* QR, keep opcode and RD */
 	r[3] = 0x80;		     /* RA, NOERROR */
 	memset(r + 6, 0, 6);	     /* AN, NS, AR counts */
+	if (q[12] > 3 && memcmp(q + 13, "nx-", 3) == 0) {
+		r[3] = 0x83; /* RA, NXDOMAIN */
+		return qend;
+	}
 	if (qtype == 1 || qtype == 28) {
 		size_t rdlen = qtype == 1 ? 4 : 16;
 		unsigned char *a = r + qend;

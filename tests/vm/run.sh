@@ -28,9 +28,10 @@
 # what they say about a missing or empty one, plants stale libbpf
 # kprobe_events entries before each, and sends every result over its second
 # serial port; tests/vm/check.py checks them here (with tests/live/check.py)
-# and prints the kernel x mode x check table.  Each mode also load-checks
-# the programs with the receive ones (btf load-check --responses) on the
-# guest kernel: the legacy object in the --btf modes, the split-read one else.
+# and prints the kernel x mode x check table.  Each mode traces with
+# --responses (the receive programs attached, response and timeout records
+# checked); each guest also runs the verifier once over every kprobe
+# program of both objects (btf load-check --responses).
 #
 # A guest that prints nothing from /init within VM_BOOT_TIMEOUT (default 120)
 # seconds is killed and booted once more (reported; seen once in ~30 boots of

@@ -32,21 +32,32 @@ static int func_takes_iocb(const char *btf_path, const char *func)
 	return n < 0 ? -1 : n >= 4;
 }
 
+/* Which layout each kprobe function has: RHEL 7's leading iocb or not. */
+struct kp_arity {
+	int udp_iocb;	   /* udp_sendmsg, udpv6_sendmsg */
+	int tcp_iocb;	   /* tcp_sendmsg */
+	int tcp_recv_iocb; /* tcp_recvmsg */
+};
+
 /* Which kprobe programs fit: udp_sendmsg decides for udp_sendmsg and
- * udpv6_sendmsg, tcp_sendmsg for itself.  A BTF without tcp_sendmsg's
- * prototype (one minimized before it was kept) follows udp_sendmsg: both
- * lost their iocb in the same kernel change (4.1).  btf_func_arity's
+ * udpv6_sendmsg, tcp_sendmsg and tcp_recvmsg for themselves.  A BTF
+ * without tcp_sendmsg's or tcp_recvmsg's prototype (one minimized before
+ * they were kept) follows udp_sendmsg: all lost their iocb in the same
+ * kernel change (4.1).  tcp_recvmsg has 7 arguments with the iocb (RHEL
+ * 7), 6 (4.1-5.18) or 5 (5.19+: no nonblock) without.  btf_func_arity's
  * -errno when udp_sendmsg's prototype cannot be read. */
-static int kprobe_arity(const char *btf_path, int *udp_iocb, int *tcp_iocb)
+static int kprobe_arity(const char *btf_path, struct kp_arity *a)
 {
 	int n = btf_func_arity(btf_path, "udp_sendmsg");
 
 	if (n < 0)
 		return n;
-	*udp_iocb = n >= 4;
-	*tcp_iocb = func_takes_iocb(btf_path, "tcp_sendmsg");
-	if (*tcp_iocb < 0)
-		*tcp_iocb = *udp_iocb;
+	a->udp_iocb = n >= 4;
+	a->tcp_iocb = func_takes_iocb(btf_path, "tcp_sendmsg");
+	if (a->tcp_iocb < 0)
+		a->tcp_iocb = a->udp_iocb;
+	n = btf_func_arity(btf_path, "tcp_recvmsg");
+	a->tcp_recv_iocb = n < 0 ? a->udp_iocb : n >= 7;
 	return 0;
 }
 
@@ -64,9 +75,21 @@ static void set_autoload_recv(struct dnsvis_bpf *s, int on)
 		bpf_program__set_autoload(tp[i], on);
 }
 
-static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp_iocb,
+/* The receive programs of the kprobe backend (--responses): tcp_recvmsg's
+ * entry in its prototype's layout, tcp_cleanup_rbuf, skb_consume_udp. */
+static void set_autoload_kp_recv(struct dnsvis_bpf *s, int on, int recv_iocb)
+{
+	bpf_program__set_autoload(s->progs.kp_skb_consume_udp, on);
+	bpf_program__set_autoload(s->progs.kp_tcp_recvmsg, on && !recv_iocb);
+	bpf_program__set_autoload(s->progs.kp_tcp_recvmsg_iocb, on && recv_iocb);
+	bpf_program__set_autoload(s->progs.kp_tcp_cleanup_rbuf, on);
+}
+
+static void set_autoload(struct dnsvis_bpf *s, enum backend b, const struct kp_arity *a,
 			 int responses)
 {
+	int iocb = a->udp_iocb, tcp_iocb = a->tcp_iocb;
+
 	struct bpf_program *tp[] = {
 	    s->progs.tp_sendto,	      s->progs.tp_write,	s->progs.tp_writev,
 	    s->progs.tp_sendmsg,      s->progs.tp_sendmmsg,	s->progs.tp_connect,
@@ -86,6 +109,7 @@ static void set_autoload(struct dnsvis_bpf *s, enum backend b, int iocb, int tcp
 	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg, kpon && !tcp_iocb);
 	bpf_program__set_autoload(s->progs.kp_tcp_sendmsg_iocb, kpon && tcp_iocb);
 	set_autoload_recv(s, tpon && responses);
+	set_autoload_kp_recv(s, kpon && responses, a->tcp_recv_iocb);
 }
 
 /* Open the skeleton with the split-read or the legacy ELF: both have the
@@ -237,7 +261,8 @@ struct probe {
 struct load_plan {
 	const struct load_req *r;
 	enum backend b;
-	int legacy, iocb, tcp_iocb;
+	int legacy;
+	struct kp_arity ar;
 };
 
 /* Why probes were left out: printed once the backend is settled. */
@@ -307,17 +332,26 @@ static int backend_probes(struct dnsvis_bpf *s, const struct load_plan *pl, stru
 		PROBE(tp_readv, 0);
 		return n;
 	}
-	if (pl->iocb) {
+	if (pl->ar.udp_iocb) {
 		PROBE(kp_udp_sendmsg_iocb, 1);
 		PROBE(kp_udpv6_sendmsg_iocb, 1);
 	} else {
 		PROBE(kp_udp_sendmsg, 1);
 		PROBE(kp_udpv6_sendmsg, 1);
 	}
-	if (pl->tcp_iocb)
+	if (pl->ar.tcp_iocb)
 		PROBE(kp_tcp_sendmsg_iocb, 1);
 	else
 		PROBE(kp_tcp_sendmsg, 1);
+	if (!pl->r->responses)
+		return n;
+	PROBE(kp_skb_consume_udp, 0);
+	/* the reader before the entry: no stash waits for a read to come */
+	PROBE2(kp_tcp_cleanup_rbuf, 0, 1);
+	if (pl->ar.tcp_recv_iocb)
+		PROBE(kp_tcp_recvmsg_iocb, 0);
+	else
+		PROBE(kp_tcp_recvmsg, 0);
 #undef PROBE
 #undef PROBE2
 	return n;
@@ -334,7 +368,7 @@ static int open_and_load(const struct load_plan *pl, unsigned skip, struct dnsvi
 	*s = open_skel(pl->legacy, pl->r->btf_custom ? pl->r->btf_path : NULL);
 	if (!*s)
 		return -errno;
-	set_autoload(*s, pl->b, pl->iocb, pl->tcp_iocb, pl->r->responses);
+	set_autoload(*s, pl->b, &pl->ar, pl->r->responses);
 	err = patch_ports(*s, pl->r->ports);
 	if (err)
 		return err;
@@ -470,7 +504,7 @@ static int load_backend(struct loaded_bpf *L, const struct load_req *r, enum bac
 	/* DNSVIS_FORCE_LEGACY=1 tests the 4.14 object on a new kernel */
 	L->legacy = pl.legacy = !kernel_has_split_read() || getenv("DNSVIS_FORCE_LEGACY");
 	if (b == BACKEND_KPROBE) {
-		err = kprobe_arity(r->btf_path, &pl.iocb, &pl.tcp_iocb);
+		err = kprobe_arity(r->btf_path, &pl.ar);
 		if (err) {
 			char what[600];
 
@@ -554,9 +588,57 @@ void tracer_destroy(struct loaded_bpf *L)
 	L->skel = NULL;
 }
 
+/* DNSVIS_VERIFIER_STATS=1: load-check has each program's verifier log its
+ * statistics (log level 4, 5.2+), for the instructions it processed on
+ * kernels whose prog info has no verified_insns (before 5.16). */
+enum { STATS_PROGS = 32, STATS_LOG = 1024 };
+static char stats_log[STATS_PROGS][STATS_LOG];
+
+static void stats_logs_set(struct dnsvis_bpf *s)
+{
+	struct bpf_program *p;
+	int i = 0;
+
+	if (!getenv("DNSVIS_VERIFIER_STATS"))
+		return;
+	bpf_object__for_each_program(p, s->obj)
+	{
+		if (i >= STATS_PROGS)
+			break;
+		stats_log[i][0] = 0;
+		bpf_program__set_log_buf(p, stats_log[i++], STATS_LOG);
+		bpf_program__set_log_level(p, 4);
+	}
+}
+
+/* "loaded NAME", then "insns NAME N[ processed M]" for loaded program p,
+ * the i-th of the object (its stats log, when asked for). */
+static void print_loaded(struct bpf_program *p, int i)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	unsigned long long done = 0;
+	const char *at = NULL;
+
+	printf("loaded %s\n", bpf_program__name(p));
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) != 0)
+		return;
+	done = info.verified_insns;
+	if (!done && getenv("DNSVIS_VERIFIER_STATS") && i < STATS_PROGS)
+		at = strstr(stats_log[i], "processed ");
+	if (at)
+		done = strtoull(at + strlen("processed "), NULL, 10);
+	printf("insns %s %u", bpf_program__name(p), info.xlated_prog_len / 8);
+	if (done)
+		printf(" processed %llu", done);
+	printf("\n");
+}
+
 /* Open and load, without attaching, the programs the loader would choose
  * for this BTF (the relocation target) and backend, with the receive
- * programs when responses is set; prints "loaded PROG" for each.  For
+ * programs when responses is set; prints "loaded PROG" and its instruction
+ * counts for each (print_loaded).  For
  * `dnsvis btf load-check`: old kernels' layouts checked on this kernel.  0
  * or -errno with a reason in why. */
 int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses, char *why,
@@ -565,10 +647,12 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses
 	enum backend b = kprobe ? BACKEND_KPROBE : BACKEND_TRACEPOINT;
 	struct dnsvis_bpf *s;
 	struct bpf_program *p;
-	int iocb = 0, tcp_iocb = 0, err;
+	struct kp_arity ar = {0};
+	struct port_set ports = {0};
+	int err, i;
 
 	if (kprobe) {
-		if (kprobe_arity(btf_path, &iocb, &tcp_iocb)) {
+		if (kprobe_arity(btf_path, &ar)) {
 			snprintf(why, wl, "udp_sendmsg not found in the BTF");
 			return -ENOENT;
 		}
@@ -579,15 +663,22 @@ int trace_load_check(const char *btf_path, int legacy, int kprobe, int responses
 		snprintf(why, wl, "cannot open the BPF object: %s", strerror(errno));
 		return err;
 	}
-	set_autoload(s, b, iocb, tcp_iocb, responses);
-	err = dnsvis_bpf__load(s);
+	set_autoload(s, b, &ar, responses);
+	stats_logs_set(s);
+	/* the default port set, as trace patches it: unpatched, the verifier
+	 * would see every port test fail and skip all that follows */
+	port_set_default(&ports);
+	err = patch_ports(s, &ports);
+	if (!err)
+		err = dnsvis_bpf__load(s);
 	if (err)
 		snprintf(why, wl, "loading the %s programs failed: %s", backend_name(b),
 			 strerror(-err));
+	i = 0;
 	for (p = bpf_object__next_program(s->obj, NULL); p && !err;
-	     p = bpf_object__next_program(s->obj, p))
+	     p = bpf_object__next_program(s->obj, p), i++)
 		if (bpf_program__autoload(p))
-			printf("loaded %s\n", bpf_program__name(p));
+			print_loaded(p, i);
 	dnsvis_bpf__destroy(s);
 	return err;
 }

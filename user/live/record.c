@@ -59,8 +59,8 @@ const char *record_hook_name(unsigned h)
 		return "tracepoint/syscalls/sys_exit_readv";
 	case DV_HOOK_KPROBE_SKB_CONSUME_UDP:
 		return "kprobe/skb_consume_udp";
-	case DV_HOOK_KPROBE_TCP_RECVMSG:
-		return "kprobe/tcp_recvmsg";
+	case DV_HOOK_KPROBE_TCP_CLEANUP_RBUF:
+		return "kprobe/tcp_cleanup_rbuf";
 	default:
 		return "unknown";
 	}
