@@ -36,7 +36,10 @@
  * Not seen: io_uring receives, preadv/preadv2 and splice on sockets;
  * descriptors inherited by fork or duplicated (dup/dup2/SCM_RIGHTS) after
  * the connect, until they connect again (as on the send side); two
- * threads reading one TCP socket at once (copied_seq is read at enter).
+ * threads reading one TCP socket at once (copied_seq is read at enter);
+ * a receive call that was already waiting when its unconnected socket sent
+ * its first DNS query (the socket was not known at the call's enter; the
+ * query then times out, counted).
  * Calls with MSG_PEEK or MSG_ERRQUEUE are skipped (the bytes are read again
  * by the call that consumes them, or are no data), as are TCP calls with
  * MSG_TRUNC (the bytes are dropped, not copied: a gap in the stream).  A

@@ -411,7 +411,9 @@ for cfg in without with high; do
 		ok_p() { [ "$SUM_LOST" = 0 ] && [ "$SUM_EVENTS" = "$SENT" ]; }
 		TABLE+=("| pairs at $(fmt_k "$rate") q/s paced, ${SECS}s, without --responses: sender reached $(fmt_k "$RATE_ACH") q/s ($pct%), $RECEIVED of $SENT answered | $SUM_LOST lost, $SUM_EVENTS events; dnsvis CPU ${PCPU[$cfg]} s | - | - | 0 lost | $(verdict ok_p) |")
 	else
-		ok_p() { [ "$SUM_LOST" = 0 ] && [ "${pairs:-0}" = "$RECEIVED" ] && [ "$RECEIVED" = "$SENT" ]; }
+		# every answer the sender read is paired (at the higher rate its
+		# receive may fall behind: what it never read is no response)
+		ok_p() { [ "$SUM_LOST" = 0 ] && [ "${pairs:-0}" = "$RECEIVED" ]; }
 		TABLE+=("| pairs at $(fmt_k "$rate") q/s paced, ${SECS}s, with --responses: sender reached $(fmt_k "$RATE_ACH") q/s ($pct%), $RECEIVED of $SENT answered | $SUM_LOST lost, ${pairs:-?} responses paired, ${tmo:-?} timeouts, ${uns:-?} unsolicited; dnsvis CPU ${PCPU[$cfg]} s | without --responses at $(fmt_k "$PRATE"): dnsvis CPU ${PCPU[without]} s | $(ratio "${PCPU[$cfg]}" "${PCPU[without]}")x CPU | 0 lost, every answer paired | $(verdict ok_p) |")
 	fi
 done

@@ -27,7 +27,10 @@
  *       as fast as possible for T seconds.
  *       --recv: a second thread reads the responses on the same socket, one
  *       recvfrom per datagram (as a stub resolver does), until 0.5 s after
- *       the last send.
+ *       the last send.  It starts after the first send, as a resolver's
+ *       receive follows its send: a receive already waiting before an
+ *       unconnected socket's first query is not seen by dnsvis's tracepoint
+ *       backend (kern/recv_tracepoint.bpf.h).
  *       Prints one line on stdout:
  *         sent=N errors=E seconds=S rate=R target=QPS cpu=C [received=M]
  *       (rate = sent / S, achieved; target 0 = max throughput; C = the
@@ -407,13 +410,17 @@ static int send_main(int argc, char **argv)
 	if (call == CALL_WRITE && connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0)
 		die(1, "connect: %s", strerror(errno));
 	rx.fd = fd;
-	if (recv) {
+	if (recv)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+
+	t0 = now_s();
+	if (recv) { /* the first query, then the receiver (see --recv) */
+		if (send_one(fd, call, &q, query_build(&q, sent), &dst) < 0)
+			errors++;
+		sent++;
 		if (pthread_create(&rxt, NULL, receiver_thread, &rx) != 0)
 			die(1, "pthread_create failed%s", "");
 	}
-
-	t0 = now_s();
 	if (rate > 0) {
 		struct timespec tick;
 
