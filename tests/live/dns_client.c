@@ -45,6 +45,10 @@
  *                     send(2), the message in the next
  *   tcp-split         TCP, write(2) of the length and 10 bytes of the query,
  *                     then of the rest
+ *   tc-retry          unconnected UDP sendto(2); a matching reply with TC set
+ *                     is asked again over TCP (same TXID, one write(2) of
+ *                     length + query), as a stub resolver does; with -r both
+ *                     the TC reply and the TCP answer are required
  *   exit-fast         unconnected sendto(2) then _exit(0) at once
  *   exec-fast         unconnected sendto(2) then at once execve(2) /bin/true
  *                     (the query must keep the sender's exe, cmdline, cwd)
@@ -547,6 +551,52 @@ static void exec_chain(const char *argv0, const struct target *t, int fd, char *
 	die("execl %s: %s", argv0, strerror(errno));
 }
 
+/* tc-retry: the query over UDP; when the reply that matches it is
+ * truncated (TC), the same query over TCP. */
+static void tc_retry(const struct target *t, const struct query *q, int require, const char *name)
+{
+	unsigned char r[4096], msg[MAXMSG + 2];
+	struct timespec deadline;
+	int fd = open_socket(t, SOCK_DGRAM, 0), tc = 0;
+
+	check_sent(sendto(fd, q->buf, q->len, 0, (const struct sockaddr *)&t->ss, t->len), q->len,
+		   "sendto");
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 1;
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		long left = ms_left(&deadline);
+		ssize_t rn;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		rn = recv(fd, r, sizeof(r), MSG_DONTWAIT);
+		if (rn < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (rn < 0)
+			break;
+		if (reply_matches(r, (size_t)rn, q)) {
+			tc = !!(r[2] & 0x02);
+			break;
+		}
+	}
+	close(fd);
+	if (!tc) {
+		if (require)
+			die("no truncated reply over udp for %s", name);
+		return;
+	}
+	fd = open_socket(t, SOCK_STREAM, 0);
+	do_connect(fd, t);
+	msg[0] = (unsigned char)(q->len >> 8);
+	msg[1] = (unsigned char)q->len;
+	memcpy(msg + 2, q->buf, q->len);
+	check_sent(write(fd, msg, q->len + 2), q->len + 2, "write");
+	if (!wait_tcp(fd, q) && require)
+		die("no matching reply over tcp for %s after the truncated one", name);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *argv0 = argv[0];
@@ -628,6 +678,10 @@ int main(int argc, char **argv)
 		if (require && ok != nq)
 			die("got %d of %d matching replies over tcp for %s", ok, nq, argv[3]);
 		close(fd);
+		return 0;
+	}
+	if (!strcmp(path, "tc-retry")) {
+		tc_retry(&t, &qs[0], require, argv[3]);
 		return 0;
 	}
 	if (!strcmp(path, "ipv6") && t.family != AF_INET6)

@@ -264,55 +264,161 @@ def split_events(d):
     return resp
 
 
-# response cases (guest-init.sh): manifest name -> (type, rcode, answer data)
-RESP_CASES = {"sendto": ("response", "NOERROR", "127.0.0.2"),
-              "tcp": ("response", "NOERROR", "127.0.0.2"),
-              "nx": ("response", "NXDOMAIN", None), "silent": ("timeout", None, None)}
+def answers(r):
+    return [(a.get("name"), a.get("type"), a.get("data")) for a in r.get("answers") or []
+            if isinstance(a, dict)]
 
 
-def check_responses(d, resp):
-    """One record per response case, its fields asserted."""
+def want_resp(r, c, p, rcode, ans, proto="udp", txid=None, lat=(1, 5000000), tc=False):
+    """One response record's fields: the receiving process, txid, proto,
+    rcode, answers (name, type, data in order), latency, the tc flag."""
+    what = "%s %s" % (r.get("proto"), r.get("qtype"))
+    if str(r.get("pid")) != c["pid"]:
+        p.append("%s pid %s, want %s" % (what, r.get("pid"), c["pid"]))
+    if str(r.get("txid")) != str(txid if txid is not None else c["txid"]):
+        p.append("%s txid %s, want %s" % (what, r.get("txid"), txid or c["txid"]))
+    if r.get("proto") != proto:
+        p.append("%s proto %s, want %s" % (what, r.get("proto"), proto))
+    if r.get("rcode") != rcode:
+        p.append("%s rcode %s, want %s" % (what, r.get("rcode"), rcode))
+    if answers(r) != ans:
+        p.append("%s answers %s, want %s" % (what, answers(r), ans))
+    if not lat[0] <= (r.get("latency_us") or 0) < lat[1]:
+        p.append("%s latency_us %s, want [%d, %d)" % (what, r.get("latency_us"), lat[0], lat[1]))
+    if ("tc" in (r.get("flags") or [])) != tc:
+        p.append("%s flags %s, want%s tc" % (what, r.get("flags"), "" if tc else " no"))
+
+
+def want_timeout(t, c, p):
+    if str(t.get("pid")) != c["pid"] or str(t.get("txid")) != c["txid"]:
+        p.append("timeout pid/txid %s/%s, want %s/%s" % (t.get("pid"), t.get("txid"), c["pid"],
+                                                        c["txid"]))
+    if t.get("proto") != "udp":
+        p.append("timeout proto %s" % t.get("proto"))
+    if not 1000 <= (t.get("waited_ms") or 0) < 10000 or "rcode" in t or "latency_us" in t:
+        p.append("timeout waited_ms %s, keys %s" % (t.get("waited_ms"), sorted(t)))
+
+
+def of(recs, typ, proto=None):
+    return [r for r in recs if r.get("type") == typ and proto in (None, r.get("proto"))]
+
+
+def only(recs, typ, p, n=1, proto=None):
+    """The records of one type (and proto); all of the case's records must
+    be of it, n of them."""
+    got = of(recs, typ, proto)
+    if len(got) != n:
+        p.append("%d %s%s records, want %d" % (len(got), typ, " " + proto if proto else "", n))
+    return got
+
+
+def a_answer(c, qtype="A"):
+    return [(c["domain"], qtype, "127.0.0.2" if qtype == "A" else "::2")]
+
+
+def case_plain(proto):
+    def check(recs, c, p):
+        for r in only(recs, "response", p):
+            want_resp(r, c, p, "NOERROR", a_answer(c), proto)
+    return check
+
+
+def case_rcode(rcode):
+    def check(recs, c, p):
+        for r in only(recs, "response", p):
+            want_resp(r, c, p, rcode, [])
+    return check
+
+
+def case_silent(recs, c, p):
+    for t in only(recs, "timeout", p):
+        want_timeout(t, c, p)
+
+
+def case_chain(recs, c, p):
+    """sendmmsg: A (txid) and AAAA (txid+1), each behind the CNAME chain."""
+    d = c["domain"]
+    chain = [(d, "CNAME", "alias1." + d), ("alias1." + d, "CNAME", "alias2." + d)]
+    by = {r.get("qtype"): r for r in only(recs, "response", p, 2)}
+    for qt, txid in (("A", int(c["txid"])), ("AAAA", int(c["txid"]) + 1)):
+        if qt not in by:
+            p.append("no %s response" % qt)
+            continue
+        want_resp(by[qt], c, p, "NOERROR", chain + [("alias2." + d, qt, a_answer(c, qt)[0][2])],
+                  txid=txid)
+
+
+def case_late(recs, c, p):
+    for r in only(recs, "response", p):
+        want_resp(r, c, p, "NOERROR", a_answer(c), lat=(300000, 1000000))
+
+
+def case_truncate(recs, c, p):
+    """TC over UDP, no answer; the same query over TCP, answered."""
+    only(recs, "response", p, 2)
+    for r in of(recs, "response", "udp"):
+        want_resp(r, c, p, "NOERROR", [], tc=True)
+    for r in only(recs, "response", p, 1, "tcp"):
+        want_resp(r, c, p, "NOERROR", a_answer(c), "tcp")
+
+
+def case_wrongport(recs, c, p):
+    """The answer from 127.0.0.1:5353 matches no query: an unsolicited
+    record, received by the client; its query times out."""
+    if len(recs) != 2:
+        p.append("%d records, want unsolicited and timeout" % len(recs))
+    for u in of(recs, "unsolicited"):
+        want_resp(u, c, p, "NOERROR", a_answer(c), lat=(0, 1))
+        if (u.get("daddr"), u.get("dport")) != ("127.0.0.1", 5353):
+            p.append("unsolicited from %s:%s, want 127.0.0.1:5353" % (u.get("daddr"),
+                                                                       u.get("dport")))
+        if u.get("sport") in (None, 0, 53):
+            p.append("unsolicited client port %s" % u.get("sport"))
+        if u.get("source") != UNSOLICITED_HOOK[c["backend"]]:
+            p.append("unsolicited source %s, want %s" % (u.get("source"),
+                                                         UNSOLICITED_HOOK[c["backend"]]))
+    if not of(recs, "unsolicited"):
+        p.append("no unsolicited record")
+    for t in only(recs, "timeout", p):
+        want_timeout(t, c, p)
+
+
+# where each backend reads the wrongport answer (dns_client -f: recvfrom)
+UNSOLICITED_HOOK = {"kprobe": "kprobe/skb_consume_udp",
+                    "tracepoint": "tracepoint/syscalls/sys_exit_recvfrom"}
+# response cases (guest-init.sh: manifest.tsv and responses.tsv): name ->
+# the check of all the records (response, timeout, unsolicited) for its name
+RESP_CASES = {"sendto": case_plain("udp"), "tcp": case_plain("tcp"),
+              "nx": case_rcode("NXDOMAIN"), "silent": case_silent,
+              "servfail": case_rcode("SERVFAIL"), "refused": case_rcode("REFUSED"),
+              "chain": case_chain, "late": case_late, "truncate": case_truncate,
+              "wrongport": case_wrongport}
+
+
+def check_responses(d, resp, backend):
+    """Every record of each response case, its fields asserted."""
     man = {}
-    for line in read(os.path.join(d, "manifest.tsv")).splitlines():
-        p = line.split("\t")
-        if len(p) == 12 and p[0] in RESP_CASES:
-            man[p[0]] = (p[2].lower().rstrip("."), p[4], p[10])
+    for f in ("manifest.tsv", "responses.tsv"):
+        for line in read(os.path.join(d, f)).splitlines():
+            p = line.split("\t")
+            if len(p) == 12 and p[0] in RESP_CASES:
+                man[p[0]] = {"domain": p[2].lower().rstrip("."), "pid": p[4], "txid": p[10],
+                             "backend": backend}
     probs, seen = [], []
-    for name, (typ, rcode, data) in sorted(RESP_CASES.items()):
+    for name, check in sorted(RESP_CASES.items()):
         if name not in man:
             probs.append("%s: not in the manifest" % name)
             continue
-        dom, pid, txid = man[name]
-        recs = [r for r in resp if str(r.get("domain", "")).lower().rstrip(".") == dom]
-        if len(recs) != 1 or recs[0].get("type") != typ:
-            probs.append("%s: %s" % (name, [r.get("type") for r in recs] or "no record"))
-            continue
-        r, p = recs[0], []
-        if str(r.get("pid")) != pid:
-            p.append("pid %s, want %s" % (r.get("pid"), pid))
-        if str(r.get("txid")) != txid:
-            p.append("txid %s, want %s" % (r.get("txid"), txid))
-        proto = "tcp" if name == "tcp" else "udp"
-        if r.get("proto") != proto:
-            p.append("proto %s" % r.get("proto"))
-        if typ == "timeout":
-            if not 1000 <= (r.get("waited_ms") or 0) < 10000:
-                p.append("waited_ms %s" % r.get("waited_ms"))
-        else:
-            if r.get("rcode") != rcode:
-                p.append("rcode %s, want %s" % (r.get("rcode"), rcode))
-            if not 0 < (r.get("latency_us") or 0) < 5000000:
-                p.append("latency_us %s" % r.get("latency_us"))
-            got = [a.get("data") for a in r.get("answers") or [] if isinstance(a, dict)]
-            if got != ([data] if data else []):
-                p.append("answers %s" % got)
+        c, p = man[name], []
+        recs = [r for r in resp if str(r.get("domain", "")).lower().rstrip(".") == c["domain"]]
+        check(recs, c, p)
         if p:
             probs.append("%s: %s" % (name, ", ".join(p)))
         else:
             seen.append(name)
     if probs:
         return False, "; ".join(probs)
-    return True, "%s: type, rcode, answers, latency/waited_ms, pid, txid, proto" % (
+    return True, "%s: type, rcode, answers, flags, latency/waited_ms, pid, txid, proto" % (
         ", ".join(seen))
 
 
@@ -338,7 +444,7 @@ def check_mode(d, mode, live_check, host):
 
     backend = "kprobe" if mode.startswith("kprobe") else "tracepoint"
     cell["recv-attached"] = check_recv_attached(d, backend)
-    cell["responses"] = check_responses(d, split_events(d))
+    cell["responses"] = check_responses(d, split_events(d), backend)
     ev = run_live(live_check, ["events", os.path.join(d, "queries.jsonl"),
                                os.path.join(d, "manifest.tsv"), "--source-prefix",
                                backend + "/", "--pid-field", "pid", "--cwd", GUEST_CWD])

@@ -63,8 +63,11 @@ FAILED_CLIENTS=""
 # record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE
 # (the manifest format of tests/live/check.py; ppid is this shell)
 record() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
-		"$$" "$6" "$7" "$8" "$9" "${10}" "${11}" >>"$MAN"
+	record_to "$MAN" "$@"
+}
+record_to() { # FILE NAME KIND ...: as record, to FILE
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" "$6" \
+		"$$" "$7" "$8" "$9" "${10}" "${11}" "${12}" >>"$1"
 }
 # client NAME PATH SERVER QTYPE [DADDRS [QTYPES [PROTO]]]
 client() {
@@ -86,11 +89,38 @@ client() {
 	record "$name" client "$dom" "$qtypes" "$pid" dns_client "$CLIENT" "$daddrs" "$proto" "$txid" \
 		"$CLIENT${ropt:+ $ropt} $path $server 53 $dom $qtype $txid"
 }
+# resp_client NAME PATH QTYPE QTYPES PROTO [f]: a response case only
+# (responses.tsv, the manifest format; not a send-path case: truncate's
+# query goes out twice, over UDP and TCP), in the background, its reply
+# required; f: read with recvfrom(2) on the unconnected socket.  NAME's
+# first word is the responder's prefix (tests/vm/responder.c).
+resp_client() {
+	local name=$1 path=$2 qtype=$3 opt=-r${6:-} dom txid
+	dom="$name-$TAG-$RAND.test.example"
+	IDX=$((IDX + 1))
+	txid=$((4096 + IDX * 16))
+	$CLIENT $opt "$path" 127.0.0.1 53 "$dom" "$qtype" "$txid" >$W/$name.out 2>$W/$name.err \
+		</dev/null &
+	pid=$!
+	BG="$BG $name:$pid"
+	record_to $D/responses.tsv "$name" client "$dom" "$4" "$pid" dns_client "$CLIENT" 127.0.0.1 \
+		"$5" "$txid" "$CLIENT $opt $path 127.0.0.1 53 $dom $qtype $txid"
+}
 # The response cases (tests/vm/check.py, row "responses"), besides the
-# answers to sendto and tcp: NXDOMAIN, and no reply, first so that its
-# timeout record (--timeout 1) is out before dnsvis stops.
+# answers to sendto and tcp: NXDOMAIN, and no reply; SERVFAIL, REFUSED, A
+# and AAAA behind a CNAME chain, an answer 300 ms late, a truncated UDP
+# answer and the TCP retry, an answer from a wrong port.  The ones that
+# must time out (--timeout 1) first, so that the timeout records are out
+# before dnsvis stops; the new ones run beside the send-path cases.
 cases() {
+	: >$D/responses.tsv
 	client silent sendto 127.0.0.1 A
+	resp_client wrongport sendto A A udp f
+	resp_client late sendto A A udp
+	resp_client chain sendmmsg A A,AAAA udp
+	resp_client servfail sendto A A udp
+	resp_client refused send A A udp
+	resp_client truncate tc-retry A A udp,tcp
 	client nx sendto 127.0.0.1 A
 	client sendto sendto 127.0.0.1 A
 	client send send 127.0.0.1 A
@@ -226,8 +256,14 @@ run_mode() {
 	ls -A /sys/fs/bpf >$D/bpffs.before
 	T0=$(date +%s)
 	# --responses: the receive programs load and attach in every mode (the
-	# only load of the tracepoint ones), and the response cases below
-	$DV_BIN trace -o json --responses --timeout 1 --backend $BACKEND $BTFARG \
+	# only load of the tracepoint ones), and the response cases below.
+	# The kprobe backend's UDP receive tests the answer's source port
+	# against the port set in the kernel (kern/recv_kprobe.bpf.h), so the
+	# wrongport case's 5353 is in its set; the tracepoint backend reads
+	# every receive of a socket that sent DNS, and sees it with 53 alone.
+	PORTARG=""
+	[ "$BACKEND" = kprobe ] && PORTARG="--port 53 --port 5353"
+	$DV_BIN trace -o json --responses --timeout 1 --backend $BACKEND $BTFARG $PORTARG \
 		>$D/events.jsonl 2>$D/dnsvis.err </dev/null &
 	DV=$!
 	echo "$DV" >$D/dnsvis.pid
@@ -278,7 +314,7 @@ run_mode() {
 	for n in $STALE $STALE6 $LIVE $FOREIGN; do echo "-:kprobes/$n" >>$KE 2>/dev/null; done
 	[ "$BTF" != kernel ] && umount /sys/kernel/btf
 	[ "$LEGACY" = legacy ] && umount $PMU
-	for f in manifest.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
+	for f in manifest.tsv responses.tsv cgroups.txt events.jsonl dnsvis.err dnsvis.pid ready.txt exit.txt clients.txt \
 		btf.txt which.txt msg.txt pmu.txt doctor.txt probes.txt kprobe_events.before kprobe_events.ready kprobe_events.during \
 		kprobe_events.after bpffs.before bpffs.after; do
 		emit "$TAG/$f" $D/$f

@@ -4,13 +4,23 @@
  *
  * Listens on UDP 127.0.0.1:53 and [::1]:53 and answers every query that
  * carries one question: A -> 127.0.0.2, AAAA -> ::2, anything else
- * NOERROR with no answer; by the question's first label: "nx-..." ->
- * NXDOMAIN with no answer, "silent-..." -> no reply (the response cases
- * of guest-init.sh).  Also listens on TCP 127.0.0.1:53: one
- * length-prefixed query per connection, answered the same way (length-
- * prefixed), then the connection is closed; a client that sends nothing
- * within 1 s is dropped.  Creates READY_FILE once all sockets are bound.
- * Runs until killed.  Exits 2 with one line on stderr if it cannot bind.
+ * NOERROR with no answer; by the question's first label (the response
+ * cases of guest-init.sh, as tests/live/responder.py answers them):
+ *   "nx-..."        NXDOMAIN, "servfail-..." SERVFAIL, "refused-..."
+ *                   REFUSED, each with no answer;
+ *   "chain-..."     A / AAAA behind a CNAME chain: NAME CNAME alias1.NAME,
+ *                   alias1.NAME CNAME alias2.NAME, alias2.NAME A / AAAA;
+ *   "late-..."      the answer 300 ms late (UDP);
+ *   "truncate-..."  over UDP an empty answer with TC set, over TCP the
+ *                   answer;
+ *   "wrongport-..." the answer from UDP 127.0.0.1:5353 (another socket),
+ *                   as a spoofer would send it;
+ *   "silent-..."    no reply.
+ * Also listens on TCP 127.0.0.1:53: length-prefixed queries, answered the
+ * same way (length-prefixed) until the client closes; a client that sends
+ * nothing within 1 s is dropped.  Creates READY_FILE once all sockets are
+ * bound.  Runs until killed.  Exits 2 with one line on stderr if it cannot
+ * bind.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,6 +31,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 
@@ -59,8 +70,60 @@ static int bind_sock(int family, int type)
 	return fd;
 }
 
-/* Build the answer to q (n bytes) in r; return its length or 0 to drop. */
-static size_t answer(const unsigned char *q, size_t n, unsigned char *r)
+#define WRONG_PORT 5353
+#define LATE_MS	   300
+
+static int first_label_is(const unsigned char *q, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return q[12] > n && memcmp(q + 13, prefix, n) == 0;
+}
+
+/* One answer record at a: owner a pointer to offset owner, TTL ttl, rdata
+ * rd (rdlen bytes).  Returns its length. */
+static size_t put_rr(unsigned char *a, unsigned owner, unsigned type, unsigned ttl,
+		     const unsigned char *rd, size_t rdlen)
+{
+	a[0] = (unsigned char)(0xc0 | owner >> 8), a[1] = (unsigned char)owner;
+	a[2] = 0, a[3] = (unsigned char)type; /* type */
+	a[4] = 0, a[5] = 1;		      /* class IN */
+	a[6] = 0, a[7] = 0, a[8] = (unsigned char)(ttl >> 8), a[9] = (unsigned char)ttl;
+	a[10] = 0, a[11] = (unsigned char)rdlen;
+	memcpy(a + 12, rd, rdlen);
+	return 12 + rdlen;
+}
+
+/* The answers to qtype at r + off: for "chain-" names two CNAMEs first
+ * (each alias one label before a pointer to the question's name), then
+ * the address, owned by the last name.  Returns the new end offset and
+ * sets the answer count. */
+static size_t put_answers(unsigned char *r, size_t off, unsigned qtype, int chain)
+{
+	static const unsigned char a4[4] = {127, 0, 0, 2}, a6[16] = {[15] = 2};
+	static const char *const alias[2] = {"alias1", "alias2"};
+	unsigned owner = 12, count = 0;
+
+	for (int i = 0; chain && i < 2; i++) {
+		unsigned char rd[9] = {6};
+
+		memcpy(rd + 1, alias[i], 6);
+		rd[7] = 0xc0, rd[8] = 12;
+		off += put_rr(r + off, owner, 5, 300, rd, sizeof(rd));
+		owner = (unsigned)(off - sizeof(rd)); /* the alias just written */
+		count++;
+	}
+	if (qtype == 1 || qtype == 28) {
+		off += put_rr(r + off, owner, qtype, 60, qtype == 1 ? a4 : a6, qtype == 1 ? 4 : 16);
+		count++;
+	}
+	r[7] = (unsigned char)count;
+	return off;
+}
+
+/* Build the answer to q (n bytes, over UDP if udp) in r; return its length
+ * or 0 to drop. */
+static size_t answer(const unsigned char *q, size_t n, unsigned char *r, int udp)
 {
 	size_t off = 12, qend;
 	unsigned qtype;
@@ -76,35 +139,22 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *r)
 		return 0;
 	qend = off + 5;
 	qtype = (unsigned)q[off + 1] << 8 | q[off + 2];
-	if (q[12] > 7 && memcmp(q + 13, "silent-", 7) == 0)
+	if (first_label_is(q, "silent-"))
 		return 0;
 	memcpy(r, q, qend);
 	r[2] = 0x80 | (q[2] & 0x79); /* QR, keep opcode and RD */
 	r[3] = 0x80;		     /* RA, NOERROR */
 	memset(r + 6, 0, 6);	     /* AN, NS, AR counts */
-	if (q[12] > 3 && memcmp(q + 13, "nx-", 3) == 0) {
-		r[3] = 0x83; /* RA, NXDOMAIN */
+	if (udp && first_label_is(q, "truncate-")) {
+		r[2] |= 0x02; /* TC, no answer: the client asks again over TCP */
 		return qend;
 	}
-	if (qtype == 1 || qtype == 28) {
-		size_t rdlen = qtype == 1 ? 4 : 16;
-		unsigned char *a = r + qend;
-
-		r[7] = 1;
-		a[0] = 0xc0, a[1] = 12;			 /* name: pointer to question */
-		a[2] = 0, a[3] = (unsigned char)qtype;	 /* type */
-		a[4] = 0, a[5] = 1;			 /* class IN */
-		a[6] = 0, a[7] = 0, a[8] = 0, a[9] = 60; /* TTL */
-		a[10] = 0, a[11] = (unsigned char)rdlen;
-		memset(a + 12, 0, rdlen);
-		if (qtype == 1) {
-			a[12] = 127, a[15] = 2;
-		} else {
-			a[12 + 15] = 2;
-		}
-		return qend + 12 + rdlen;
+	if (first_label_is(q, "nx-") || first_label_is(q, "servfail-") ||
+	    first_label_is(q, "refused-")) {
+		r[3] |= first_label_is(q, "nx-") ? 3 : first_label_is(q, "servfail-") ? 2 : 5;
+		return qend;
 	}
-	return qend;
+	return put_answers(r, qend, qtype, first_label_is(q, "chain-"));
 }
 
 /* n bytes from fd (its receive timeout bounds each read); 0 or -1. */
@@ -138,7 +188,7 @@ static void serve_tcp(int lfd)
 		n = (size_t)lenb[0] << 8 | lenb[1];
 		if (read_full(fd, q, n) != 0)
 			break;
-		if (n <= 1500 && (rl = answer(q, n, r + 2)) > 0) {
+		if (n <= 1500 && (rl = answer(q, n, r + 2, 0)) > 0) {
 			r[0] = (unsigned char)(rl >> 8);
 			r[1] = (unsigned char)rl;
 			if (write(fd, r, rl + 2) < 0)
@@ -148,16 +198,98 @@ static void serve_tcp(int lfd)
 	close(fd);
 }
 
+/* UDP answers held back for "late-" names, sent when due. */
+struct late {
+	struct timespec due;
+	int fd;
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	size_t len;
+	unsigned char msg[1600];
+};
+static struct late late_q[8];
+static int late_n;
+
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* Send the due late answers; return the poll timeout until the next. */
+static int send_late(void)
+{
+	long wait = -1;
+
+	for (int i = 0; i < late_n;) {
+		struct late *l = &late_q[i];
+		long left = ms_until(&l->due);
+
+		if (left > 0) {
+			wait = wait < 0 || left < wait ? left : wait;
+			i++;
+			continue;
+		}
+		sendto(l->fd, l->msg, l->len, 0, (struct sockaddr *)&l->to, l->tolen);
+		*l = late_q[--late_n];
+	}
+	return (int)wait;
+}
+
+/* One UDP query on fd: answer it now, late, or from the wrong port. */
+static void serve_udp(int fd, int wrong_fd)
+{
+	unsigned char q[1500], r[1600];
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+	size_t rl;
+
+	if (n <= 0 || (rl = answer(q, (size_t)n, r, 1)) == 0)
+		return;
+	if (first_label_is(q, "late-")) {
+		struct late *l;
+
+		if (late_n == (int)(sizeof(late_q) / sizeof(late_q[0])))
+			return; /* more than the tests send at once: dropped */
+		l = &late_q[late_n++];
+		clock_gettime(CLOCK_MONOTONIC, &l->due);
+		l->due.tv_nsec += LATE_MS * 1000000L;
+		if (l->due.tv_nsec >= 1000000000L) {
+			l->due.tv_sec++;
+			l->due.tv_nsec -= 1000000000L;
+		}
+		l->fd = fd, l->to = from, l->tolen = fl, l->len = rl;
+		memcpy(l->msg, r, rl);
+		return;
+	}
+	if (first_label_is(q, "wrongport-")) {
+		if (from.ss_family != AF_INET)
+			return; /* the wrong port is bound on 127.0.0.1 only */
+		fd = wrong_fd;
+	}
+	sendto(fd, r, rl, 0, (struct sockaddr *)&from, fl);
+}
+
 int main(int argc, char **argv)
 {
 	struct pollfd pfd[3];
-	int i;
+	struct sockaddr_in w = {.sin_family = AF_INET, .sin_port = htons(WRONG_PORT)};
+	int i, wrong_fd;
 
 	pfd[0].fd = bind_sock(AF_INET, SOCK_DGRAM);
 	pfd[1].fd = bind_sock(AF_INET6, SOCK_DGRAM);
 	pfd[2].fd = bind_sock(AF_INET, SOCK_STREAM);
 	if (pfd[0].fd < 0 || pfd[1].fd < 0 || pfd[2].fd < 0) {
 		perror("responder: bind port 53");
+		return 2;
+	}
+	w.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	wrong_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (wrong_fd < 0 || bind(wrong_fd, (struct sockaddr *)&w, sizeof(w)) < 0) {
+		perror("responder: bind udp 127.0.0.1:5353");
 		return 2;
 	}
 	if (argc > 1) {
@@ -168,25 +300,12 @@ int main(int argc, char **argv)
 	}
 	for (;;) {
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
-		if (poll(pfd, 3, -1) < 0)
+		if (poll(pfd, 3, send_late()) <= 0)
 			continue;
 		if (pfd[2].revents & POLLIN)
 			serve_tcp(pfd[2].fd);
-		for (i = 0; i < 2; i++) {
-			unsigned char q[1500], r[1600];
-			struct sockaddr_storage from;
-			socklen_t fl = sizeof(from);
-			ssize_t n;
-			size_t rl;
-
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			n = recvfrom(pfd[i].fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
-			if (n <= 0)
-				continue;
-			rl = answer(q, (size_t)n, r);
-			if (rl)
-				sendto(pfd[i].fd, r, rl, 0, (struct sockaddr *)&from, fl);
-		}
+		for (i = 0; i < 2; i++)
+			if (pfd[i].revents & POLLIN)
+				serve_udp(pfd[i].fd, wrong_fd);
 	}
 }

@@ -29,9 +29,13 @@
 # kprobe_events entries before each, and sends every result over its second
 # serial port; tests/vm/check.py checks them here (with tests/live/check.py)
 # and prints the kernel x mode x check table.  Each mode traces with
-# --responses (the receive programs attached, response and timeout records
-# checked); each guest also runs the verifier once over every kprobe
-# program of both objects (btf load-check --responses).
+# --responses (the receive programs attached; the response, timeout and
+# unsolicited records of the guest's response cases checked field by field:
+# A answers over UDP and TCP, NXDOMAIN, SERVFAIL, REFUSED, A and AAAA behind
+# a CNAME chain, an answer 300 ms late, a truncated UDP answer and the TCP
+# retry, an answer from a wrong port, no answer); each guest also runs the
+# verifier once over every kprobe program of both objects (btf load-check
+# --responses).
 #
 # A guest that prints nothing from /init within VM_BOOT_TIMEOUT (default 120)
 # seconds is killed and booted once more (reported; seen once in ~30 boots of
