@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 DNSVIS=$BUILD/dnsvis
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 total_p=0 total_f=0 bad_suites=() timings=()
 
 run_suite() {
