@@ -240,11 +240,42 @@ static void test_new_connection(void)
 	tcp_streams_drain_end(&t, 2000);
 	tcp_streams_add(&t, rec_of(st, 0, 32, 0x80001000u, SOCK));
 	tcp_streams_drain_end(&t, 2000);
+	CHECK_INT(g.n, 0); /* waits a drain, as a first send */
+	tcp_streams_drain_end(&t, 2000);
 	CHECK_INT(g.n, 2);
 	CHECK_INT(g.truncated, 1);
 	CHECK_INT(g.id[1], 9);
 	CHECK_INT(g.len[1], 30);
 	tcp_streams_flush(&t);
+}
+
+/* A new connection on a reused socket whose first send (on another CPU)
+ * is read a drain after its second: both wait, then frame in order. */
+static void test_new_connection_reordered(void)
+{
+	static struct tcp_streams t;
+	struct got g = {.ready = 1};
+	uint16_t ids[] = {0x1234};
+	size_t sizes[] = {30};
+	const uint32_t isn = 0x5a5a0000u;
+
+	framed(st, ids, sizes, 1);
+	tcp_streams_init(&t, on_msg, ready, &g);
+	tcp_streams_add(&t, rec_of(st, 0, 32, 1000, SOCK)); /* the old connection */
+	tcp_streams_drain_end(&t, 2000);
+	tcp_streams_drain_end(&t, 2000);
+	CHECK_INT(g.n, 1);
+	tcp_streams_add(&t, rec_of(st, 12, 20, isn, SOCK)); /* second send first */
+	tcp_streams_drain_end(&t, 2000);
+	tcp_streams_add(&t, rec_of(st, 0, 12, isn, SOCK));
+	tcp_streams_drain_end(&t, 2000);
+	tcp_streams_drain_end(&t, 2000);
+	CHECK_INT(g.n, 2);
+	CHECK_INT(g.truncated, 0);
+	CHECK_INT(g.id[1], 0x1234);
+	CHECK_INT(g.len[1], 30);
+	tcp_streams_flush(&t);
+	CHECK_INT(g.n, 2);
 }
 
 /* Not ready (process record not read yet): waits one drain, then goes. */
@@ -307,6 +338,7 @@ int main(void)
 	test_gap();
 	test_partial_write();
 	test_new_connection();
+	test_new_connection_reordered();
 	test_not_ready();
 	test_bounds();
 	return check_report("tcp_streams");

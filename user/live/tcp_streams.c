@@ -145,6 +145,11 @@ static int place(struct tcp_streams *t, struct tcp_stream *s, struct tcp_pending
 	} else { /* a new connection on a reused socket */
 		uint64_t sock = s->sock;
 
+		/* as a first send: the new connection's sends before it may
+		 * be in a ring read before they were written */
+		if (!force && !p->drains)
+			return 0;
+
 		end_stream(t, s);
 		s->sock = sock;
 		dns_stream_init(&s->st);
