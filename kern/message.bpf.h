@@ -75,27 +75,43 @@ static __always_inline void dv_dest_from_sk(struct sock *sk, struct dv_dest *d, 
 	}
 }
 
-static __always_inline void dv_copy_ubuf(struct dv_msg *m, const void *buf, unsigned long len)
+/* Up to max of the len bytes at src (user memory, or kernel memory when
+ * src_kernel) into m.  max and mask are constants, max <= mask + 1 and
+ * mask + 1 a power of two: the mask is what bounds the copy for the
+ * verifier.  One helper for the sent copy and the received ones. */
+static __always_inline void dv_copy_buf(struct dv_msg *m, const void *src, unsigned long len,
+					unsigned int max, unsigned int mask, int src_kernel)
 {
 	unsigned int sz;
+	long err;
 
 	m->payload_len = 0;
-	if (len == 0 || !buf)
+	if (len == 0 || !src)
 		return;
-	if (len > DV_PAYLOAD_MAX)
-		len = DV_PAYLOAD_MAX;
-	barrier_var(len); /* keep the mask: see dv_copy_iov() */
-	sz = (((unsigned int)len - 1) & (DV_PAYLOAD_MAX - 1)) + 1;
-	if (dv_read_user(m->payload, sz, buf) == 0)
+	if (len > max)
+		len = max;
+	barrier_var(len); /* keep the mask: see dv_copy_iov_upto() */
+	sz = (((unsigned int)len - 1) & mask) + 1;
+	err = src_kernel ? dv_read_kernel(m->payload, sz, src) : dv_read_user(m->payload, sz, src);
+	if (err == 0)
 		m->payload_len = sz;
 }
 
-/* Concatenate up to DV_IOV_SEGS segments.  arr is a user array
- * (tracepoints) or the kernel's copy of it (kprobes).  Returns the bytes
- * of the whole call when every segment was looked at, else ~0UL. */
-static __always_inline unsigned long dv_copy_iov(struct dv_msg *m, const struct dv_uiovec *arr,
-						 unsigned long nseg, unsigned long skip,
-						 int arr_kernel)
+/* A sent message's bytes from user buffer buf. */
+static __always_inline void dv_copy_ubuf(struct dv_msg *m, const void *buf, unsigned long len)
+{
+	dv_copy_buf(m, buf, len, DV_PAYLOAD_MAX, DV_PAYLOAD_MAX - 1, 0);
+}
+
+/* Concatenate up to DV_IOV_SEGS segments, skip bytes into the first, at
+ * most limit bytes in all (max and mask as for dv_copy_buf(); limit <=
+ * max).  arr is a user array (tracepoints) or the kernel's copy of it
+ * (kprobes).  Returns the bytes of the whole call when every segment was
+ * looked at, else ~0UL. */
+static __always_inline unsigned long dv_copy_iov_upto(struct dv_msg *m, const struct dv_uiovec *arr,
+						      unsigned long nseg, unsigned long skip,
+						      unsigned long limit, unsigned int mask,
+						      int arr_kernel)
 {
 	unsigned long total = 0;
 	unsigned int off = 0;
@@ -124,18 +140,18 @@ static __always_inline unsigned long dv_copy_iov(struct dv_msg *m, const struct 
 			len -= skip;
 		}
 		total += len;
-		if (len == 0 || off >= DV_PAYLOAD_MAX)
+		if (len == 0 || off >= limit)
 			continue;
-		if (len > DV_PAYLOAD_MAX - off)
-			len = DV_PAYLOAD_MAX - off;
+		if (len > limit - off)
+			len = limit - off;
 		barrier_var(len);
-		sz = (((unsigned int)len - 1) & (DV_PAYLOAD_MAX - 1)) + 1;
-		/* clang knows off < DV_PAYLOAD_MAX here and drops a plain mask,
-		 * but the verifier does not know it: hide off from clang first,
-		 * so the mask stays and bounds the pointer (6.1 rejected it). */
+		sz = (((unsigned int)len - 1) & mask) + 1;
+		/* clang knows off < limit here and drops a plain mask, but the
+		 * verifier does not know it: hide off from clang first, so the
+		 * mask stays and bounds the pointer (6.1 rejected it). */
 		dst = off;
 		barrier_var(dst);
-		dst &= DV_PAYLOAD_MAX - 1;
+		dst &= mask;
 		barrier_var(sz);
 		if (dv_read_user(m->payload + dst, sz, v.base))
 			return ~0UL;
@@ -143,6 +159,14 @@ static __always_inline unsigned long dv_copy_iov(struct dv_msg *m, const struct 
 		m->payload_len = off;
 	}
 	return nseg > DV_IOV_SEGS ? ~0UL : total;
+}
+
+/* A sent message's bytes from an iovec array (see dv_copy_iov_upto()). */
+static __always_inline unsigned long dv_copy_iov(struct dv_msg *m, const struct dv_uiovec *arr,
+						 unsigned long nseg, unsigned long skip,
+						 int arr_kernel)
+{
+	return dv_copy_iov_upto(m, arr, nseg, skip, DV_PAYLOAD_MAX, DV_PAYLOAD_MAX - 1, arr_kernel);
 }
 
 /* Worth sending?  UDP: a DNS query (QR, the top bit of byte 2, is 0).  TCP

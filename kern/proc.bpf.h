@@ -91,7 +91,7 @@ static __always_inline void dv_fill_cmdline(struct dv_proc *p, struct mm_struct 
 		len = DV_CMDLINE_MAX;
 		p->flags |= DV_F_CMDLINE_TRUNC;
 	}
-	barrier_var(len); /* keep the mask: see dv_copy_iov() */
+	barrier_var(len); /* keep the mask: see dv_copy_iov_upto() */
 	len = (((unsigned int)len - 1) & (DV_CMDLINE_MAX - 1)) + 1;
 	if (dv_read_user(p->str, len, (const void *)as) == 0)
 		p->cmdline_len = len;

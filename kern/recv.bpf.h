@@ -1,6 +1,6 @@
 /* recv.bpf.h - the pieces of the receive path (DV_REC_RESP, kern/dnsvis.h)
  * that both backends use: the bounded copy of a received message (at most
- * DV_RESP_MAX bytes) from a user buffer or an iovec array, the QR=1 test,
+ * DV_RESP_MAX bytes) from a buffer or an iovec array, the QR=1 test,
  * the record's fields, and where an unconnected socket's answers come from.
  *
  * A received message is a struct dv_msg like a sent one, filled by
@@ -27,72 +27,25 @@
 
 #define DV_DNS_HEADER 12 /* bytes of a DNS header */
 
-/* Up to DV_RESP_MAX of the len bytes at user buffer buf into m. */
-static __always_inline void dv_resp_copy_ubuf(struct dv_msg *m, const void *buf, unsigned long len)
+/* Up to DV_RESP_MAX of the len bytes at buf (user memory, or kernel
+ * memory when src_kernel) into m. */
+static __always_inline void dv_resp_copy_buf(struct dv_msg *m, const void *buf, unsigned long len,
+					     int src_kernel)
 {
-	unsigned int sz;
-
-	m->payload_len = 0;
-	if (len == 0 || !buf)
-		return;
-	if (len > DV_RESP_MAX)
-		len = DV_RESP_MAX;
-	barrier_var(len); /* keep the mask: see dv_copy_iov() */
-	sz = (((unsigned int)len - 1) & DV_RESP_MASK) + 1;
-	if (dv_read_user(m->payload, sz, buf) == 0)
-		m->payload_len = sz;
+	dv_copy_buf(m, buf, len, DV_RESP_MAX, DV_RESP_MASK, src_kernel);
 }
 
 /* The first limit bytes (at most DV_RESP_MAX) that up to DV_IOV_SEGS
- * segments of arr hold, skip bytes into the first, into m.  arr is a user
- * array (tracepoints) or the kernel's copy of it (kprobes).  limit is what
- * the call returned: the segments past it hold nothing it wrote. */
+ * segments of arr hold, skip bytes into the first, into m (see
+ * dv_copy_iov_upto()).  limit is what the call returned: the segments past
+ * it hold nothing it wrote. */
 static __always_inline void dv_resp_copy_iov(struct dv_msg *m, const struct dv_uiovec *arr,
 					     unsigned long nseg, unsigned long skip,
 					     unsigned long limit, int arr_kernel)
 {
-	unsigned int off = 0;
-
-	m->payload_len = 0;
 	if (limit > DV_RESP_MAX)
 		limit = DV_RESP_MAX;
-#pragma unroll
-	for (int i = 0; i < DV_IOV_SEGS; i++) {
-		struct dv_uiovec v = {};
-		unsigned long len;
-		unsigned int sz, dst;
-
-		if ((unsigned long)i >= nseg || off >= limit)
-			break;
-		if (arr_kernel) {
-			if (dv_read_kernel(&v, sizeof(v), &arr[i]))
-				return;
-		} else {
-			if (dv_read_user(&v, sizeof(v), &arr[i]))
-				return;
-		}
-		len = v.len;
-		if (i == 0 && skip) {
-			if (skip >= len)
-				continue;
-			v.base = (const char *)v.base + skip;
-			len -= skip;
-		}
-		if (len == 0)
-			continue;
-		if (len > limit - off)
-			len = limit - off;
-		barrier_var(len);
-		sz = (((unsigned int)len - 1) & DV_RESP_MASK) + 1;
-		dst = off; /* masked out of clang's sight: see dv_copy_iov() */
-		barrier_var(dst);
-		dst &= DV_RESP_MASK;
-		barrier_var(sz);
-		if (dv_read_user(m->payload + dst, sz, v.base))
-			return;
-		off += sz;
-		m->payload_len = off;
-	}
+	dv_copy_iov_upto(m, arr, nseg, skip, limit, DV_RESP_MASK, arr_kernel);
 }
 
 /* Worth sending?  UDP: a DNS response (a header, QR set).  TCP: every

@@ -103,22 +103,6 @@ struct dv_udphdr {
 	__be16 check;
 };
 
-/* Up to DV_RESP_MAX of the len bytes at kernel address src into m. */
-static __always_inline void dv_resp_copy_kbuf(struct dv_msg *m, const void *src, unsigned long len)
-{
-	unsigned int sz;
-
-	m->payload_len = 0;
-	if (len == 0)
-		return;
-	if (len > DV_RESP_MAX)
-		len = DV_RESP_MAX;
-	barrier_var(len); /* keep the mask: see dv_copy_iov() */
-	sz = (((unsigned int)len - 1) & DV_RESP_MASK) + 1;
-	if (dv_read_kernel(m->payload, sz, src) == 0)
-		m->payload_len = sz;
-}
-
 /* The peer a received packet came from (its IP header's source) into d. */
 static __always_inline int dv_skb_peer(const struct dv_skb_hdrs *h, struct dv_dest *d)
 {
@@ -166,7 +150,8 @@ int kp_skb_consume_udp(struct dv_pt_regs *ctx)
 	sc = dv_scratch();
 	if (!sc)
 		return 0;
-	dv_resp_copy_kbuf(&sc->m[0], h.head + h.th + DV_UDP_HDR, dns_len < avail ? dns_len : avail);
+	dv_resp_copy_buf(&sc->m[0], h.head + h.th + DV_UDP_HDR, dns_len < avail ? dns_len : avail,
+			 1);
 	if (!dv_is_response(&sc->m[0], &d))
 		return 0;
 	dv_dest_from_sk(sk, &d, 1);

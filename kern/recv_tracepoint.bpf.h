@@ -203,7 +203,7 @@ static __always_inline int dv_recv_exit_buf(struct dv_sys_exit *ctx, __u16 hook)
 	if (!sc)
 		return 0;
 	len = (unsigned long)ctx->ret < st.len ? (unsigned long)ctx->ret : st.len;
-	dv_resp_copy_ubuf(&sc->m[0], (const void *)st.ptr, len);
+	dv_resp_copy_buf(&sc->m[0], (const void *)st.ptr, len, 0);
 	if (!st.d.proto && st.uaddr && st.ualen &&
 	    dv_read_user(&alen, sizeof(alen), (const void *)st.ualen) == 0 && alen > 0)
 		dv_resp_src(&st.d, (const void *)st.uaddr, (unsigned long)alen);
