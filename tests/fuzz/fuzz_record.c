@@ -43,24 +43,14 @@ static struct record_reader *reader_new(struct event_filter *f, struct event_sin
 		return NULL;
 	te->f = f;
 	te->sink = s;
-	te->st = calloc(1, sizeof(*te->st));
-	if (!te->st || proc_cache_init(&te->st->procs, PROC_CACHE_SLOTS) != 0)
-		__builtin_trap();
-	te->st->counters_fd = te->st->proc_sent_fd = -1;
-	record_tcp_init(te);
-	if (record_responses_start(te, 1000000000LL, 64) != 0)
+	if (record_state_open(te, -1, -1) != 0 || record_responses_start(te, 1000000000LL, 64) != 0)
 		__builtin_trap();
 	return te;
 }
 
 static void reader_free(struct record_reader *te)
 {
-	resp_free(te);
-	while (te->st->nheld)
-		free(te->st->held[--te->st->nheld].m);
-	tcp_streams_free(&te->st->tcp);
-	proc_cache_free(&te->st->procs);
-	free(te->st);
+	record_state_close(te);
 	free(te);
 }
 

@@ -89,22 +89,14 @@ static struct record_reader *reader_new(int64_t timeout_ns)
 	nout = nevents = forgot = 0;
 	te->f = &filter;
 	te->sink = &sink;
-	te->st = calloc(1, sizeof(*te->st));
-	te->st->counters_fd = te->st->proc_sent_fd = -1;
-	CHECK_INT(proc_cache_init(&te->st->procs, PROC_CACHE_SLOTS), 0);
-	record_tcp_init(te);
+	CHECK_INT(record_state_open(te, -1, -1), 0);
 	CHECK_INT(record_responses_start(te, timeout_ns, 0), 0);
 	return te;
 }
 
 static void reader_free(struct record_reader *te)
 {
-	resp_free(te);
-	while (te->st->nheld)
-		free(te->st->held[--te->st->nheld].m);
-	tcp_streams_free(&te->st->tcp);
-	proc_cache_free(&te->st->procs);
-	free(te->st);
+	record_state_close(te);
 	free(te);
 }
 

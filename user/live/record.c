@@ -348,9 +348,37 @@ static int tcp_ready(void *arg, const struct dv_msg *rec)
 	return proc_cache_get(&te->st->procs, rec->tgid, rec->proc_id) != NULL;
 }
 
-void record_tcp_init(struct record_reader *te)
+int record_state_open(struct record_reader *te, int counters_fd, int proc_sent_fd)
 {
-	tcp_streams_init(&te->st->tcp, tcp_msg, tcp_ready, te);
+	struct record_state *st = calloc(1, sizeof(*st));
+
+	te->st = st;
+	if (!st)
+		return -1;
+	st->counters_fd = counters_fd;
+	st->proc_sent_fd = proc_sent_fd;
+	if (proc_cache_init(&st->procs, PROC_CACHE_SLOTS) != 0) {
+		free(st);
+		te->st = NULL;
+		return -1;
+	}
+	tcp_streams_init(&st->tcp, tcp_msg, tcp_ready, te);
+	return 0;
+}
+
+void record_state_close(struct record_reader *te)
+{
+	struct record_state *st = te->st;
+
+	if (!st)
+		return;
+	resp_free(te);
+	while (st->nheld)
+		free(st->held[--st->nheld].m);
+	tcp_streams_free(&st->tcp);
+	proc_cache_free(&st->procs);
+	free(st);
+	te->st = NULL;
 }
 
 /* ---- held messages -------------------------------------------------------- */

@@ -61,8 +61,14 @@ void record_forget_proc(struct record_reader *te, uint32_t tgid, uint64_t proc_i
  * responses due (record_resp.c).  now_ns: CLOCK_MONOTONIC. */
 void record_release_held(struct record_reader *te, int64_t now_ns);
 
-/* The TCP streams' callbacks set up. */
-void record_tcp_init(struct record_reader *te);
+/* te->st made: the process cache and the TCP streams, no rings (record_
+ * ring.c adds them; the tests and fuzz targets feed records by hand).
+ * counters_fd, proc_sent_fd: the maps' fds, or -1.  0, or -1 out of
+ * memory. */
+int record_state_open(struct record_reader *te, int counters_fd, int proc_sent_fd);
+
+/* Free te->st and what it holds (the rings' arrays are the caller's). */
+void record_state_close(struct record_reader *te);
 
 /* "tracepoint/syscalls/sys_enter_sendto", ... for enum dv_hook h. */
 const char *record_hook_name(unsigned h);

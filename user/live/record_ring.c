@@ -147,23 +147,18 @@ static void on_evict(void *arg, uint32_t tgid, uint64_t proc_id)
 	record_forget_proc(arg, tgid, proc_id);
 }
 
-static struct record_state *state_new(int ncpu, const struct record_maps *m)
+/* te->st with a read position and a loss snapshot per CPU ring. */
+static int state_new(struct record_reader *te, const struct record_maps *m)
 {
-	struct record_state *st = calloc(1, sizeof(*st));
-
-	if (!st)
-		return NULL;
-	st->counters_fd = m->counters;
-	st->proc_sent_fd = m->proc_sent;
-	st->rx = calloc((size_t)ncpu, sizeof(*st->rx));
-	st->snap = calloc((size_t)ncpu, sizeof(*st->snap));
-	if (!st->rx || !st->snap || proc_cache_init(&st->procs, PROC_CACHE_SLOTS) != 0) {
-		free(st->rx);
-		free(st->snap);
-		free(st);
-		return NULL;
-	}
-	return st;
+	if (record_state_open(te, m->counters, m->proc_sent) != 0)
+		return -1;
+	te->st->rx = calloc((size_t)te->ncpu, sizeof(*te->st->rx));
+	te->st->snap = calloc((size_t)te->ncpu, sizeof(*te->st->snap));
+	if (!te->st->rx || !te->st->snap)
+		return -1;
+	te->st->procs.evict = on_evict;
+	te->st->procs.evict_arg = te;
+	return 0;
 }
 
 /* libbpf's perf_buffer__new() asks the kernel to wake the reader on every
@@ -188,15 +183,11 @@ struct perf_buffer *record_reader_open(const struct record_maps *m, int pages,
 		return NULL;
 	}
 	te->lost_cpu = calloc((size_t)te->ncpu, sizeof(*te->lost_cpu));
-	te->st = state_new(te->ncpu, m);
-	if (!te->lost_cpu || !te->st) {
+	if (!te->lost_cpu || state_new(te, m) != 0) {
 		record_reader_close(NULL, te);
 		errno = ENOMEM;
 		return NULL;
 	}
-	te->st->procs.evict = on_evict;
-	te->st->procs.evict_arg = te;
-	record_tcp_init(te);
 	return perf_buffer__new_raw(m->events, (size_t)pages, &attr, handle_perf_record, te, NULL);
 }
 
@@ -206,15 +197,9 @@ void record_reader_close(struct perf_buffer *pb, struct record_reader *te)
 
 	perf_buffer__free(pb);
 	if (st) {
-		resp_free(te);
-		while (st->nheld)
-			free(st->held[--st->nheld].m);
-		tcp_streams_free(&st->tcp);
-		proc_cache_free(&st->procs);
 		free(st->rx);
 		free(st->snap);
-		free(st);
-		te->st = NULL;
+		record_state_close(te);
 	}
 	free(te->lost_cpu);
 	te->lost_cpu = NULL;
