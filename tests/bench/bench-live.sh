@@ -165,7 +165,7 @@ else
 fi
 "${PIN_SINK[@]}" "$LOADGEN" sink 53 9 >"$WORK/sink.out" 2>"$WORK/sink.err" &
 SINK_PID=$!
-wait_until "$SINK_PID" 50 grep -q '^sink: ready' "$WORK/sink.out" ||
+wait_until "$SINK_PID" 50 grep -qs '^sink: ready' "$WORK/sink.out" ||
 	die 2 "sink did not start: $(head -c 300 "$WORK/sink.err")"
 
 # ---- helpers -------------------------------------------------------------
@@ -198,13 +198,13 @@ stop_dnsvis() { # ERRFILE: SIGINT, wait (15 s), need the summary; sets SUM_EVENT
 start_null() { # the empty programs
 	"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPNULL" >"$WORK/tpnull.out" 2>"$WORK/tpnull.err" &
 	NULL_PID=$!
-	wait_until "$NULL_PID" 100 grep -q '^attached' "$WORK/tpnull.out" ||
+	wait_until "$NULL_PID" 100 grep -qs '^attached' "$WORK/tpnull.out" ||
 		die 1 "tp_attach did not attach: $(head -c 300 "$WORK/tpnull.err")"
 }
 start_floor() { # the hand-written port tests
 	"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPFLOOR" >"$WORK/tpfloor.out" 2>"$WORK/tpfloor.err" &
 	FLOOR_PID=$!
-	wait_until "$FLOOR_PID" 100 grep -q '^attached' "$WORK/tpfloor.out" ||
+	wait_until "$FLOOR_PID" 100 grep -qs '^attached' "$WORK/tpfloor.out" ||
 		die 1 "tp_attach did not attach the port tests: $(head -c 300 "$WORK/tpfloor.err")"
 }
 send() { # PORT RATE SECONDS TAG CALL [--recv] -> SENT RATE_ACH RATE_CPU [RECEIVED]
@@ -389,7 +389,7 @@ TABLE+=("| perf ring memory per CPU ($RINGS rings, one per CPU) | $(mib "$RING")
 # dnsvis's CPU seconds (the cost of the receive side, as a ratio).
 "${PIN_SINK[@]}" "$LOADGEN" sink --answer "$PPORT" >"$WORK/asink.out" 2>"$WORK/asink.err" &
 ASINK_PID=$!
-wait_until "$ASINK_PID" 50 grep -q '^sink: ready' "$WORK/asink.out" ||
+wait_until "$ASINK_PID" 50 grep -qs '^sink: ready' "$WORK/asink.out" ||
 	die 2 "answering sink did not start: $(head -c 300 "$WORK/asink.err")"
 declare -A PCPU
 for cfg in without with high; do
