@@ -13,21 +13,11 @@ MANIFEST is JSON: {key: {fields..., "cgroup_id": N}}.  Domains are
 "<key>-<RUN>.<rand>.test".  Prints "ok NAME ..." / "FAIL NAME: ..." lines.
 """
 import json
+import os
 import sys
 
-
-def load_lines(path):
-    evs, bad = [], 0
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                evs.append(json.loads(line))
-            except ValueError:
-                bad += 1
-    return evs, bad
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from jsonl import load_lines  # noqa: E402  (the suites' one JSON Lines reader)
 
 
 def domain_of(e):

@@ -245,34 +245,12 @@ send_all() {
 }
 
 # ---- dnsvis control ------------------------------------------------------
-start_dnsvis() { # TAG ARGS...
+start_dnsvis() { # TAG ARGS... (tests/lib/common.sh)
 	local tag=$1
 	shift
-	OUT=$TMPD/$tag.out
-	ERR=$TMPD/$tag.err
-	env --default-signal=INT "$DNSVIS" trace --host-root "$FR" --cluster-name testcluster \
-		"$@" >"$OUT" 2>"$ERR" </dev/null &
-	DNSVIS_PID=$!
-	wait_until "$DNSVIS_PID" 200 dnsvis_ready "$ERR" && return 0
-	fail "$tag" "dnsvis not ready: $(tail -c 300 "$ERR" | tr '\n' '|')"
-	stop_pid "$DNSVIS_PID" KILL 1
-	DNSVIS_PID=""
-	return 1
+	start_dnsvis_tag "$tag" --host-root "$FR" --cluster-name testcluster "$@"
 }
-stop_dnsvis() { # TAG
-	local rc
-	sleep 0.5
-	kill -INT "$DNSVIS_PID" 2>/dev/null
-	if wait_gone "$DNSVIS_PID" 100; then
-		wait "$DNSVIS_PID"
-		rc=$?
-		[ "$rc" = 0 ] || fail "$1" "dnsvis exit status $rc: $(tail -c 300 "$ERR" | tr '\n' '|')"
-	else
-		stop_pid "$DNSVIS_PID" KILL 1
-		fail "$1" "dnsvis still running 10 s after SIGINT"
-	fi
-	DNSVIS_PID=""
-}
+stop_dnsvis() { stop_dnsvis_tag "$1"; }
 
 # ---- runs ----------------------------------------------------------------
 make_cgroups

@@ -2,7 +2,7 @@
 # background process, the whole-run watchdog, bounded waits for readiness
 # and the loopback DNS responder.  Source it (bash); it only defines
 # functions.
-# shellcheck shell=bash disable=SC2034 # WATCHDOG_PID, RESPONDER_PID: for the caller
+# shellcheck shell=bash disable=SC2034 # WATCHDOG_PID, RESPONDER_PID, OUT, ERR: for the caller
 
 COMMON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -81,6 +81,41 @@ wait_gone() {
 
 # dnsvis_ready ERRFILE: has dnsvis printed its "dnsvis: ready" line?
 dnsvis_ready() { grep -q '^dnsvis: ready' "$1" 2>/dev/null; }
+
+# start_dnsvis_tag TAG ARGS...: `dnsvis trace ARGS...` in the background,
+# its stdout in $TMPD/TAG.out ($OUT), stderr in $TMPD/TAG.err ($ERR); waits
+# up to 20 s for its ready line.  Sets DNSVIS_PID.  The caller defines
+# fail TAG MESSAGE, DNSVIS and TMPD.  Status 1 (reported) when not ready.
+start_dnsvis_tag() {
+	local tag=$1
+	shift
+	OUT=$TMPD/$tag.out
+	ERR=$TMPD/$tag.err
+	env --default-signal=INT "$DNSVIS" trace "$@" >"$OUT" 2>"$ERR" </dev/null &
+	DNSVIS_PID=$!
+	wait_until "$DNSVIS_PID" 200 dnsvis_ready "$ERR" && return 0
+	fail "$tag" "dnsvis not ready: $(tail -c 300 "$ERR" | tr '\n' '|')"
+	stop_pid "$DNSVIS_PID" KILL 1
+	DNSVIS_PID=""
+	return 1
+}
+
+# stop_dnsvis_tag TAG: SIGINT after half a second (the last events' time to
+# be read); fails TAG unless dnsvis exits 0 within 10 s.
+stop_dnsvis_tag() {
+	local rc
+	sleep 0.5
+	kill -INT "$DNSVIS_PID" 2>/dev/null
+	if wait_gone "$DNSVIS_PID" 100; then
+		wait "$DNSVIS_PID"
+		rc=$?
+		[ "$rc" = 0 ] || fail "$1" "dnsvis exit status $rc: $(tail -c 300 "$ERR" | tr '\n' '|')"
+	else
+		stop_pid "$DNSVIS_PID" KILL 1
+		fail "$1" "dnsvis still running 10 s after SIGINT"
+	fi
+	DNSVIS_PID=""
+}
 
 # start_responder PYTHON DIR: tests/live/responder.py on loopback port 53
 # (DIR/responder.ready once it answers, its stderr in DIR/responder.err).

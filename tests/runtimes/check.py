@@ -12,22 +12,11 @@ the container's name nor its image is asserted.  A line with NSPID
 events, every one exact.  Prints "# CASE: N/M exact" and "ok CASE ..." or
 "FAIL CASE: ...".
 """
-import json
+import os
 import sys
 
-
-def load_events(path):
-    evs, bad = [], 0
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                evs.append(json.loads(line))
-            except ValueError:
-                bad += 1
-    return evs, bad
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from jsonl import load_lines  # noqa: E402  (the suites' one JSON Lines reader)
 
 
 def manifest(path, case):
@@ -79,7 +68,7 @@ def main():
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     case, outp, manp = sys.argv[1:]
-    evs, bad = load_events(outp)
+    evs, bad = load_lines(outp)
     rows = manifest(manp, case)
     by_dom = {}
     for e in evs:
