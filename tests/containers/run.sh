@@ -43,16 +43,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$DNSVIS" ] || { echo "usage: $0 [--keep] DNSVIS" >&2; exit 2; }
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok $*"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
-finish() {
-	echo "containers: $PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ] && exit 0
-	exit 1
-}
-
+suite_results containers
 # ---- cleanup -------------------------------------------------------------
 TMPD=""
 CGBASE=""

@@ -1,10 +1,27 @@
-# tests/lib/common.sh - what the live-type test scripts share: stopping a
-# background process, the whole-run watchdog, bounded waits for readiness
-# and the loopback DNS responder.  Source it (bash); it only defines
+# tests/lib/common.sh - what the live-type test scripts share: the pass/fail
+# count, starting and stopping dnsvis and other background processes, the
+# whole-run watchdog, bounded waits for readiness and the loopback DNS
+# responder.  Source it (bash); it only defines
 # functions.
 # shellcheck shell=bash disable=SC2034 # WATCHDOG_PID, RESPONDER_PID, OUT, ERR: for the caller
 
 COMMON_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# suite_results NAME: PASS and FAIL set to 0 for the suite NAME, whose
+# cases report with ok CASE [DETAIL...] and fail CASE REASON...; finish
+# prints "NAME: N passed, N failed" and exits 0 only when none failed.
+suite_results() {
+	SUITE=$1
+	PASS=0
+	FAIL=0
+}
+ok() { PASS=$((PASS + 1)); echo "ok $*"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
+finish() {
+	echo "$SUITE: $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ] && exit 0
+	exit 1
+}
 
 # take_live_lock SECONDS: one live run at a time on this machine (each
 # binds loopback port 53 and counts every BPF program it sees).  Waits up

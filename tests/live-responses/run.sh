@@ -38,16 +38,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$DNSVIS" ] || { sed -n '2,5p' "$0" >&2; exit 2; }
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok $*"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
-finish() {
-	echo "live-responses: $PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ] && exit 0
-	exit 1
-}
-
+suite_results live-responses
 TMPD=""
 DNSVIS_PID=""
 WATCHDOG_PID=""

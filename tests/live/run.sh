@@ -55,20 +55,11 @@ while [ $# -gt 0 ]; do
 done
 [ "$SELFTEST" = 1 ] || [ -n "$DNSVIS" ] || usage
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok $*"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
+suite_results live
 # Run check.py and count its ok/FAIL lines.
 run_check() {
 	count_results < <(timeout 30 python3 "$HERE/check.py" "$@" 2>&1)
 }
-finish() {
-	echo "live: $PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ] && exit 0
-	exit 1
-}
-
 # ---- cleanup -------------------------------------------------------------
 TMPD=""
 RESPONDER_PID=""

@@ -33,16 +33,7 @@ KEEP=0
 [ $# = 1 ] || { sed -n '5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 take_live_lock 600 || { echo "pipeline: another live test run holds /tmp/dnsvis-live.lock"; exit 1; }
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok $*"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
-finish() {
-	echo "pipeline: $PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ]
-	exit
-}
-
+suite_results pipeline
 TMPD="" RESPONDER_PID="" WATCHDOG_PID="" BG=""
 cleanup() {
 	trap - EXIT INT TERM

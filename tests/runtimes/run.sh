@@ -61,15 +61,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$DNSVIS" ] || { echo "usage: $0 [--keep] [--runtimes LIST] DNSVIS" >&2; exit 2; }
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok $*"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1: ${*:2}"; }
-finish() {
-	echo "runtimes: $PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ] && exit 0
-	exit 1
-}
+suite_results runtimes
 take_live_lock 900 || { fail setup "another live test run holds /tmp/dnsvis-live.lock"; finish; }
 
 RAND=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
