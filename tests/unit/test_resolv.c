@@ -5,7 +5,7 @@
  * whose namespace was captured at send time (the host's, read through
  * init; another, read through the process it was last read through, then
  * from the cache), an unknown namespace, and a pid reused by a process of
- * another namespace. */
+ * another namespace; and the file's own grammar (resolv_parse()). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +64,57 @@ static const char *servers(struct resolv_cache *c, unsigned pid, unsigned long m
 	return r ? r->text : "unknown";
 }
 
+/* text parsed as a resolv.conf: its report text; r keeps the rest. */
+static const char *parse_text(struct resolv *r, const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	CHECK(f != NULL);
+	if (!f)
+		return "";
+	resolv_parse(r, f);
+	fclose(f);
+	return r->text;
+}
+
+/* The file's own grammar: servers, the last search line, comments, the
+ * defaults, and a line over 1023 bytes whose tail is not a line of its
+ * own (a comment's tail must not add a server). */
+static void test_parse(void)
+{
+	static char text[4096];
+	struct resolv r;
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	CHECK_STR(parse_text(&r, "# c\n; c\nnameserver 10.0.0.1\nnameserver ::ffff:10.0.0.2\n"
+				 "nameserver fe80::1%eth0\nsearch a.example b.example\n"
+				 "domain c.example\n"),
+		  "10.0.0.1 10.0.0.2 fe80::1");
+	CHECK_INT(r.nsearch, 1);
+	CHECK_STR(r.nsearch ? r.search[0] : "", "c.example");
+	CHECK_STR(parse_text(&r, "options ndots:5\nnameserver not-an-address\n"), "127.0.0.1 ::1");
+	CHECK_INT(r.nsearch, 0);
+
+	n = (size_t)snprintf(text, sizeof(text), "#"); /* the tail starts at byte 1023 */
+	memset(text + n, 'x', 1022);
+	n += 1022;
+	snprintf(text + n, sizeof(text) - n, " nameserver 6.6.6.6\nnameserver 10.9.9.9\n");
+	CHECK_STR(parse_text(&r, text), "10.9.9.9");
+	n = (size_t)snprintf(text, sizeof(text), "nameserver 10.1.1.1");
+	memset(text + n, ' ', 1100);
+	n += 1100;
+	snprintf(text + n, sizeof(text) - n, "nameserver 6.6.6.6\n");
+	CHECK_STR(parse_text(&r, text), "10.1.1.1");
+	resolv_clear_search(&r);
+}
+
 int main(void)
 {
 	struct resolv_cache c;
 	char cmd[600];
 
+	test_parse();
 	memset(&c, 0, sizeof(c));
 	if (!mkdtemp(root)) {
 		CHECK(0);

@@ -50,7 +50,7 @@ void addr_str(int family, const uint8_t *addr, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
-static void free_search(struct resolv *r)
+void resolv_clear_search(struct resolv *r)
 {
 	for (unsigned i = 0; i < r->nsearch; i++)
 		free(r->search[i]);
@@ -59,7 +59,7 @@ static void free_search(struct resolv *r)
 
 static void free_resolv(void *p)
 {
-	free_search(p);
+	resolv_clear_search(p);
 	free(p);
 }
 
@@ -103,20 +103,35 @@ static void default_nameservers(struct resolv *r)
 	r->nns = 2;
 }
 
-static void resolv_parse(struct resolv *r, FILE *f)
+/* The rest of an over-long line, so that its tail is not read as a line
+ * of its own (a comment's tail as a nameserver line, say). */
+static void skip_line_rest(FILE *f)
+{
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n')
+		;
+}
+
+void resolv_parse(struct resolv *r, FILE *f)
 {
 	char line[1024];
 
+	resolv_clear_search(r);
+	r->nns = 0;
 	while (fgets(line, sizeof(line), f)) {
-		char *save = NULL, *kw = strtok_r(line, " \t\r\n", &save), *arg;
+		char *save = NULL, *kw, *arg;
 
+		if (!strchr(line, '\n'))
+			skip_line_rest(f); /* the first 1023 bytes are the line */
+		kw = strtok_r(line, " \t\r\n", &save);
 		if (!kw || kw[0] == '#' || kw[0] == ';')
 			continue;
 		if (strcmp(kw, "nameserver") == 0) {
 			add_nameserver(r, strtok_r(NULL, " \t\r\n", &save));
 		} else if (strcmp(kw, "search") == 0 || strcmp(kw, "domain") == 0) {
 			/* the last search/domain line wins (resolv.conf(5)) */
-			free_search(r);
+			resolv_clear_search(r);
 			while ((arg = strtok_r(NULL, " \t\r\n", &save)) &&
 			       r->nsearch < RESOLV_MAX_SEARCH) {
 				r->search[r->nsearch] = strdup(arg);
@@ -283,7 +298,7 @@ static int resolv_load(struct resolv *r, const char *path, const struct stat *st
 {
 	FILE *f;
 
-	free_search(r);
+	resolv_clear_search(r); /* empty, should it not be read */
 	r->nns = 0;
 	r->known = 0;
 	f = st->st_ino ? fopen(path, "re") : fmemopen((void *)"", 0, "r");

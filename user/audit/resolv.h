@@ -7,6 +7,7 @@
 #define DNSVIS_AUDIT_RESOLV_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -50,6 +51,16 @@ const struct resolv *resolv_of(struct resolv_cache *c, const struct dnsvis_proc 
 int resolv_lists_server(const struct resolv *r, int family, const uint8_t *addr);
 
 void resolv_cache_free(struct resolv_cache *c);
+
+/* Read a resolv.conf from f into r (zeroed, or filled by an earlier
+ * resolv_parse(): its search list is freed first): up to RESOLV_MAX_NS nameserver lines, the last
+ * search or domain line, glibc's default servers when there is no
+ * nameserver line, and the report text.  A line is its first 1023 bytes;
+ * the rest of a longer one is skipped.  Never fails on any input. */
+void resolv_parse(struct resolv *r, FILE *f);
+
+/* Free r's search domains (nsearch becomes 0). */
+void resolv_clear_search(struct resolv *r);
 
 /* A v4-mapped IPv6 address as IPv4, and an IPv4 address's unused 12 bytes
  * zeroed, so both spellings of one server compare equal. */
