@@ -131,6 +131,24 @@ static void test_paths(void)
 	CHECK_INT(container_parse_path(NULL, &(struct container_info){0}), 0);
 }
 
+/* A line too long for the parser is not cut to a prefix that names
+ * another container ("/docker/<the id's first 12+ digits>"). */
+static void test_proc_cgroup_long_line(void)
+{
+	static char text[2048];
+	struct container_info ci;
+	char path[64];
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "1:name=systemd:/");
+	memset(text + n, 'a', 950); /* byte 1023 falls inside the id */
+	n += 950;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "/docker/%s\n0::/\n", ID1);
+	CHECK_INT(container_parse_proc_cgroup(text, n, &ci, path, sizeof(path)), 0);
+	CHECK_STR(ci.id, "");
+	CHECK_STR(path, "/");
+}
+
 static void test_proc_cgroup(void)
 {
 	/* cgroup v1 (cgroupfs driver): the container is in every controller */
@@ -159,6 +177,7 @@ static void test_proc_cgroup(void)
 	CHECK_INT(container_parse_proc_cgroup(v2, strlen(v2), &ci, NULL, 0), 1);
 	CHECK_STR(ci.id, ID1);
 	CHECK_INT(container_parse_proc_cgroup("garbage", 7, &ci, path, sizeof(path)), 0);
+	test_proc_cgroup_long_line();
 }
 
 static void test_filters(void)

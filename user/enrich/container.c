@@ -299,10 +299,12 @@ int container_parse_proc_cgroup(const char *text, size_t len, struct container_i
 
 			while (e < len && text[e] != '\n')
 				e++;
-			l = e - i < sizeof(line) - 1 ? e - i : sizeof(line) - 1;
-			memcpy(line, text + i, l);
-			line[l] = 0;
+			l = e - i;
 			i = e + 1;
+			if (l >= sizeof(line))
+				continue; /* cut short, its path would name another cgroup */
+			memcpy(line, text + e - l, l);
+			line[l] = 0;
 			c1 = strchr(line, ':');
 			c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 			if (!c2)

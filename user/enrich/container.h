@@ -46,8 +46,9 @@ int container_parse_path(const char *path, struct container_info *info);
 
 /* Parse the contents of /proc/PID/cgroup (v1 "N:ctrl:/path" lines and the
  * v2 "0::/path" line): the first line that names a container wins, the
- * unified line first.  Returns like container_parse_path(); when path is
- * non-NULL it gets the chosen line's path. */
+ * unified line first; a line of 1024 bytes or more is not looked at.
+ * Returns like container_parse_path(); when path is non-NULL it gets the
+ * chosen line's path. */
 int container_parse_proc_cgroup(const char *text, size_t len, struct container_info *info,
 				char *path, size_t pathlen);
 
