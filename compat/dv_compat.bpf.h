@@ -89,11 +89,24 @@ static __always_inline struct file *dv_fd_file(struct task_struct *task, unsigne
 	DV_KREAD(fdt, files->fdt);
 	if (!fdt)
 		return 0;
-	DV_KREAD(max, fdt->max_fds);
-	if (fd >= max)
-		return 0;
-	DV_KREAD(fds, fdt->fd);
-	if (!fds)
+	if (bpf_core_field_offset(struct fdtable, fd) ==
+	    bpf_core_field_offset(struct fdtable, max_fds) + 8) {
+		struct {
+			unsigned int max_fds, pad;
+			struct file **fd;
+		} head = {};
+
+		/* one read: max_fds, then fd 8 bytes on (every kernel so far) */
+		if (dv_read_kernel(&head, sizeof(head),
+				   (const void *)__builtin_preserve_access_index(&fdt->max_fds)))
+			return 0;
+		max = head.max_fds;
+		fds = head.fd;
+	} else {
+		DV_KREAD(max, fdt->max_fds);
+		DV_KREAD(fds, fdt->fd);
+	}
+	if (fd >= max || !fds)
 		return 0;
 	dv_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -141,22 +154,50 @@ struct dv_sk_info {
 #define DV_HAS_IPV6(sk) bpf_core_field_exists((sk)->__sk_common.skc_v6_daddr)
 
 /* Connected peer and local address of sk (kernel memory). */
+/* The first bytes of struct sock_common as every kernel so far lays them
+ * out (the CO-RE offsets are checked before it is used). */
+struct dv_skc_head {
+	__be32 daddr, rcv_saddr;
+	__u32 hash;
+	__be16 dport;
+	__u16 num;
+	__u16 family;
+};
+
+#define DV_SKC_AT(field, off)                                                                      	(bpf_core_field_offset(struct sock_common, field) ==                                       	 bpf_core_field_offset(struct sock_common, skc_daddr) + (off))
+
+/* The IPv4 addresses, ports and family of sk in one read when they sit
+ * together (struct dv_skc_head), else one read each. */
+static __always_inline void dv_skc_head_read(struct sock *sk, struct dv_skc_head *h)
+{
+	if (DV_SKC_AT(skc_rcv_saddr, 4) && DV_SKC_AT(skc_dport, 12) && DV_SKC_AT(skc_num, 14) &&
+	    DV_SKC_AT(skc_family, 16)) {
+		if (dv_read_kernel(h, sizeof(*h),
+				   __builtin_preserve_access_index(&sk->__sk_common.skc_daddr)))
+			__builtin_memset(h, 0, sizeof(*h));
+		return;
+	}
+	DV_KREAD(h->daddr, sk->__sk_common.skc_daddr);
+	DV_KREAD(h->rcv_saddr, sk->__sk_common.skc_rcv_saddr);
+	DV_KREAD(h->dport, sk->__sk_common.skc_dport);
+	DV_KREAD(h->num, sk->__sk_common.skc_num);
+	DV_KREAD(h->family, sk->__sk_common.skc_family);
+}
+
 static __always_inline void dv_sk_read(struct sock *sk, struct dv_sk_info *si)
 {
-	__be16 dport = 0;
+	struct dv_skc_head h = {};
 
-	DV_KREAD(si->family, sk->__sk_common.skc_family);
-	DV_KREAD(dport, sk->__sk_common.skc_dport);
-	si->dport = dv_ntohs(dport);
-	DV_KREAD(si->sport, sk->__sk_common.skc_num);
+	dv_skc_head_read(sk, &h);
+	si->family = h.family;
+	si->dport = dv_ntohs(h.dport);
+	si->sport = h.num;
 	if (si->family == DV_AF_INET6 && DV_HAS_IPV6(sk)) {
 		DV_KREAD(si->daddr, sk->__sk_common.skc_v6_daddr);
 		DV_KREAD(si->saddr, sk->__sk_common.skc_v6_rcv_saddr);
 	} else {
-		dv_read_kernel(si->daddr, 4,
-			       __builtin_preserve_access_index(&sk->__sk_common.skc_daddr));
-		dv_read_kernel(si->saddr, 4,
-			       __builtin_preserve_access_index(&sk->__sk_common.skc_rcv_saddr));
+		__builtin_memcpy(si->daddr, &h.daddr, 4);
+		__builtin_memcpy(si->saddr, &h.rcv_saddr, 4);
 	}
 }
 

@@ -195,10 +195,22 @@ static __always_inline void dv_proc_key_now(struct dv_proc_key *k)
 	DV_KREAD(k->parent, task->real_parent);
 	DV_KREAD(k->css_set, task->cgroups);
 	DV_KREAD(fs, task->fs);
-	if (fs) {
-		DV_KREAD(k->pwd_dentry, fs->pwd.dentry);
-		DV_KREAD(k->pwd_mnt, fs->pwd.mnt);
+	if (!fs)
+		return;
+	if (bpf_core_field_offset(struct path, dentry) ==
+	    bpf_core_field_offset(struct path, mnt) + 8) {
+		struct {
+			__u64 mnt, dentry;
+		} pwd = {};
+
+		/* struct path is {mnt, dentry} on every kernel so far: one read */
+		dv_read_kernel(&pwd, sizeof(pwd), __builtin_preserve_access_index(&fs->pwd));
+		k->pwd_mnt = pwd.mnt;
+		k->pwd_dentry = pwd.dentry;
+		return;
 	}
+	DV_KREAD(k->pwd_dentry, fs->pwd.dentry);
+	DV_KREAD(k->pwd_mnt, fs->pwd.mnt);
 }
 
 static __always_inline int dv_key_eq(const struct dv_proc_key *a, const struct dv_proc_key *b)
