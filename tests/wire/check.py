@@ -5,7 +5,7 @@
 
 WIRE_TSV: tshark -T fields output, one frame per line, tab-separated:
   frame.number tcp.stream ip.dst ipv6.dst udp.dstport tcp.dstport dns.id
-  dns.qry.name dns.qry.type dns.flags.response
+  dns.qry.name dns.qry.type dns.flags.response udp.srcport tcp.srcport
 (several DNS messages in one frame give comma-separated lists).
 MANIFEST: one case per line: NAME<TAB>WANT<TAB>FLAGS, where WANT is the number
 of queries the case puts on the wire and FLAGS is "-" or "one-stream" (all
@@ -13,7 +13,10 @@ its TCP queries on one connection).  Every query name of case NAME has a
 label "NAME-TAG".
 The wire is the truth: for each case, the queries on the wire and dnsvis's
 events must be the same multiset of (proto, server, port, txid, name, qtype),
-and nothing of TAG may appear in dnsvis that is not on the wire.
+and nothing of TAG may appear in dnsvis that is not on the wire.  An event's
+source port is the wire's for that query, or 0 for a UDP query (the
+tracepoint backend's first send on a socket not bound yet: the kernel picks
+the port inside the call).
 Prints "ok CASE (...)" or "FAIL CASE: ..." per case, then the extra group.
 """
 import collections
@@ -49,13 +52,14 @@ def case_of(name, tag):
 
 
 def load_wire(path, tag):
-    """[(case, key, frame, stream)] for every query message on the wire."""
+    """[(case, key, frame, stream, sport)] for every query message on the wire."""
     out = []
     for line in open(path, errors="replace"):
         f = line.rstrip("\n").split("\t")
-        if len(f) < 10:
+        if len(f) < 12:
             continue
         frame, stream, d4, d6, up, tp = f[:6]
+        sport = int(f[11] or f[10] or 0)
         ids, names, types, resp = (x.split(",") for x in f[6:10])
         if not (len(ids) == len(names) == len(types) == len(resp)):
             raise SystemExit("check.py: frame %s: DNS fields do not pair up: %r" % (frame, f))
@@ -68,7 +72,7 @@ def load_wire(path, tag):
             if c is None:
                 continue
             key = (proto, d4 or d6, dport, int(i, 0), n.lower().rstrip("."), int(t, 0))
-            out.append((c, key, frame, stream))
+            out.append((c, key, frame, stream, sport))
     return out
 
 
@@ -87,7 +91,7 @@ def load_events(path, tag):
         key = (str(e.get("proto")), str(e.get("daddr")), int(e.get("dport")),
                int(e.get("txid")), str(e.get("domain")).lower().rstrip("."),
                qtype_num(e.get("qtype")))
-        out.append((c, key, e.get("source", "")))
+        out.append((c, key, e.get("source", ""), int(e.get("sport") or 0)))
     return out
 
 
@@ -95,6 +99,21 @@ def show(key):
     proto, addr, port, txid, name, qt = key
     return "%s %s:%d txid=%#x %s %s" % (proto, addr, port, txid, name.split(".")[0],
                                         QNAMES.get(qt, qt))
+
+
+def sport_problems(wire, events):
+    """An event's source port must be its query's on the wire (0 only for UDP)."""
+    ports = collections.defaultdict(set)
+    for x in wire:
+        ports[x[1]].add(x[4])
+    probs = []
+    for _, key, _, sport in events:
+        if sport == 0 and key[0] == "udp":
+            continue
+        if key in ports and sport not in ports[key]:
+            probs.append("%s sport=%d, on the wire %s" % (
+                show(key), sport, "/".join(str(p) for p in sorted(ports[key]))))
+    return probs
 
 
 def main():
@@ -129,10 +148,14 @@ def main():
         if extra:
             probs.append("reported but not on the wire (or too often): " + "; ".join(
                 "%s%s" % (show(k), " (x%d)" % n if n > 1 else "") for k, n in extra.items()))
+        probs += sport_problems(w, ev)
         srcs = sorted({x[2] for x in ev})
+        unbound = sum(1 for x in ev if x[3] == 0)
         report(name, not probs, "; ".join(probs) if probs else
-               "%d queries, each reported once with txid, name, qtype, server and port; %s"
-               % (len(w), ", ".join(s.split("/")[-1] for s in srcs)))
+               "%d queries, each reported once with txid, name, qtype, server and port, "
+               "source ports as on the wire%s; %s"
+               % (len(w), " (%d at 0: first send, unbound)" % unbound if unbound else "",
+                  ", ".join(s.split("/")[-1] for s in srcs)))
     stray = [x for x in events if x[0] not in known]
     report("nothing-extra", not stray,
            "; ".join(show(x[1]) for x in stray[:5]) if stray else

@@ -6,7 +6,8 @@
 # tcpdump captures port 53 on lo while real clients query the loopback
 # responder (tests/live/responder.py) and `DNSVIS trace -o json` runs; tshark
 # lists the queries in the capture, and each must appear in dnsvis's output
-# exactly once with txid, name, qtype, server and port, and nothing else
+# exactly once with txid, name, qtype, server and port (and the wire's source
+# port, where dnsvis reports one), and nothing else
 # (tests/wire/check.py).  Clients: glibc getent over UDP, with `options
 # use-vc`, and falling back to TCP after a truncated UDP answer; dig +tcp, one
 # query and several on one connection; busybox nslookup; raw senders
@@ -116,7 +117,7 @@ TCPDUMP_PID=""
 tshark -n -r cap.pcap -Y "dns.flags.response == 0" -T fields -E separator=/t \
 	-E occurrence=a -E aggregator=, -e frame.number -e tcp.stream -e ip.dst -e ipv6.dst \
 	-e udp.dstport -e tcp.dstport -e dns.id -e dns.qry.name -e dns.qry.type \
-	-e dns.flags.response >wire.tsv 2>tshark.err ||
+	-e dns.flags.response -e udp.srcport -e tcp.srcport >wire.tsv 2>tshark.err ||
 	{ fail tshark "$(head -c 300 tshark.err)"; finish; }
 count_results < <(python3 "$HERE/check.py" wire.tsv events.jsonl manifest.tsv "$TAG" 2>&1)
 finish
