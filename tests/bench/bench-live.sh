@@ -17,7 +17,7 @@
 #     of 3): the attach order rotates so that each program is first, second
 #     and third on the hook equally often, since the place matters: the
 #     first program to touch a page after the syscall's entry pays its TLB
-#     fill (with PTI and no PCID, as here, each entry flushes the TLB), the
+#     fill (with PTI and no PCID each entry flushes the TLB), the
 #     first to read the sender's sockaddr pays for the page the syscall
 #     itself reads a moment later.  The ratio of the sums counts.  Goal:
 #     <= 1.5x the empty program; the port test's own ratio is printed next
