@@ -164,7 +164,9 @@ struct dv_skc_head {
 	__u16 family;
 };
 
-#define DV_SKC_AT(field, off)                                                                      	(bpf_core_field_offset(struct sock_common, field) ==                                       	 bpf_core_field_offset(struct sock_common, skc_daddr) + (off))
+#define DV_SKC_AT(field, off)                                                                      \
+	(bpf_core_field_offset(struct sock_common, field) ==                                       \
+	 bpf_core_field_offset(struct sock_common, skc_daddr) + (off))
 
 /* The IPv4 addresses, ports and family of sk in one read when they sit
  * together (struct dv_skc_head), else one read each. */
@@ -619,6 +621,31 @@ static __always_inline unsigned int dv_cgroup_names(struct task_struct *task, ch
 }
 
 /* Start time of task t in ns (CLOCK_MONOTONIC since boot). */
+/* Two 8-byte fields of one struct, a at address pa and b delta bytes after
+ * it (delta from CO-RE offsets, so a constant once loaded): one read of the
+ * block between them when it is at most 64 bytes, else one read each. */
+static __always_inline void dv_read_u64_pair(const void *pa, long delta, __u64 *a, __u64 *b)
+{
+	__u64 blk[8] = {};
+
+	if (delta > 0 && delta < (long)sizeof(blk) && delta % 8 == 0) {
+		if (dv_read_kernel(blk, (__u32)delta + 8, pa) == 0) {
+			*a = blk[0];
+			*b = blk[(delta / 8) & 7];
+		}
+		return;
+	}
+	dv_read_kernel(a, 8, pa);
+	dv_read_kernel(b, 8, (const char *)pa + delta);
+}
+
+/* task's fields fa and fb (8 bytes each, fb after fa) into va and vb. */
+#define DV_TASK_PAIR(task, fa, fb, va, vb)                                                         \
+	dv_read_u64_pair(__builtin_preserve_access_index(&(task)->fa),                             \
+			 (long)bpf_core_field_offset(struct task_struct, fb) -                     \
+			     (long)bpf_core_field_offset(struct task_struct, fa),                  \
+			 (va), (vb))
+
 static __always_inline __u64 dv_task_start_ns(struct task_struct *t)
 {
 	__u64 ns = 0;

@@ -180,21 +180,23 @@ static __always_inline void dv_fill_proc2(struct dv_proc *p)
 static __always_inline void dv_proc_key_now(struct dv_proc_key *k)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct task_struct *leader = 0;
-	struct fs_struct *fs = 0;
+	struct task_struct *leader;
+	struct fs_struct *fs;
+	__u64 leader_p = 0, fs_p = 0;
 
 	__builtin_memset(k, 0, sizeof(*k));
-	DV_KREAD(leader, task->group_leader);
+	/* real_parent and group_leader, fs and nsproxy: a few words apart */
+	DV_TASK_PAIR(task, real_parent, group_leader, &k->parent, &leader_p);
+	DV_TASK_PAIR(task, fs, nsproxy, &fs_p, &k->nsproxy);
+	leader = (struct task_struct *)leader_p;
 	if (leader) {
 		k->start_ns = dv_task_start_ns(leader);
 		dv_read_kernel(k->comm, sizeof(k->comm),
 			       __builtin_preserve_access_index(&leader->comm));
 	}
 	DV_KREAD(k->mm, task->mm);
-	DV_KREAD(k->nsproxy, task->nsproxy);
-	DV_KREAD(k->parent, task->real_parent);
 	DV_KREAD(k->css_set, task->cgroups);
-	DV_KREAD(fs, task->fs);
+	fs = (struct fs_struct *)fs_p;
 	if (!fs)
 		return;
 	if (bpf_core_field_offset(struct path, dentry) ==
