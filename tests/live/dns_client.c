@@ -56,6 +56,10 @@
  *                     chdir("/"), sendto(2) b.NAME (TXID+1), then execve(2)
  *                     ARGV0 (a path) as "ARGV0 -r sendto SERVER PORT c.NAME QTYPE
  *                     TXID+2" (a new exe image and cmdline, same pid)
+ *   reparent          a child sends a.NAME and prints "child PID"; the
+ *                     parent exits once it is sent; the child, reparented,
+ *                     sends b.NAME (TXID+1) and prints "ppid PPID" (its new
+ *                     parent)
  *   flood-udp N       N non-DNS datagrams to 127.0.0.1:9999 (no DNS at all)
  *   flood-write N     N write(2)s of DNS-query-shaped bytes to a file in /tmp
  *                     (a tracer must not take file writes for queries)
@@ -551,6 +555,45 @@ static void exec_chain(const char *argv0, const struct target *t, int fd, char *
 	die("execl %s: %s", argv0, strerror(errno));
 }
 
+/* reparent (see the top): never returns.  The child is described with
+ * this process as its parent, then sends again from under its new one. */
+static void reparent(const struct target *t, int fd, char **argv, int require)
+{
+	uint16_t qtype = parse_qtype(argv[4]), txid = (uint16_t)parse_num(argv[5], 65535, "txid");
+	pid_t parent = getpid(), child;
+	char name[300];
+	int sync[2], i;
+
+	if (pipe(sync) != 0)
+		die("pipe: %s", strerror(errno));
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child > 0) { /* exit once the child's first query is out */
+		close(sync[1]);
+		if (read(sync[0], name, 1) != 1)
+			die("the child did not send its first query");
+		_exit(0);
+	}
+	close(sync[0]);
+	snprintf(name, sizeof(name), "a.%s", argv[3]);
+	send_one(fd, t, name, qtype, txid, require);
+	printf("child %d\n", (int)getpid());
+	fflush(stdout);
+	if (write(sync[1], "x", 1) != 1)
+		die("write: %s", strerror(errno));
+	for (i = 0; i < 500 && getppid() == parent; i++)
+		usleep(10000);
+	if (getppid() == parent)
+		die("not reparented within 5 s");
+	snprintf(name, sizeof(name), "b.%s", argv[3]);
+	send_one(fd, t, name, qtype, (uint16_t)(txid + 1), require);
+	printf("ppid %d\n", (int)getppid());
+	fflush(stdout);
+	_exit(0);
+}
+
 /* tc-retry: the query over UDP; when the reply that matches it is
  * truncated (TC), the same query over TCP. */
 static void tc_retry(const struct target *t, const struct query *q, int require, const char *name)
@@ -690,6 +733,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(path, "exec-chain"))
 		exec_chain(argv0, &t, fd, argv, require);
+	if (!strcmp(path, "reparent"))
+		reparent(&t, fd, argv, require);
 	if (!strcmp(path, "sendto") || !strcmp(path, "ipv6") || !strcmp(path, "v4mapped") ||
 	    !strcmp(path, "exit-fast") || !strcmp(path, "exec-fast")) {
 		check_sent(sendto(fd, qs[0].buf, qs[0].len, 0, (struct sockaddr *)&t.ss, t.len),

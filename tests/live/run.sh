@@ -153,7 +153,7 @@ IDX=0
 # record NAME KIND DOMAIN QTYPES PID COMM EXE DADDRS PROTO TXID CMDLINE [CWD]
 record() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" \
-		"$BASHPID" "$6" "$7" "$8" "$9" "${10}" "${11}" "${12:-}" >>"$MANIFEST"
+		"${RECORD_PPID:-$BASHPID}" "$6" "$7" "$8" "$9" "${10}" "${11}" "${12:-}" >>"$MANIFEST"
 }
 # spawn NAME CMD...: run CMD in the background (so $! is its pid), wait,
 # note a failure.  Sets SPAWNED_PID.
@@ -197,6 +197,31 @@ exec_chain() {
 	record exec-chain-c client "c.$dom" A "$SPAWNED_PID" dns_client "$CLIENT" 127.0.0.1 udp \
 		"$((txid + 2))" "$CLIENT -r sendto 127.0.0.1 53 c.$dom A $((txid + 2))" /
 }
+# reparent: a process described, then reparented (tests/live/dns_client.c
+# reparent): a. under the client that forked it, b. under its new parent,
+# which the child prints; each event must carry the parent of its time.
+reparent() {
+	local dom="reparent-$RAND.test.example" txid cmd child ppid i
+	IDX=$((IDX + 1))
+	txid=$((0x1000 + IDX * 16))
+	cmd="$CLIENT -r reparent 127.0.0.1 53 $dom A $txid"
+	spawn reparent "$CLIENT" -r reparent 127.0.0.1 53 "$dom" A "$txid"
+	local parent=$SPAWNED_PID
+	for ((i = 0; i < 100; i++)); do
+		grep -qs '^ppid ' "$TMPD/reparent.out" && break
+		sleep 0.1
+	done
+	child=$(sed -n 's/^child //p' "$TMPD/reparent.out")
+	ppid=$(sed -n 's/^ppid //p' "$TMPD/reparent.out")
+	if [ -z "$child" ] || [ -z "$ppid" ]; then
+		CLIENT_PROBLEMS+="${CLIENT_PROBLEMS:+; }reparent: no child or ppid line: $(head -c 200 "$TMPD/reparent.err" | tr '\n' ' ')"
+		return
+	fi
+	RECORD_PPID=$parent record reparent-a client "a.$dom" A "$child" dns_client "$CLIENT" \
+		127.0.0.1 udp "$txid" "$cmd"
+	RECORD_PPID=$ppid record reparent-b client "b.$dom" A "$child" dns_client "$CLIENT" \
+		127.0.0.1 udp "$((txid + 1))" "$cmd"
+}
 # resolver NAME QTYPES COMM EXE CMD... (CMD may contain @DOM@ for the name;
 # RESOLV_CONF and PROTO may be set for the call)
 resolver() {
@@ -236,6 +261,7 @@ run_cases() {
 	client exit-fast exit-fast 127.0.0.1 A
 	client exec-fast exec-fast 127.0.0.1 A
 	exec_chain
+	reparent
 	# getent, dig, busybox and python run in a private mount namespace whose
 	# /etc/resolv.conf names 127.0.0.1 (unshare and sh exec, so $! stays the
 	# resolver's pid).  The names are not in /etc/hosts, so DNS is asked.
