@@ -132,8 +132,10 @@ static int place(struct tcp_streams *t, struct tcp_stream *s, struct tcp_pending
 		feed(t, s, rec, 0);
 	} else if (rel < 0 && (int32_t)(rec->stream_seq - s->last_start) >= 0) {
 		/* starts within the last send: that call sent less than it had */
-		if ((uint32_t)-rel < rec->payload_len || (rec->flags & DV_M_LEN_KNOWN))
-			feed(t, s, rec, (size_t)(uint32_t)-rel);
+		uint32_t back = s->next_seq - rec->stream_seq; /* -rel, without overflow */
+
+		if (back < rec->payload_len || (rec->flags & DV_M_LEN_KNOWN))
+			feed(t, s, rec, (size_t)back);
 	} else if (rel > 0 && (uint32_t)rel <= TCP_GAP_MAX) {
 		struct feed_ctx fc = {t, s->last};
 
