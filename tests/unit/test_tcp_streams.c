@@ -278,6 +278,52 @@ static void test_new_connection_reordered(void)
 	CHECK_INT(g.n, 2);
 }
 
+/* rec_of() for another connection (source port sport). */
+static struct dv_msg *conn_rec(const uint8_t *stream, size_t off, size_t len, uint32_t base,
+			       uint16_t sport)
+{
+	struct dv_msg *m = rec_of(stream, off, len, base, SOCK);
+
+	m->sport = sport;
+	m->dport = 53;
+	return m;
+}
+
+/* Connections one after the other on a reused struct sock, the second's
+ * ISN a few KiB after the first's end (seen on loopback): not a gap in one
+ * stream but a new connection, even within one drain, and in the order
+ * they arrived whatever their positions. */
+static void test_reused_sock_close_isn(void)
+{
+	static struct tcp_streams t;
+	struct got g = {.ready = 1};
+	uint16_t ids[] = {0x4f2, 0x4f3};
+	size_t sizes[] = {40, 52};
+	const uint32_t isn1 = 507141874u, isn2 = isn1 + 67881u, isn0 = isn1 + 9000u;
+	size_t n = framed(st, ids, sizes, 2);
+
+	tcp_streams_init(&t, on_msg, ready, &g);
+	tcp_streams_add(&t, conn_rec(st, 0, n, isn1, 40001));
+	tcp_streams_add(&t, conn_rec(st, 0, 2, isn2, 40002)); /* a length apart */
+	tcp_streams_add(&t, conn_rec(st, 2, n - 2, isn2, 40002));
+	tcp_streams_drain_end(&t, 2000);
+	tcp_streams_drain_end(&t, 2000);
+	CHECK_INT(g.n, 4);
+	CHECK_INT(g.truncated, 0);
+	CHECK_INT(t.gaps, 0);
+	CHECK_INT(g.id[2], 0x4f2);
+	CHECK_INT(g.len[3], 52);
+	/* a third connection whose ISN sorts before the second's: after it */
+	tcp_streams_add(&t, conn_rec(st, 0, n, isn0, 40003));
+	tcp_streams_drain_end(&t, 2000);
+	tcp_streams_drain_end(&t, 2000);
+	CHECK_INT(g.n, 6);
+	CHECK_INT(g.truncated, 0);
+	CHECK_INT(t.gaps, 0);
+	tcp_streams_flush(&t);
+	CHECK_INT(g.n, 6);
+}
+
 /* Not ready (process record not read yet): waits one drain, then goes. */
 static void test_not_ready(void)
 {
@@ -339,6 +385,7 @@ int main(void)
 	test_partial_write();
 	test_new_connection();
 	test_new_connection_reordered();
+	test_reused_sock_close_isn();
 	test_not_ready();
 	test_bounds();
 	return check_report("tcp_streams");

@@ -92,6 +92,24 @@ static void note_last(struct tcp_stream *s, const struct dv_msg *rec)
 		memcpy(s->last, rec, DV_MSG_FIXED);
 }
 
+/* Which connection a record is of: its ports and addresses.  A struct
+ * sock freed and reused by a new connection keeps its address (sock_id)
+ * but not its ports, and the new ISN may land anywhere, even a few KiB
+ * after the old stream's end (so sequence distance alone cannot tell). */
+static uint64_t conn_of(const struct dv_msg *m)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+	const uint8_t *parts[] = {m->daddr, m->saddr};
+
+	h = (h ^ m->sport) * 0x100000001b3ULL;
+	h = (h ^ m->dport) * 0x100000001b3ULL;
+	h = (h ^ m->family) * 0x100000001b3ULL;
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned i = 0; i < 16; i++)
+			h = (h ^ parts[k][i]) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Feed rec's bytes from skip on; the stream then ends after the whole send. */
 static void feed(struct tcp_streams *t, struct tcp_stream *s, const struct dv_msg *rec, size_t skip)
 {
@@ -101,6 +119,7 @@ static void feed(struct tcp_streams *t, struct tcp_stream *s, const struct dv_ms
 	    (rec->flags & DV_M_LEN_KNOWN) && rec->orig_len > copied ? rec->orig_len : copied;
 
 	note_last(s, rec);
+	s->conn = conn_of(rec);
 	fc.rec = s->last ? s->last : rec;
 	if (skip < copied)
 		dns_stream_feed(&s->st, rec->payload + skip, copied - skip, on_msg, &fc);
@@ -121,6 +140,7 @@ static int place(struct tcp_streams *t, struct tcp_stream *s, struct tcp_pending
 {
 	const struct dv_msg *rec = p->m;
 	int32_t rel = (int32_t)(rec->stream_seq - s->next_seq);
+	int same = !s->last || s->conn == conn_of(rec); /* the connection fed so far */
 
 	if (!force && !p->drains && !t->ready(t->arg, rec))
 		return 0;
@@ -128,15 +148,15 @@ static int place(struct tcp_streams *t, struct tcp_stream *s, struct tcp_pending
 	 * another CPU, may be in a ring that was read before it was written. */
 	if (!force && !p->drains && !s->have_next && (rec->flags & DV_M_SEQ))
 		return 0;
-	if (!s->have_next || !(rec->flags & DV_M_SEQ) || rel == 0) {
+	if (same && (!s->have_next || !(rec->flags & DV_M_SEQ) || rel == 0)) {
 		feed(t, s, rec, 0);
-	} else if (rel < 0 && (int32_t)(rec->stream_seq - s->last_start) >= 0) {
+	} else if (same && rel < 0 && (int32_t)(rec->stream_seq - s->last_start) >= 0) {
 		/* starts within the last send: that call sent less than it had */
 		uint32_t back = s->next_seq - rec->stream_seq; /* -rel, without overflow */
 
 		if (back < rec->payload_len || (rec->flags & DV_M_LEN_KNOWN))
 			feed(t, s, rec, (size_t)back);
-	} else if (rel > 0 && (uint32_t)rel <= TCP_GAP_MAX) {
+	} else if (same && rel > 0 && (uint32_t)rel <= TCP_GAP_MAX) {
 		struct feed_ctx fc = {t, s->last};
 
 		if (!force && !p->drains)
@@ -169,20 +189,64 @@ static int by_sock_then_arrival(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Sort p[0..n) (one socket's sends) by stream position from base. */
-static void sort_by_position(struct tcp_pending *p, unsigned n, uint32_t base)
+/* One send with where it sorts: its connection's first arrival, then its
+ * position from that connection's base. */
+struct keyed_send {
+	unsigned rank;
+	int32_t pos;
+	uint64_t conn;
+	struct tcp_pending p;
+};
+
+static int keyed_before(const struct keyed_send *a, const struct keyed_send *b)
 {
+	return a->rank != b->rank ? a->rank < b->rank : a->pos < b->pos;
+}
+
+/* The base of k[i]'s connection: where stream s is, if it is that one's,
+ * else the position of its first send to arrive.  Sets k[i].rank. */
+static uint32_t conn_base(struct keyed_send *k, unsigned n, unsigned i, const struct tcp_stream *s)
+{
+	unsigned first = i;
+
+	for (unsigned j = 0; j < n; j++)
+		if (k[j].conn == k[i].conn && k[j].p.order < k[first].p.order)
+			first = j;
+	k[i].rank = k[first].p.order;
+	if (s->last && s->have_next && s->conn == k[i].conn)
+		return s->next_seq;
+	return k[first].p.m->stream_seq;
+}
+
+/* Sort p[0..n) (one socket's sends, perhaps of several connections one
+ * after the other on a reused struct sock) by connection, in the order
+ * they arrived, and within one by stream position.  Unsorted when there
+ * is no memory for the keys. */
+static void sort_by_position(struct tcp_pending *p, unsigned n, const struct tcp_stream *s)
+{
+	struct keyed_send *k = malloc((size_t)n * sizeof(*k));
+
+	if (!k)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		k[i].p = p[i];
+		k[i].conn = conn_of(p[i].m);
+	}
+	for (unsigned i = 0; i < n; i++)
+		k[i].pos = (int32_t)(k[i].p.m->stream_seq - conn_base(k, n, i, s));
 	for (unsigned i = 1; i < n; i++) {
-		struct tcp_pending v = p[i];
-		int32_t key = (int32_t)(v.m->stream_seq - base);
+		struct keyed_send v = k[i];
 		unsigned j = i;
 
-		while (j > 0 && (int32_t)(p[j - 1].m->stream_seq - base) > key) {
-			p[j] = p[j - 1];
+		while (j > 0 && keyed_before(&v, &k[j - 1])) {
+			k[j] = k[j - 1];
 			j--;
 		}
-		p[j] = v;
+		k[j] = v;
 	}
+	for (unsigned i = 0; i < n; i++)
+		p[i] = k[i].p;
+	free(k);
 }
 
 /* Feed one socket's sends p[0..n) in order, up to the first that waits;
@@ -195,7 +259,7 @@ static void feed_socket(struct tcp_streams *t, struct tcp_pending *p, unsigned n
 	for (unsigned i = 0; i < n; i++)
 		all_seq &= (p[i].m->flags & DV_M_SEQ) != 0;
 	if (all_seq)
-		sort_by_position(p, n, s->have_next ? s->next_seq : p[0].m->stream_seq);
+		sort_by_position(p, n, s);
 	for (unsigned i = 0; i < n; i++) {
 		if (!place(t, s, &p[i], force))
 			return;

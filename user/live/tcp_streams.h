@@ -5,14 +5,18 @@
  *
  * Sends of one socket may come from different CPUs' rings in any order, so
  * they are collected during a drain of the rings and fed in stream order
- * at its end (tcp_streams_drain_end).  Positions say the rest:
+ * at its end (tcp_streams_drain_end).  A send whose ports or addresses
+ * differ from the stream's is of a new connection on a reused struct sock
+ * (its ISN may land anywhere, even just after the old stream's end): the
+ * old stream ends, and each connection's sends are fed in the order the
+ * connections arrived.  Within one connection, positions say the rest:
  *   - the next send starts where the last one ended: fed as it is;
  *   - a send starts later (bytes not seen: a lost record): it waits one
  *     more drain for the missing one, then the bytes in between are a gap;
  *   - a send starts earlier, within the last one (the last call sent fewer
  *     bytes than it was given): the bytes already fed are skipped;
- *   - anything else is a new connection on a reused socket: the old stream
- *     ends (a message under way goes out truncated) and a new one starts.
+ *   - anything else is a new connection on a reused socket too: the old
+ *     stream ends (a message under way goes out truncated), a new one starts.
  * A send longer than the kernel's copy leaves a gap after what was copied.
  *
  * Bounded: TCP_STREAMS_MAX sockets (a new one evicts the least recently
@@ -44,6 +48,7 @@ typedef int (*tcp_ready_fn)(void *arg, const struct dv_msg *rec);
 
 struct tcp_stream {
 	uint64_t sock; /* 0: free */
+	uint64_t conn; /* the connection fed (tcp_conn_of()): a reused sock is a new one */
 	uint32_t tgid;
 	uint32_t next_seq;   /* stream position after the last byte fed */
 	uint32_t last_start; /* ... of the last send's first byte */
