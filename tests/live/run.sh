@@ -387,6 +387,11 @@ if wait_ready ready; then
 	*", 4 mmsg-skipped"*) ok mmsg-skipped "the 4 entries of sendmmsg20 past 16 are counted" ;;
 	*) fail mmsg-skipped "want 4 mmsg-skipped (sendmmsg20) in the summary: $summary" ;;
 	esac
+	# every TCP client's bytes were seen: no gap in any stream
+	case $summary in
+	*", 0 tcp-gap-bytes"*) ok tcp-gap-bytes "no TCP bytes missing from any stream" ;;
+	*) fail tcp-gap-bytes "want 0 tcp-gap-bytes in the summary: $summary" ;;
+	esac
 	run_check events "$DNSVIS_OUT" "$MANIFEST" --source-prefix "$PREFIX" \
 		--pid-field "$PID_FIELD" --cwd "$TMPD"
 	run_check bpf "$TMPD/bpf" "$MAIN_PID"
@@ -509,7 +514,7 @@ print(n)' "$DNSVIS_OUT" 2>&1)
 		fail lost "json lost records add up to $rec_lost, summary says $sum_lost"
 	elif [ $((events + sum_lost)) -ne 3000 ]; then
 		fail lost "$events events + $sum_lost lost != 3000 sent"
-	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+ unattributed=[0-9]+ tcp-evicted=[0-9]+ mmsg-skipped=[0-9]+' "$DNSVIS_ERR"; then
+	elif ! grep -qE '^dnsvis: stats events=[0-9]+ events/s=[0-9.]+ lost=[0-9]+ malformed=[0-9]+ missed=[0-9]+ unattributed=[0-9]+ tcp-evicted=[0-9]+ mmsg-skipped=[0-9]+ tcp-gap-bytes=[0-9]+' "$DNSVIS_ERR"; then
 		fail lost "--stats 1 printed no stats line: $(err_tail)"
 	else
 		ok lost "$events events + $sum_lost lost = 3000 sent; json lost records agree; --stats lines"

@@ -74,10 +74,11 @@ void record_reconcile_lost(struct record_reader *te);
 
 /* What else was cut short, besides lost and malformed messages. */
 struct record_extra {
-	unsigned long long unattributed; /* messages whose process record never came */
-	unsigned long long proc_lost;	 /* process records offered and never read */
-	unsigned long long tcp_evicted;	 /* TCP streams ended for room or idleness */
-	unsigned long long mmsg_skipped; /* sendmmsg entries past the limit, not looked at */
+	unsigned long long unattributed;  /* messages whose process record never came */
+	unsigned long long proc_lost;	  /* process records offered and never read */
+	unsigned long long tcp_evicted;	  /* TCP streams ended for room or idleness */
+	unsigned long long mmsg_skipped;  /* sendmmsg entries past the limit, not looked at */
+	unsigned long long tcp_gap_bytes; /* TCP bytes never seen, sent or received */
 	/* --responses (match/match.h's counts) */
 	int responses; /* on */
 	unsigned long long paired, timeouts, flushed, unsolicited, evicted, retries, untracked;

@@ -488,6 +488,7 @@ void resp_extra(const struct record_reader *te, struct record_extra *x)
 	x->evicted = s->evicted;
 	x->retries = s->retries;
 	x->untracked = s->untracked + feed_untracked(rs->feed);
+	x->tcp_gap_bytes += rs->tcp.gaps;
 }
 
 void record_print_responses(const struct record_extra *x, int stats)

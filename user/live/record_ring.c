@@ -82,6 +82,7 @@ void record_extra(const struct record_reader *te, struct record_extra *x)
 	resp_extra(te, x);
 	x->proc_lost = te->st->proc_lost;
 	x->tcp_evicted = te->st->tcp.evicted;
+	x->tcp_gap_bytes += te->st->tcp.gaps; /* (resp_extra() adds the received) */
 	for (int cpu = 0; te->st->have_snap && cpu < te->ncpu; cpu++)
 		x->mmsg_skipped += te->st->snap[cpu].mmsg_beyond;
 }

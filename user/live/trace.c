@@ -545,12 +545,12 @@ static void print_stats(const struct loaded_bpf *L, const struct record_reader *
 
 	record_extra(te, &x);
 	fprintf(stderr,
-		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu "
-		"missed=%llu unattributed=%llu tcp-evicted=%llu mmsg-skipped=%llu",
+		"dnsvis: stats events=%llu events/s=%.1f lost=%llu malformed=%llu missed=%llu "
+		"unattributed=%llu tcp-evicted=%llu mmsg-skipped=%llu tcp-gap-bytes=%llu",
 		te->events,
 		(double)(te->events - t->stats_events) * 1e9 / (double)(now - t->last_stats),
 		te->lost, te->malformed, tracer_prog_misses(L), x.unattributed, x.tcp_evicted,
-		x.mmsg_skipped);
+		x.mmsg_skipped, x.tcp_gap_bytes);
 	record_print_responses(&x, 1);
 	t->stats_events = te->events;
 	t->last_stats = now;
@@ -634,9 +634,9 @@ static int finish(struct loaded_bpf *L, struct record_reader *te, struct perf_bu
 	kprobe_cleanup_own();
 	fprintf(stderr,
 		"dnsvis: %llu events, %llu lost, %llu malformed, %llu missed, %llu unattributed, "
-		"%llu tcp-evicted, %llu mmsg-skipped",
+		"%llu tcp-evicted, %llu mmsg-skipped, %llu tcp-gap-bytes",
 		te->events, te->lost, te->malformed, missed, x.unattributed, x.tcp_evicted,
-		x.mmsg_skipped);
+		x.mmsg_skipped, x.tcp_gap_bytes);
 	record_print_responses(&x, 0);
 	if (k8s_meta_summary(cg, sizeof(cg))[0])
 		fprintf(stderr, "dnsvis: %s\n", cg);
