@@ -22,8 +22,7 @@
  *                 struct upid size differs (pid_chain until 4.14)
  *   cgroup id     kernfs_node.id u64 (5.5+) or union kernfs_node_id
  *   css_set       dfl_cgrp may be missing (very old kernels): id 0
- *   cgroup names  (in dv_compat_cgroup.bpf.h) kernfs_node name/parent (3.15+;
- *                 __parent from 6.15); before (RHEL 7) the
+ *   cgroup names  kernfs_node name/parent (3.15+; __parent from 6.15); before (RHEL 7) the
  *                 cgroup's own name/parent; the v1 controller's cgroup
  *                 (enum cgroup_subsys_id: <ctrl>_cgrp_id, <ctrl>_subsys_id
  *                 before 3.15) when the task is in the v2 root
@@ -31,6 +30,8 @@
  *   namespaces    ns_common inum (3.19+) or proc_inum (RHEL 7)
  *   sk_buff       transport_header / network_header __u16 (3.11+) or a
  *                 4-byte sk_buff_data_t (3.10); offsets from head on 64-bit
+ * The sender's side (pids, namespaces, cgroups, start time, path walks) is
+ * in dv_compat_proc.bpf.h.
  */
 #ifndef DNSVIS_COMPAT_BPF_H
 #define DNSVIS_COMPAT_BPF_H
@@ -60,6 +61,24 @@
 #define DV_KREAD(dst, src)                                                                         \
 	dv_read_kernel(&(dst), sizeof(dst), (const void *)__builtin_preserve_access_index(&(src)))
 
+/* Two 8-byte fields of one struct, a at address pa and b delta bytes after
+ * it (delta from CO-RE offsets, so a constant once loaded): one read of the
+ * block between them when it is at most 64 bytes, else one read each. */
+static __always_inline void dv_read_u64_pair(const void *pa, long delta, __u64 *a, __u64 *b)
+{
+	__u64 blk[8] = {};
+
+	if (delta > 0 && delta < (long)sizeof(blk) && delta % 8 == 0) {
+		if (dv_read_kernel(blk, (__u32)delta + 8, pa) == 0) {
+			*a = blk[0];
+			*b = blk[(delta / 8) & 7];
+		}
+		return;
+	}
+	dv_read_kernel(a, 8, pa);
+	dv_read_kernel(b, 8, (const char *)pa + delta);
+}
+
 #define DV_AF_INET     2
 #define DV_AF_INET6    10
 #define DV_S_IFMT      0170000
@@ -80,9 +99,10 @@ static __always_inline struct file *dv_fd_file(struct task_struct *task, unsigne
 {
 	struct files_struct *files = 0;
 	struct fdtable *fdt = 0;
-	struct file **fds = 0;
+	struct file **fds;
 	struct file *f = 0;
-	unsigned int max = 0;
+	unsigned int max;
+	__u64 max_word = 0, fds_p = 0;
 
 	DV_KREAD(files, task->files);
 	if (!files)
@@ -90,23 +110,13 @@ static __always_inline struct file *dv_fd_file(struct task_struct *task, unsigne
 	DV_KREAD(fdt, files->fdt);
 	if (!fdt)
 		return 0;
-	if (bpf_core_field_offset(struct fdtable, fd) ==
-	    bpf_core_field_offset(struct fdtable, max_fds) + 8) {
-		struct {
-			unsigned int max_fds, pad;
-			struct file **fd;
-		} head = {};
-
-		/* one read: max_fds, then fd 8 bytes on (every kernel so far) */
-		if (dv_read_kernel(&head, sizeof(head),
-				   (const void *)__builtin_preserve_access_index(&fdt->max_fds)))
-			return 0;
-		max = head.max_fds;
-		fds = head.fd;
-	} else {
-		DV_KREAD(max, fdt->max_fds);
-		DV_KREAD(fds, fdt->fd);
-	}
+	/* max_fds (its 4 bytes the low half of the word, x86) and fd: together */
+	dv_read_u64_pair(__builtin_preserve_access_index(&fdt->max_fds),
+			 (long)bpf_core_field_offset(struct fdtable, fd) -
+			     (long)bpf_core_field_offset(struct fdtable, max_fds),
+			 &max_word, &fds_p);
+	max = (unsigned int)max_word;
+	fds = (struct file **)fds_p;
 	if (fd >= max || !fds)
 		return 0;
 	dv_read_kernel(&f, sizeof(f), &fds[fd]);
@@ -341,102 +351,6 @@ static __always_inline int dv_msghdr_src(struct msghdr *msg, struct dv_msg_src *
 	return 0;
 }
 
-/* ---- process attribution ------------------------------------------------ */
-
-static __always_inline struct pid *dv_task_pid(struct task_struct *t)
-{
-	struct pid *p = 0;
-
-	if (bpf_core_field_exists(struct task_struct, thread_pid)) {
-		DV_KREAD(p, t->thread_pid);
-	} else {
-		struct task_struct___old *o = (void *)t;
-
-		DV_KREAD(p, o->pids[0].pid); /* PIDTYPE_PID */
-	}
-	return p;
-}
-
-/* numbers[level] of a struct pid: nr and ns. */
-static __always_inline void dv_pid_upid(struct pid *p, unsigned int level, int *nr, void **ns)
-{
-	unsigned long base = (unsigned long)p + bpf_core_field_offset(struct pid, numbers) +
-			     (unsigned long)(level & 63) * bpf_core_type_size(struct upid);
-
-	dv_read_kernel(nr, sizeof(*nr), (void *)(base + bpf_core_field_offset(struct upid, nr)));
-	dv_read_kernel(ns, sizeof(*ns), (void *)(base + bpf_core_field_offset(struct upid, ns)));
-}
-
-/* tgid and parent tgid as seen in the task's own (innermost) pid namespace;
- * ns_ppid is 0 when the parent lives outside that namespace. */
-static __always_inline void dv_ns_pids(struct task_struct *task, __u32 *ns_pid, __u32 *ns_ppid)
-{
-	struct task_struct *leader = 0, *parent = 0;
-	struct pid *p = 0, *pp = 0;
-	unsigned int level = 0, plevel = 0;
-	void *ns = 0, *pns = 0;
-	int nr = 0, pnr = 0;
-
-	DV_KREAD(leader, task->group_leader);
-	if (!leader)
-		return;
-	p = dv_task_pid(leader);
-	if (!p)
-		return;
-	DV_KREAD(level, p->level);
-	dv_pid_upid(p, level, &nr, &ns);
-	*ns_pid = nr;
-
-	DV_KREAD(parent, task->real_parent);
-	if (!parent)
-		return;
-	DV_KREAD(leader, parent->group_leader);
-	if (!leader)
-		return;
-	pp = dv_task_pid(leader);
-	if (!pp)
-		return;
-	DV_KREAD(plevel, pp->level);
-	if (plevel < level)
-		return;
-	dv_pid_upid(pp, level, &pnr, &pns);
-	if (pns == ns)
-		*ns_ppid = pnr;
-}
-
-static __always_inline __u64 dv_cgroup_id(struct task_struct *task)
-{
-#if DV_SPLIT_READ
-	(void)task;
-	return bpf_get_current_cgroup_id();
-#else
-	struct css_set *cs = 0;
-	struct cgroup *cg = 0;
-	struct kernfs_node *kn = 0;
-	__u64 id = 0;
-
-	if (!bpf_core_field_exists(struct css_set, dfl_cgrp))
-		return 0;
-	DV_KREAD(cs, task->cgroups);
-	if (!cs)
-		return 0;
-	DV_KREAD(cg, cs->dfl_cgrp);
-	if (!cg)
-		return 0;
-	DV_KREAD(kn, cg->kn);
-	if (!kn)
-		return 0;
-	if (bpf_core_type_exists(union kernfs_node_id)) {
-		struct kernfs_node___old *okn = (void *)kn;
-
-		DV_KREAD(id, okn->id.id);
-	} else {
-		DV_KREAD(id, kn->id);
-	}
-	return id;
-#endif
-}
-
-#include "dv_compat_cgroup.bpf.h"
+#include "dv_compat_proc.bpf.h"
 
 #endif

@@ -199,20 +199,11 @@ static __always_inline void dv_proc_key_now(struct dv_proc_key *k)
 	fs = (struct fs_struct *)fs_p;
 	if (!fs)
 		return;
-	if (bpf_core_field_offset(struct path, dentry) ==
-	    bpf_core_field_offset(struct path, mnt) + 8) {
-		struct {
-			__u64 mnt, dentry;
-		} pwd = {};
-
-		/* struct path is {mnt, dentry} on every kernel so far: one read */
-		dv_read_kernel(&pwd, sizeof(pwd), __builtin_preserve_access_index(&fs->pwd));
-		k->pwd_mnt = pwd.mnt;
-		k->pwd_dentry = pwd.dentry;
-		return;
-	}
-	DV_KREAD(k->pwd_dentry, fs->pwd.dentry);
-	DV_KREAD(k->pwd_mnt, fs->pwd.mnt);
+	/* struct path is {mnt, dentry}: one read */
+	dv_read_u64_pair(__builtin_preserve_access_index(&fs->pwd.mnt),
+			 (long)bpf_core_field_offset(struct path, dentry) -
+			     (long)bpf_core_field_offset(struct path, mnt),
+			 &k->pwd_mnt, &k->pwd_dentry);
 }
 
 static __always_inline int dv_key_eq(const struct dv_proc_key *a, const struct dv_proc_key *b)

@@ -1,9 +1,106 @@
-/* dv_compat_cgroup.bpf.h - the cgroup names of a sender (the v2 cgroup's
- * kernfs names up to the root, or a v1 controller's), in every kernel
- * shape listed in dv_compat.bpf.h.  Included by dv_compat.bpf.h only, at
- * its end: it uses that file's read macros and process helpers. */
-#ifndef DNSVIS_COMPAT_CGROUP_BPF_H
-#define DNSVIS_COMPAT_CGROUP_BPF_H
+/* dv_compat_proc.bpf.h - the kernel differences in describing a sender:
+ * its pids and namespaces, cgroup id and names, start time and the path
+ * walks of its exe and working directory (the shapes are listed in
+ * dv_compat.bpf.h).  Included by dv_compat.bpf.h only, at its end: it uses
+ * that file's read macros. */
+#ifndef DNSVIS_COMPAT_PROC_BPF_H
+#define DNSVIS_COMPAT_PROC_BPF_H
+
+/* ---- process attribution ------------------------------------------------ */
+
+static __always_inline struct pid *dv_task_pid(struct task_struct *t)
+{
+	struct pid *p = 0;
+
+	if (bpf_core_field_exists(struct task_struct, thread_pid)) {
+		DV_KREAD(p, t->thread_pid);
+	} else {
+		struct task_struct___old *o = (void *)t;
+
+		DV_KREAD(p, o->pids[0].pid); /* PIDTYPE_PID */
+	}
+	return p;
+}
+
+/* numbers[level] of a struct pid: nr and ns. */
+static __always_inline void dv_pid_upid(struct pid *p, unsigned int level, int *nr, void **ns)
+{
+	unsigned long base = (unsigned long)p + bpf_core_field_offset(struct pid, numbers) +
+			     (unsigned long)(level & 63) * bpf_core_type_size(struct upid);
+
+	dv_read_kernel(nr, sizeof(*nr), (void *)(base + bpf_core_field_offset(struct upid, nr)));
+	dv_read_kernel(ns, sizeof(*ns), (void *)(base + bpf_core_field_offset(struct upid, ns)));
+}
+
+/* tgid and parent tgid as seen in the task's own (innermost) pid namespace;
+ * ns_ppid is 0 when the parent lives outside that namespace. */
+static __always_inline void dv_ns_pids(struct task_struct *task, __u32 *ns_pid, __u32 *ns_ppid)
+{
+	struct task_struct *leader = 0, *parent = 0;
+	struct pid *p = 0, *pp = 0;
+	unsigned int level = 0, plevel = 0;
+	void *ns = 0, *pns = 0;
+	int nr = 0, pnr = 0;
+
+	DV_KREAD(leader, task->group_leader);
+	if (!leader)
+		return;
+	p = dv_task_pid(leader);
+	if (!p)
+		return;
+	DV_KREAD(level, p->level);
+	dv_pid_upid(p, level, &nr, &ns);
+	*ns_pid = nr;
+
+	DV_KREAD(parent, task->real_parent);
+	if (!parent)
+		return;
+	DV_KREAD(leader, parent->group_leader);
+	if (!leader)
+		return;
+	pp = dv_task_pid(leader);
+	if (!pp)
+		return;
+	DV_KREAD(plevel, pp->level);
+	if (plevel < level)
+		return;
+	dv_pid_upid(pp, level, &pnr, &pns);
+	if (pns == ns)
+		*ns_ppid = pnr;
+}
+
+static __always_inline __u64 dv_cgroup_id(struct task_struct *task)
+{
+#if DV_SPLIT_READ
+	(void)task;
+	return bpf_get_current_cgroup_id();
+#else
+	struct css_set *cs = 0;
+	struct cgroup *cg = 0;
+	struct kernfs_node *kn = 0;
+	__u64 id = 0;
+
+	if (!bpf_core_field_exists(struct css_set, dfl_cgrp))
+		return 0;
+	DV_KREAD(cs, task->cgroups);
+	if (!cs)
+		return 0;
+	DV_KREAD(cg, cs->dfl_cgrp);
+	if (!cg)
+		return 0;
+	DV_KREAD(kn, cg->kn);
+	if (!kn)
+		return 0;
+	if (bpf_core_type_exists(union kernfs_node_id)) {
+		struct kernfs_node___old *okn = (void *)kn;
+
+		DV_KREAD(id, okn->id.id);
+	} else {
+		DV_KREAD(id, kn->id);
+	}
+	return id;
+#endif
+}
 
 /* ---- cgroup names ------------------------------------------------------- */
 
@@ -189,25 +286,6 @@ static __always_inline unsigned int dv_cgroup_names(struct task_struct *task, ch
 	return n;
 }
 
-/* Start time of task t in ns (CLOCK_MONOTONIC since boot). */
-/* Two 8-byte fields of one struct, a at address pa and b delta bytes after
- * it (delta from CO-RE offsets, so a constant once loaded): one read of the
- * block between them when it is at most 64 bytes, else one read each. */
-static __always_inline void dv_read_u64_pair(const void *pa, long delta, __u64 *a, __u64 *b)
-{
-	__u64 blk[8] = {};
-
-	if (delta > 0 && delta < (long)sizeof(blk) && delta % 8 == 0) {
-		if (dv_read_kernel(blk, (__u32)delta + 8, pa) == 0) {
-			*a = blk[0];
-			*b = blk[(delta / 8) & 7];
-		}
-		return;
-	}
-	dv_read_kernel(a, 8, pa);
-	dv_read_kernel(b, 8, (const char *)pa + delta);
-}
-
 /* task's fields fa and fb (8 bytes each, fb after fa) into va and vb. */
 #define DV_TASK_PAIR(task, fa, fb, va, vb)                                                         \
 	dv_read_u64_pair(__builtin_preserve_access_index(&(task)->fa),                             \
@@ -215,6 +293,7 @@ static __always_inline void dv_read_u64_pair(const void *pa, long delta, __u64 *
 			     (long)bpf_core_field_offset(struct task_struct, fa),                  \
 			 (va), (vb))
 
+/* Start time of task t in ns (CLOCK_MONOTONIC since boot). */
 static __always_inline __u64 dv_task_start_ns(struct task_struct *t)
 {
 	__u64 ns = 0;
