@@ -197,6 +197,46 @@ static __always_inline void dv_skc_head_read(struct sock *sk, struct dv_skc_head
 	DV_KREAD(h->family, sk->__sk_common.skc_family);
 }
 
+/* When received packet skb reached the host: its receive stamp
+ * (CLOCK_REALTIME ns), which the kernel sets only while some socket asks
+ * for timestamps (dnsvis --responses holds one that does).  0 when
+ * unknown: not stamped, no such field (or not an s64), unreadable. */
+static __always_inline __u64 dv_skb_rx_stamp(struct sk_buff *skb)
+{
+	long long ts = 0;
+
+	if (!skb || !bpf_core_field_exists(skb->tstamp) || DV_KREAD(ts, skb->tstamp) || ts <= 0)
+		return 0;
+	return (__u64)ts;
+}
+
+/* The first packet of queue q (a struct sk_buff_head in kernel memory), 0
+ * when it is empty (the head points to itself) or unreadable. */
+static __always_inline struct sk_buff *dv_skb_queue_first(struct sk_buff_head *q)
+{
+	struct sk_buff *skb = 0;
+
+	if (DV_KREAD(skb, q->next) || (void *)skb == (void *)q)
+		return 0;
+	return skb;
+}
+
+/* The receive stamp of the datagram a UDP receive on sk would return now:
+ * the first of udp_sock.reader_queue (4.11+), else of sk_receive_queue, the
+ * order __skb_recv_udp() takes them in.  0 when none is queued (a call that
+ * will wait for one: it returns as one arrives) or it is not stamped. */
+static __always_inline __u64 dv_udp_next_rx_stamp(struct sock *sk)
+{
+	struct udp_sock *up = (struct udp_sock *)sk;
+	struct sk_buff *skb = 0;
+
+	if (bpf_core_field_exists(up->reader_queue))
+		skb = dv_skb_queue_first(__builtin_preserve_access_index(&up->reader_queue));
+	if (!skb)
+		skb = dv_skb_queue_first(__builtin_preserve_access_index(&sk->sk_receive_queue));
+	return dv_skb_rx_stamp(skb);
+}
+
 static __always_inline void dv_sk_read(struct sock *sk, struct dv_sk_info *si)
 {
 	struct dv_skc_head h = {};

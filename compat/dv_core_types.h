@@ -107,8 +107,19 @@ struct sock_common {
 	struct in6_addr skc_v6_rcv_saddr;
 } __attribute__((preserve_access_index));
 
+struct sk_buff_head {
+	struct sk_buff *next;
+} __attribute__((preserve_access_index));
+
 struct sock {
 	struct sock_common __sk_common;
+	struct sk_buff_head sk_receive_queue;
+} __attribute__((preserve_access_index));
+
+/* 4.11+: UDP receives take the datagrams queued here first, then splice
+ * sk_receive_queue into it. */
+struct udp_sock {
+	struct sk_buff_head reader_queue;
 } __attribute__((preserve_access_index));
 
 struct tcp_sock {
@@ -126,6 +137,7 @@ struct tcp_sock {
  * in the `headers` struct_group (an anonymous union member): CO-RE finds
  * them through it. */
 struct sk_buff {
+	long long tstamp; /* ktime_t: an s64 since 4.10 (a one-member union before) */
 	unsigned int len;
 	unsigned int data_len;
 	__u16 transport_header;

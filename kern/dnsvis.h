@@ -24,7 +24,8 @@
  *                fields seen from the receiving socket): daddr/dport are
  *                the peer it came from (the server), saddr/sport the
  *                socket's own address; ts_ns is when the receive call
- *                returned it; the receiving process by proc_id.  UDP: one
+ *                returned it, rx_real_ns (UDP) when it reached the host;
+ *                the receiving process by proc_id.  UDP: one
  *                datagram with QR=1 tested in the kernel, orig_len its
  *                length (DV_M_LEN_KNOWN), at most DV_RESP_MAX bytes copied
  *                (payload_len < orig_len: the copy is short).  TCP: the
@@ -109,9 +110,12 @@ struct dv_rec_head {
  * one's QR bit. */
 struct dv_msg {
 	struct dv_rec_head h;
-	unsigned long long ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	unsigned long long proc_id; /* the dv_proc describing the sender */
-	unsigned long long sock_id; /* the socket (kernel address), 0 when unknown */
+	unsigned long long ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	unsigned long long proc_id;    /* the dv_proc describing the sender */
+	unsigned long long sock_id;    /* the socket (kernel address), 0 when unknown */
+	unsigned long long rx_real_ns; /* DV_REC_RESP, UDP: the datagram's arrival
+					* (CLOCK_REALTIME, the kernel's receive stamp),
+					* 0 when unknown; else 0 */
 	unsigned int tgid, tid, uid, gid;
 	unsigned int orig_len;	    /* bytes the call sent (DV_M_LEN_KNOWN) */
 	unsigned int stream_seq;    /* reserved: 0 */

@@ -131,7 +131,8 @@ struct dv_recv_stash {
 	__u64 len;	  /* buffer size / iovec count / mmsghdr count */
 	__u64 uaddr;	  /* recvfrom: src_addr and addrlen (0: none) */
 	__u64 ualen;
-	__u16 hook; /* enum dv_hook of the call */
+	__u64 rx_stamp; /* UDP: the receive stamp of the datagram first in line, 0 none */
+	__u16 hook;	/* enum dv_hook of the call */
 };
 
 #define DV_RECV_STASHES 4096

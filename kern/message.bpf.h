@@ -204,6 +204,7 @@ static __always_inline void dv_set_dest(struct dv_msg *m, const struct dv_dest *
 	m->uid = (__u32)uid_gid;
 	m->gid = uid_gid >> 32;
 	m->sock_id = d->sock;
+	m->rx_real_ns = 0;
 	m->stream_seq = d->seq;
 	m->hook = hook;
 	m->msg_index = idx;

@@ -6,7 +6,8 @@
  * A received message is a struct dv_msg like a sent one, filled by
  * dv_set_dest() from a struct dv_dest that describes the receiving socket:
  * daddr/dport the peer the bytes came from, saddr/sport the socket's own
- * address, ts_ns the moment the receive returned.  It goes out through
+ * address, ts_ns the moment the receive returned (rx_real_ns, UDP, the
+ * moment the datagram arrived).  It goes out through
  * dv_finish() (kern/output.bpf.h), so the receiver is described by a
  * process record exactly like a sender.
  *
@@ -58,12 +59,14 @@ static __always_inline int dv_is_response(const struct dv_msg *m, const struct d
 }
 
 /* The record's fields (kern/dnsvis.h DV_REC_RESP): d is the receiving
- * socket, ret what the call returned, idx the recvmmsg entry. */
+ * socket, ret what the call returned, idx the recvmmsg entry, rx_stamp the
+ * datagram's arrival (UDP, 0 when unknown). */
 static __always_inline void dv_set_resp(struct dv_msg *m, const struct dv_dest *d, __u16 hook,
-					unsigned long ret, int idx)
+					unsigned long ret, int idx, __u64 rx_stamp)
 {
 	dv_set_dest(m, d, hook, ret, idx);
 	m->h.type = DV_REC_RESP;
+	m->rx_real_ns = d->proto ? 0 : rx_stamp;
 }
 
 /* The source a UDP receive filled in at user address uaddr (alen bytes)

@@ -13,7 +13,8 @@
  *   first, so any other datagram costs three small reads; then the IP
  *   header (network_header; v4 or v6 by its version nibble) for the peer;
  *   then up to DV_RESP_MAX bytes of DNS from after the UDP header, and
- *   QR=1.  orig_len is the UDP length less its header (DV_M_LEN_KNOWN).
+ *   QR=1.  orig_len is the UDP length less its header (DV_M_LEN_KNOWN);
+ *   rx_real_ns the skb's receive stamp, when it arrived.
  *   The own address and port are the socket's (as a send reports them).
  *   len < 0 is a MSG_PEEK: the datagram stays queued and the call that
  *   consumes it reports it.  A nonlinear skb (data in page fragments; some
@@ -155,7 +156,8 @@ int kp_skb_consume_udp(struct dv_pt_regs *ctx)
 	if (!dv_is_response(&sc->m[0], &d))
 		return 0;
 	dv_dest_from_sk(sk, &d, 1);
-	dv_set_resp(&sc->m[0], &d, DV_HOOK_KPROBE_SKB_CONSUME_UDP, dns_len, 0);
+	dv_set_resp(&sc->m[0], &d, DV_HOOK_KPROBE_SKB_CONSUME_UDP, dns_len, 0,
+		    dv_skb_rx_stamp(skb));
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;
@@ -260,7 +262,7 @@ int kp_tcp_cleanup_rbuf(struct dv_pt_regs *ctx)
 	dv_resp_copy_iov(&sc->m[0], st.seg, st.nseg, 0, (unsigned long)copied, 1);
 	if (!dv_is_response(&sc->m[0], &st.d))
 		return 0;
-	dv_set_resp(&sc->m[0], &st.d, DV_HOOK_KPROBE_TCP_CLEANUP_RBUF, (unsigned long)copied, 0);
+	dv_set_resp(&sc->m[0], &st.d, DV_HOOK_KPROBE_TCP_CLEANUP_RBUF, (unsigned long)copied, 0, 0);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_kp);
 	return 0;

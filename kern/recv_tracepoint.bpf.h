@@ -13,9 +13,11 @@
  * descriptor: a socket connected to a port in the set (UDP or TCP), or an
  * unconnected UDP socket that sent a DNS query to an address
  * (DV_SOCK_SENT_TO, kern/recv.bpf.h).  Then the call's buffer, the socket,
- * its peer and (TCP) tcp_sock.copied_seq, the stream position of the first
- * byte to be read, go into recv_stash by pid_tgid, and the thread's slot in
- * recv_slots is counted up.
+ * its peer, (TCP) tcp_sock.copied_seq, the stream position of the first
+ * byte to be read, and (UDP) the receive stamp of the datagram first in the
+ * socket's queue, the one the call returns (none queued: the call waits
+ * and returns as one arrives), go into recv_stash by pid_tgid, and the
+ * thread's slot in recv_slots is counted up.
  * sys_exit_*: the slot's count first: 0 is the usual case and ends the
  * program; else the stash is taken (and counted down).  ret <= 0: nothing.
  * Else min(ret, DV_RESP_MAX) bytes are copied from the buffer (or up to
@@ -130,6 +132,8 @@ static __always_inline int dv_recv_stash_call(__u16 hook, unsigned long fd, unsi
 		return 0;
 	if ((flags & (DV_MSG_PEEK | DV_MSG_ERRQUEUE)) || (st.d.proto && (flags & DV_MSG_TRUNC)))
 		return 0;
+	if (!st.d.proto) /* a call that waits for its datagram returns as it arrives */
+		st.rx_stamp = dv_udp_next_rx_stamp((struct sock *)st.d.sock);
 	st.ptr = ptr;
 	st.len = len;
 	st.uaddr = uaddr;
@@ -178,13 +182,13 @@ static __always_inline int dv_recv_take(struct dv_sys_exit *ctx, __u16 hook,
 	return ctx->ret > 0 && st->hook == hook ? 0 : -1;
 }
 
-/* m[0] is the call's message from d: send it if it is one. */
-static __always_inline void dv_resp_send(void *ctx, struct dv_scratch *sc, const struct dv_dest *d,
-					 __u16 hook, long ret)
+/* m[0] is the message of stashed call st: send it if it is one. */
+static __always_inline void dv_resp_send(void *ctx, struct dv_scratch *sc,
+					 const struct dv_recv_stash *st, long ret)
 {
-	if (!dv_is_response(&sc->m[0], d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!dv_is_response(&sc->m[0], &st->d) || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))
 		return;
-	dv_set_resp(&sc->m[0], d, hook, (unsigned long)ret, 0);
+	dv_set_resp(&sc->m[0], &st->d, st->hook, (unsigned long)ret, 0, st->rx_stamp);
 	dv_single(sc);
 	dv_finish(ctx, sc, &tail_tp);
 }
@@ -207,7 +211,7 @@ static __always_inline int dv_recv_exit_buf(struct dv_sys_exit *ctx, __u16 hook)
 	if (!st.d.proto && st.uaddr && st.ualen &&
 	    dv_read_user(&alen, sizeof(alen), (const void *)st.ualen) == 0 && alen > 0)
 		dv_resp_src(&st.d, (const void *)st.uaddr, (unsigned long)alen);
-	dv_resp_send(ctx, sc, &st.d, hook, ctx->ret);
+	dv_resp_send(ctx, sc, &st, ctx->ret);
 	return 0;
 }
 
@@ -270,7 +274,7 @@ int tp_readv_exit(struct dv_sys_exit *ctx)
 		return 0;
 	dv_resp_copy_iov(&sc->m[0], (const struct dv_uiovec *)st.ptr, st.len, 0,
 			 (unsigned long)ctx->ret, 0);
-	dv_resp_send(ctx, sc, &st.d, DV_HOOK_TP_READV, ctx->ret);
+	dv_resp_send(ctx, sc, &st, ctx->ret);
 	return 0;
 }
 
@@ -292,7 +296,7 @@ int tp_recvmsg_exit(struct dv_sys_exit *ctx)
 	if (!sc)
 		return 0;
 	dv_recv_msghdr(&sc->m[0], &st.d, (const void *)st.ptr, (unsigned long)ctx->ret);
-	dv_resp_send(ctx, sc, &st.d, DV_HOOK_TP_RECVMSG, ctx->ret);
+	dv_resp_send(ctx, sc, &st, ctx->ret);
 	return 0;
 }
 
@@ -336,7 +340,7 @@ int tp_recvmmsg_exit(struct dv_sys_exit *ctx)
 		}
 		if (!dv_is_response(m, &d))
 			continue;
-		dv_set_resp(m, &d, DV_HOOK_TP_RECVMMSG, mlen, i);
+		dv_set_resp(m, &d, DV_HOOK_TP_RECVMMSG, mlen, i, i ? 0 : st.rx_stamp);
 		n++;
 	}
 	if (!n || !dv_pid_wanted(bpf_get_current_pid_tgid() >> 32))

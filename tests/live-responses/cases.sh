@@ -66,6 +66,10 @@ run silent dns_client 4099 0 "$CLIENT" sendto 127.0.0.1 53 "$(dom silent)" A 409
 run wrongport dns_client 4100 0 "$CLIENT" -r -f sendto 127.0.0.1 53 "$(dom wrongport)" A 4100
 run tcp-two dns_client 36864 0 "$CLIENT" -r tcp-two 127.0.0.1 53 "$(dom tcp-two)" A 36864
 run ipv6 dns_client 4102 0 "$CLIENT" -r ipv6 ::1 53 "$(dom ipv6)" AAAA 4102
+# a slow reader: the answer waits 300 ms in the socket before the receive
+# call; its latency is the arrival's.  c-ares (Node.js) under libuv's loop.
+run slow-reader dns_client 4103 0 "$CLIENT" -r -S send 127.0.0.1 53 "$(dom slow-reader)" A 4103
+run cares node - 0 node "$HERE/../live/cares_client.js" "$(dom cares)"
 
 kill "$RESPONDER" 2>/dev/null
 wait "$RESPONDER" 2>/dev/null

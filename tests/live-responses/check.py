@@ -168,6 +168,26 @@ def check_late(recs, c, p):
         p.append("query events %s" % [x.get("sport") for x in q])
 
 
+def check_slow_reader(recs, c, p):
+    """The answer waited 300 ms in the socket (dns_client -S): the latency
+    runs to its arrival, not to the read."""
+    by = paired(recs, c, p, ["A"])
+    want_rcode(by, "NOERROR", p)
+    r = by.get("A")
+    want_answers(r, [(c["domain"], "A", "127.0.0.2")], p)
+    # the read came >= 300 ms after the arrival: a latency to the read is
+    # >= 300000 whatever the wire took
+    if r is not None and not 0 < r["latency_us"] < 300000:
+        p.append("latency_us %d, want the arrival's (< 300000)" % r["latency_us"])
+
+
+def check_cares(recs, c, p):
+    by = paired(recs, c, p, ["A", "AAAA"])
+    want_rcode(by, "NOERROR", p)
+    want_answers(by.get("A"), [(c["domain"], "A", "127.0.0.2")], p)
+    want_answers(by.get("AAAA"), [(c["domain"], "AAAA", "::2")], p)
+
+
 def check_plain(qtype, data, family):
     def check(recs, c, p):
         by = paired(recs, c, p, [qtype])
@@ -236,6 +256,8 @@ CHECKS = {
     "wrongport": check_wrongport,
     "tcp-two": check_tcp_two,
     "ipv6": check_plain("AAAA", "::2", "AF_INET6"),
+    "slow-reader": check_slow_reader,
+    "cares": check_cares,
 }
 
 

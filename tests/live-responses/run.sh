@@ -55,7 +55,7 @@ trap 'echo "live-responses: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TE
 start_watchdog live-responses 90
 
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc unshare ip getent dig; do
+for t in python3 cc unshare ip getent dig node; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 [ -x "$DNSVIS" ] || { fail setup "not executable: $DNSVIS"; finish; }

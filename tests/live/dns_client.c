@@ -1,7 +1,7 @@
 /* dns_client.c - live-test client: sends ONE known DNS query through a
  * chosen send path, so the tracer's per-syscall handling can be checked.
  *
- * usage: dns_client [-r] [-n] [-f] PATH SERVER PORT NAME QTYPE TXID
+ * usage: dns_client [-r] [-n] [-f] [-S] PATH SERVER PORT NAME QTYPE TXID
  *        dns_client flood-udp N
  *        dns_client flood-write N
  *        dns_client flood-dns N SERVER PORT PREFIX
@@ -12,6 +12,9 @@
  *   -f  read UDP replies with recvfrom(2) and a source address (else recv(2)):
  *       an unconnected socket then takes a reply from any port, and the
  *       tracer sees where it came from.
+ *   -S  slow reader: once a UDP reply is readable, wait 300 ms before the
+ *       receive call, as an event loop busy elsewhere does (c-ares under
+ *       libuv): the reply's latency is its arrival, not this read.
  *   default: wait up to 1 s for a reply, ignore its absence.
  *
  * PATH (how the query leaves the process):
@@ -289,6 +292,9 @@ static long ms_left(const struct timespec *deadline)
 }
 
 static int recv_with_from; /* -f */
+static int slow_read;	   /* -S */
+
+#define SLOW_READ_MS 300
 
 /* Wait up to 1 s for replies to all of qs[0..n).  Returns how many matched. */
 static int wait_udp(int fd, const struct query *qs, int n)
@@ -306,6 +312,11 @@ static int wait_udp(int fd, const struct query *qs, int n)
 
 		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
 			break;
+		if (slow_read) {
+			struct timespec busy = {0, SLOW_READ_MS * 1000000L};
+
+			nanosleep(&busy, NULL);
+		}
 		if (recv_with_from) {
 			struct sockaddr_storage from;
 			socklen_t fl = sizeof(from);
@@ -649,7 +660,7 @@ int main(int argc, char **argv)
 	struct query qs[MMSG_MAX];
 	uint16_t port, txid, qtype;
 
-	while ((opt = getopt(argc, argv, "+rnf")) != -1) {
+	while ((opt = getopt(argc, argv, "+rnfS")) != -1) {
 		switch (opt) {
 		case 'r':
 			require = 1;
@@ -660,8 +671,12 @@ int main(int argc, char **argv)
 		case 'f':
 			recv_with_from = 1;
 			break;
+		case 'S':
+			slow_read = 1;
+			break;
 		default:
-			die("usage: dns_client [-r] [-n] [-f] PATH SERVER PORT NAME QTYPE TXID");
+			die("usage: dns_client [-r] [-n] [-f] [-S] PATH SERVER PORT NAME QTYPE "
+			    "TXID");
 		}
 	}
 	argv += optind;
@@ -680,7 +695,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 6)
-		die("usage: dns_client [-r] [-n] [-f] PATH SERVER PORT NAME QTYPE TXID");
+		die("usage: dns_client [-r] [-n] [-f] [-S] PATH SERVER PORT NAME QTYPE TXID");
 
 	path = argv[0];
 	port = (uint16_t)parse_num(argv[2], 65535, "port");

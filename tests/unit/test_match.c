@@ -484,9 +484,43 @@ static void test_full_default_table(void)
 	match_free(m);
 }
 
+/* A response's arrival (live UDP: the kernel's receive stamp) is its time
+ * for the latency when it lies between the query's send and the receive;
+ * otherwise (none, stale, or past the receive: clocks apart) the receive. */
+static void test_arrival(void)
+{
+	static const struct {
+		int64_t arrival, want_us;
+	} cases[] = {
+	    {10 * SEC + 800000, 800},	    /* read 300 ms after it came */
+	    {10 * SEC, 0},		    /* the send's own ns: still between */
+	    {0, 300800},		    /* not stamped */
+	    {10 * SEC - 1, 300800},	    /* before the query: stale */
+	    {10 * SEC + 300800001, 300800}, /* after the receive */
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct matcher *m = new_matcher(0, 0);
+		struct match_query q = query(1, 40000, 0x1234, "slow.example", 10 * SEC);
+		struct match_response r = answer(&q, 10 * SEC + 300800000);
+
+		r.arrival_ns = cases[i].arrival;
+		CHECK_INT(match_query(m, &q), MATCH_Q_NEW);
+		match_response(m, &r);
+		CHECK_INT(nseen, 1);
+		CHECK_INT(seen[0].kind, MATCH_PAIRED);
+		CHECK_INT(seen[0].latency_us, cases[i].want_us);
+		CHECK_INT(seen[0].latency_last_us, cases[i].want_us);
+		CHECK_INT(seen[0].ts_ns, 10 * SEC + 300800000); /* the record keeps the receive */
+		CHECK_INT(match_stats(m)->latency_clamped, 0);
+		match_free(m);
+	}
+}
+
 int main(void)
 {
 	test_pairing();
+	test_arrival();
 	test_not_matching();
 	test_no_question();
 	test_retries();

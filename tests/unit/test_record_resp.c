@@ -143,6 +143,7 @@ struct rec_spec {
 	uint16_t server;   /* the server's port */
 	uint32_t seq;	   /* TCP */
 	uint32_t orig_len; /* 0: payload_len */
+	uint64_t rx_real;  /* DV_REC_RESP: the kernel's receive stamp (0: none) */
 };
 
 static void push_msg(struct record_reader *te, const struct rec_spec *s, const void *payload,
@@ -165,6 +166,7 @@ static void push_msg(struct record_reader *te, const struct rec_spec *s, const v
 	memcpy(m.saddr, s->cport ? "\x7f\x00\x00\x01" : "\0\0\0\0", 4);
 	m.flags = DV_M_LEN_KNOWN | (s->tcp ? DV_M_SEQ : 0);
 	m.stream_seq = s->seq;
+	m.rx_real_ns = s->rx_real;
 	m.orig_len = s->orig_len ? s->orig_len : (uint32_t)len;
 	m.payload_len = (unsigned short)len;
 	memcpy(m.payload, payload, len);
@@ -234,8 +236,8 @@ static int has(int i, const char *s)
 static void test_udp_pair(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 0, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1012500000LL, 40000, 53, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 0, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1012500000LL, 40000, 53, 0, 0, 0};
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
 
@@ -275,8 +277,8 @@ static void test_udp_pair(void)
 static void test_udp_reordered_receiver(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40001, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID2, 12, SOCK_UDP, 0, 1001 * MS, 40001, 53, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40001, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID2, 12, SOCK_UDP, 0, 1001 * MS, 40001, 53, 0, 0, 0};
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
 
@@ -303,8 +305,8 @@ static void test_udp_reordered_receiver(void)
 static void test_socket_reused(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40010, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1001 * MS, 40010, 53, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40010, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1001 * MS, 40010, 53, 0, 0, 0};
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
 	struct record_extra x;
@@ -347,8 +349,8 @@ static void test_socket_reused(void)
 static void test_tcp(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_TCP, 1, 1000 * MS, 41000, 53, 5000, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_TCP, 1, 1020 * MS, 41000, 53, 9000, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_TCP, 1, 1000 * MS, 41000, 53, 5000, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_TCP, 1, 1020 * MS, 41000, 53, 9000, 0, 0};
 	uint8_t buf[1024];
 	struct msgbuf m, m2;
 	size_t n, n2;
@@ -402,8 +404,8 @@ static void test_tcp(void)
 static void test_short_and_malformed(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40002, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1003 * MS, 40002, 53, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40002, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1003 * MS, 40002, 53, 0, 0, 0};
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
 
@@ -452,8 +454,8 @@ static void test_short_and_malformed(void)
 static void test_unsolicited(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40003, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1002 * MS, 40003, 5353, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40003, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1002 * MS, 40003, 5353, 0, 0, 0};
 	struct record_extra x;
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
@@ -485,8 +487,8 @@ static void test_unsolicited(void)
 static void test_timeout_clock(void)
 {
 	struct record_reader *te = reader_new(1000 * MS);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40004, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP + 1, 0, 1990 * MS, 40005, 53, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40004, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP + 1, 0, 1990 * MS, 40005, 53, 0, 0, 0};
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
 
@@ -528,8 +530,8 @@ static void test_timeout_clock(void)
 static void test_filtered(void)
 {
 	struct record_reader *te = reader_new(0);
-	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40006, 53, 0, 0};
-	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1002 * MS, 40006, 53, 0, 0};
+	struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 40006, 53, 0, 0, 0};
+	struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1002 * MS, 40006, 53, 0, 0, 0};
 	struct msgbuf m;
 	int64_t now = 1000 * MS;
 
@@ -547,9 +549,46 @@ static void test_filtered(void)
 	reader_free(te);
 }
 
+/* A UDP response read 310 ms after it arrived: the latency runs to the
+ * arrival, its CLOCK_REALTIME stamp moved to the records' clock by the
+ * reader's offset; a stamp that is no time at all leaves the read's. */
+static void test_udp_arrival(void)
+{
+	static const struct {
+		uint64_t rx_real_off; /* added to the reader's offset; ~0: a hostile value */
+		int64_t want_us;
+	} cases[] = {{1002500000ULL, 2500}, {~0ULL, 312500}, {0, 312500}};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct record_reader *te = reader_new(0);
+		struct rec_spec q = {DV_REC_MSG, TGID, 11, SOCK_UDP, 0, 1000 * MS, 0, 53, 0, 0, 0};
+		struct rec_spec r = {DV_REC_RESP, TGID, 11, SOCK_UDP, 0, 1312500000LL,
+				     40000,	  53,	0,  0,	      0};
+		struct msgbuf m;
+		int64_t now = 1000 * MS;
+
+		te->wall_off_ns = 1700000000LL * 1000000000LL;
+		if (cases[i].rx_real_off == ~0ULL)
+			r.rx_real = ~0ULL;
+		else if (cases[i].rx_real_off)
+			r.rx_real = (uint64_t)te->wall_off_ns + cases[i].rx_real_off;
+		push_proc(te, TGID, 11, "node");
+		query(&m, 0x4321, "slow.example.com", 1);
+		push_msg(te, &q, m.b, m.n);
+		answer(&m, 0x4321, "slow.example.com", 1, 0);
+		push_msg(te, &r, m.b, m.n);
+		drains(te, &now, 3);
+		CHECK_INT(nout, 1);
+		CHECK_INT(outs[0].kind, OUTCOME_RESPONSE);
+		CHECK_INT(outs[0].latency_us, cases[i].want_us);
+		reader_free(te);
+	}
+}
+
 int main(void)
 {
 	test_udp_pair();
+	test_udp_arrival();
 	test_udp_reordered_receiver();
 	test_socket_reused();
 	test_tcp();

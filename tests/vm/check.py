@@ -353,6 +353,14 @@ def case_late(recs, c, p):
         want_resp(r, c, p, "NOERROR", a_answer(c), lat=(300000, 1000000))
 
 
+def case_slowread(recs, c, p):
+    """dns_client -S: the answer waits 300 ms in the socket before the
+    read.  The latency runs to its arrival: a latency to the read would be
+    >= 300000 whatever the wire took."""
+    for r in only(recs, "response", p):
+        want_resp(r, c, p, "NOERROR", a_answer(c), lat=(1, 300000))
+
+
 def case_truncate(recs, c, p):
     """TC over UDP, no answer; the same query over TCP, answered."""
     only(recs, "response", p, 2)
@@ -391,7 +399,8 @@ UNSOLICITED_HOOK = {"kprobe": "kprobe/skb_consume_udp",
 RESP_CASES = {"sendto": case_plain("udp"), "tcp": case_plain("tcp"),
               "nx": case_rcode("NXDOMAIN"), "silent": case_silent,
               "servfail": case_rcode("SERVFAIL"), "refused": case_rcode("REFUSED"),
-              "chain": case_chain, "late": case_late, "truncate": case_truncate,
+              "chain": case_chain, "late": case_late, "slowread": case_slowread,
+              "truncate": case_truncate,
               "wrongport": case_wrongport}
 
 

@@ -108,8 +108,9 @@ resp_client() {
 }
 # The response cases (tests/vm/check.py, row "responses"), besides the
 # answers to sendto and tcp: NXDOMAIN, and no reply; SERVFAIL, REFUSED, A
-# and AAAA behind a CNAME chain, an answer 300 ms late, a truncated UDP
-# answer and the TCP retry, an answer from a wrong port.  The ones that
+# and AAAA behind a CNAME chain, an answer 300 ms late, an answer read
+# 300 ms after it arrived, a truncated UDP answer and the TCP retry, an
+# answer from a wrong port.  The ones that
 # must time out (--timeout 1) first, so that the timeout records are out
 # before dnsvis stops; the new ones run beside the send-path cases.
 cases() {
@@ -117,6 +118,7 @@ cases() {
 	client silent sendto 127.0.0.1 A
 	resp_client wrongport sendto A A udp f
 	resp_client late sendto A A udp
+	resp_client slowread send A A udp S
 	resp_client chain sendmmsg A A,AAAA udp
 	resp_client servfail sendto A A udp
 	resp_client refused send A A udp

@@ -15,7 +15,9 @@
  * receive stream is not its send stream), then wait the same.
  *
  * Clock.  Timeouts go by the kernel's CLOCK_MONOTONIC, the clock of both
- * records' ts_ns (latency = response ts - query ts).  The match stage's
+ * records' ts_ns (latency = response ts - query ts, where the response's
+ * ts is its arrival when the kernel stamped a UDP one: rx_real_ns, moved to
+ * CLOCK_MONOTONIC; see match.c answer_time).  The match stage's
  * clock is moved, at each drain end, not to now but to the end of the
  * drain CLOCK_LAG_DRAINS before (less CLOCK_SLACK_NS): every response
  * stamped before then has been matched by now (read a drain after it, one
@@ -38,11 +40,14 @@
  * answers nothing by its port is tried with port 0 too.  (The port tells
  * apart two sockets at one kernel address, the second opened after the
  * first closed.)  A record without sock_id is keyed by its whole 5-tuple. */
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "enrich/proc_info.h"
 #include "event.h"
@@ -92,6 +97,7 @@ struct resp_state {
 	/* during feed_response(): the record and its receiving process */
 	const struct dv_msg *cur;
 	const struct dnsvis_proc *receiver;
+	int stamp_fd; /* asks the kernel to stamp received packets; -1 none */
 };
 
 /* ---- the senders kept ------------------------------------------------------ */
@@ -267,6 +273,17 @@ static void on_outcome(void *ctx, const struct dnsvis_outcome *o)
 	sink_outcome(te->sink, &out);
 }
 
+/* When record m's datagram reached the host, on ts_ns's clock
+ * (CLOCK_MONOTONIC), from its CLOCK_REALTIME receive stamp and the offset
+ * between the clocks (resynced every second); 0 when not stamped. */
+static int64_t arrival_of(const struct record_reader *te, const struct dv_msg *m)
+{
+	if (!m->rx_real_ns || m->rx_real_ns > (uint64_t)INT64_MAX)
+		return 0;
+	/* wraps rather than overflows, whatever the record says */
+	return (int64_t)(m->rx_real_ns - (uint64_t)te->wall_off_ns);
+}
+
 /* Decoded response r of record m to the match stage, unless a filter
  * leaves it out (as it left out its query). */
 static void match_decoded(struct record_reader *te, const struct dv_msg *m,
@@ -277,6 +294,7 @@ static void match_decoded(struct record_reader *te, const struct dv_msg *m,
 	/* wraps rather than overflows, whatever the record says */
 	int64_t wall = (int64_t)(m->ts_ns + (uint64_t)te->wall_off_ns);
 	struct timespec ts = {(time_t)(wall / 1000000000LL), (long)(wall % 1000000000LL)};
+	struct feed_times t = {(int64_t)m->ts_ns, arrival_of(te, m), &ts};
 	struct dnsvis_proc proc;
 	const struct dv_proc *p;
 	struct match_flow fl, alt;
@@ -296,8 +314,7 @@ static void match_decoded(struct record_reader *te, const struct dv_msg *m,
 	alt.dport = 0; /* a query sent before its socket had a port */
 	rs->cur = m;
 	rs->receiver = &proc;
-	feed_response_alt(rs->feed, &fl, fl.sock && fl.dport ? &alt : NULL, (int64_t)m->ts_ns, &ts,
-			  r);
+	feed_response_alt(rs->feed, &fl, fl.sock && fl.dport ? &alt : NULL, &t, r);
 	rs->cur = NULL;
 	rs->receiver = NULL;
 }
@@ -427,6 +444,26 @@ void resp_flush(struct record_reader *te, int64_t now_ns)
 	feed_flush(rs->feed);
 }
 
+/* A socket with SO_TIMESTAMP: while one is open the kernel stamps every
+ * packet it receives (one clock read each), and a UDP receive leaves the
+ * stamp of the datagram it returned in the socket (sk_stamp), which the
+ * receive programs read: the latency runs to the arrival, not to when the
+ * process got round to reading it.  Without one, it runs to the read. */
+static int stamps_on(void)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)) == 0)
+		return fd;
+	fprintf(stderr,
+		"dnsvis: warning: cannot turn on receive timestamps (%s): UDP latency "
+		"runs to the receive call\n",
+		strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int record_responses_start(struct record_reader *te, int64_t timeout_ns, uint32_t max_pending)
 {
 	struct resp_state *rs = calloc(1, sizeof(*rs));
@@ -441,6 +478,7 @@ int record_responses_start(struct record_reader *te, int64_t timeout_ns, uint32_
 	if (!rs)
 		return -1;
 	te->st->resp = rs;
+	rs->stamp_fd = stamps_on();
 	tcp_streams_init(&rs->tcp, tcp_resp, tcp_resp_ready, te);
 	rs->dec = malloc(sizeof(*rs->dec));
 	rs->wait = calloc(RESP_WAIT_MAX, sizeof(*rs->wait));
@@ -466,6 +504,8 @@ void resp_free(struct record_reader *te)
 	}
 	kept_put(rs->last);
 	tcp_streams_free(&rs->tcp);
+	if (rs->stamp_fd >= 0)
+		close(rs->stamp_fd);
 	free(rs->wait);
 	free(rs->dec);
 	free(rs);

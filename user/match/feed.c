@@ -196,16 +196,19 @@ void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,
 		   const struct timespec *wall, const struct dns_response *r)
 {
-	feed_response_alt(f, flow, NULL, ts_ns, wall, r);
+	struct feed_times t = {.ts_ns = ts_ns, .wall = wall};
+
+	feed_response_alt(f, flow, NULL, &t, r);
 }
 
 void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
-		       const struct match_flow *alt, int64_t ts_ns, const struct timespec *wall,
+		       const struct match_flow *alt, const struct feed_times *t,
 		       const struct dns_response *r)
 {
 	struct match_response mr = {
 	    .flow = *flow,
-	    .ts_ns = ts_ns,
+	    .ts_ns = t->ts_ns,
+	    .arrival_ns = t->arrival_ns,
 	    .txid = r->header.id,
 	    .has_question = r->has_question,
 	    .qtype = r->has_question ? r->question.qtype : 0,
@@ -219,7 +222,7 @@ void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
 		if (!match_answers(f->m, &mr))
 			mr.flow = *flow; /* unsolicited: as it came */
 	}
-	f->wall = wall;
+	f->wall = t->wall;
 	match_response(f->m, &mr);
 	f->wall = NULL;
 }

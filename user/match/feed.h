@@ -78,11 +78,18 @@ void feed_query_flow(struct match_feed *f, const struct dnsvis_event *ev,
 void feed_response(struct match_feed *f, const struct match_flow *flow, int64_t ts_ns,
 		   const struct timespec *wall, const struct dns_response *r);
 
+/* When a live response came: the receive (ts_ns), the arrival when the
+ * kernel stamped it (match.h), the receive's wall-clock time. */
+struct feed_times {
+	int64_t ts_ns, arrival_ns;
+	const struct timespec *wall;
+};
+
 /* feed_response() where a query may have been keyed otherwise (live: a
  * send on an unbound socket, without its port): alt, when flow answers
  * none. */
 void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
-		       const struct match_flow *alt, int64_t ts_ns, const struct timespec *wall,
+		       const struct match_flow *alt, const struct feed_times *t,
 		       const struct dns_response *r);
 
 /* The clock moves on: time out what is due. */

@@ -520,9 +520,20 @@ int match_answers(struct matcher *m, const struct match_response *r)
 	return answered(m, r) != NIL;
 }
 
+/* The response's time for entry i's latency: its arrival, when known and
+ * between the query's first send and the receive (the clocks of a stamp
+ * and of ts_ns are apart, and a stamp may be stale), else ts_ns. */
+static int64_t answer_time(const struct matcher *m, uint32_t i, const struct match_response *r)
+{
+	int64_t a = r->arrival_ns;
+
+	return a > 0 && a >= m->pool[i].first_ns && a <= r->ts_ns ? a : r->ts_ns;
+}
+
 void match_response(struct matcher *m, const struct match_response *r)
 {
 	struct match_result res = {.response = r, .ts_ns = r->ts_ns};
+	int64_t t;
 	uint32_t i;
 
 	m->st.responses++;
@@ -538,8 +549,9 @@ void match_response(struct matcher *m, const struct match_response *r)
 	res.kind = MATCH_PAIRED;
 	if (r->ts_ns < m->pool[i].first_ns)
 		m->st.latency_clamped++;
-	res.latency_us = span(m->pool[i].first_ns, r->ts_ns, NS_PER_US);
-	res.latency_last_us = span(m->pool[i].last_ns, r->ts_ns, NS_PER_US);
+	t = answer_time(m, i, r);
+	res.latency_us = span(m->pool[i].first_ns, t, NS_PER_US);
+	res.latency_last_us = span(m->pool[i].last_ns, t, NS_PER_US);
 	finish(m, i, &res);
 }
 

@@ -63,7 +63,8 @@ struct match_query {
 
 struct match_response {
 	struct match_flow flow;
-	int64_t ts_ns; /* when it arrived */
+	int64_t ts_ns;	    /* when it arrived (live: when the receive call returned it) */
+	int64_t arrival_ns; /* live UDP: when it reached the host, on ts_ns's clock; 0 unknown */
 	uint16_t txid;
 	int has_question; /* qtype, qclass and name hold its first question */
 	uint16_t qtype, qclass;
