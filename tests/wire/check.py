@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Live-vs-wire assertions for tests/wire/run.sh (python3 stdlib only).
 
-  check.py WIRE_TSV EVENTS_JSONL MANIFEST TAG
+  check.py WIRE_TSV EVENTS_JSONL MANIFEST TAG [RESP_TSV]
 
 WIRE_TSV: tshark -T fields output, one frame per line, tab-separated:
   frame.number tcp.stream ip.dst ipv6.dst udp.dstport tcp.dstport dns.id
@@ -17,7 +17,15 @@ and nothing of TAG may appear in dnsvis that is not on the wire.  An event's
 source port is the wire's for that query, or 0 for a UDP query (the
 tracepoint backend's first send on a socket not bound yet: the kernel picks
 the port inside the call).
-Prints "ok CASE (...)" or "FAIL CASE: ..." per case, then the extra group.
+RESP_TSV (dnsvis ran with --responses): the UDP responses on the wire,
+  dns.id dns.qry.name dns.qry.type dns.time dns.flags.truncated
+one per line.  Each one tshark paired with its query (dns.time, the wire's
+latency) must have one response record in dnsvis whose latency_us is the
+wire's within LATENCY_SLACK_US: the latency runs to the arrival, however
+late the client read it.  A truncated one may have none: glibc goes to TCP
+at the first TC answer and never reads the other.
+Prints "ok CASE (...)" or "FAIL CASE: ..." per case, then the extra group
+(and the latency group).
 """
 import collections
 import json
@@ -27,6 +35,9 @@ QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16,
           "AAAA": 28, "SRV": 33, "HTTPS": 65, "ANY": 255}
 QNAMES = {v: k for k, v in QTYPES.items()}
 failed = 0
+# send -> arrival in dnsvis against tcpdump's send -> send on loopback: the
+# stamps are microseconds apart; a read 300 ms late, or c-ares's ~5 ms, is not
+LATENCY_SLACK_US = 2000
 
 
 def report(name, good, msg):
@@ -83,8 +94,8 @@ def load_events(path, tag):
         if not line:
             continue
         e = json.loads(line)
-        if e.get("type") == "lost":
-            continue
+        if e.get("type") not in (None, "query"):
+            continue  # lost, and --responses' records (latency_problems)
         c = case_of(str(e.get("domain", "")), tag)
         if c is None:
             continue
@@ -116,8 +127,37 @@ def sport_problems(wire, events):
     return probs
 
 
+def latency_problems(resp_tsv, events_path, tag):
+    """Each UDP response tshark paired (dns.time) against dnsvis's record of
+    it; returns (checked, problems)."""
+    live = collections.defaultdict(list)
+    for line in open(events_path, errors="replace"):
+        e = json.loads(line) if line.strip() else {}
+        if e.get("type") == "response" and e.get("proto") == "udp" and \
+                case_of(str(e.get("domain", "")), tag):
+            live[(int(e["txid"]), e["domain"].lower().rstrip("."),
+                  qtype_num(e["qtype"]))].append(e.get("latency_us"))
+    checked, probs = 0, []
+    for line in open(resp_tsv, errors="replace"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 5 or not f[3] or "," in f[0] or not case_of(f[1], tag):
+            continue
+        key = (int(f[0], 0), f[1].lower().rstrip("."), int(f[2], 0))
+        wire_us = round(float(f[3]) * 1e6)
+        got = live.get(key, [])
+        if not got and f[4].strip().lower() in ("1", "true"):
+            continue
+        checked += 1
+        if len(got) != 1:
+            probs.append("%s %s: %d response records" % (f[1].split(".")[0], f[2], len(got)))
+        elif got[0] is None or abs(got[0] - wire_us) > LATENCY_SLACK_US:
+            probs.append("%s txid=%#x %s: latency_us %s, the wire's %d" % (
+                f[1].split(".")[0], key[0], QNAMES.get(key[2], key[2]), got[0], wire_us))
+    return checked, probs
+
+
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         raise SystemExit(__doc__)
     tag = sys.argv[4].lower()
     wire = load_wire(sys.argv[1], tag)
@@ -160,6 +200,11 @@ def main():
     report("nothing-extra", not stray,
            "; ".join(show(x[1]) for x in stray[:5]) if stray else
            "no event of this run outside the cases")
+    if len(sys.argv) == 6:
+        n, probs = latency_problems(sys.argv[5], sys.argv[2], tag)
+        report("latency", n and not probs, "; ".join(probs[:6]) if probs else
+               "%d UDP responses, each with the wire's latency within %d us" % (
+                   n, LATENCY_SLACK_US) if n else "no UDP response on the wire")
     sys.exit(min(failed, 100))
 
 

@@ -13,7 +13,9 @@
 # query and several on one connection; busybox nslookup; raw senders
 # (tests/live/dns_client.c) for two messages in one TCP send, a length sent
 # apart from its message, a message split over two sends, a sendmmsg of 8
-# queries and a sendmsg with msg_namelen 0 on a connected socket.  The
+# queries and a sendmsg with msg_namelen 0 on a connected socket; c-ares
+# (Node.js) and a raw reader that reads 300 ms late.  With --responses:
+# each UDP response's latency_us is the wire's (tshark's dns.time).  The
 # resolvers run in a mount namespace whose /etc/resolv.conf names 127.0.0.1.
 #
 # Output: "ok CASE" / "FAIL CASE: reason", then "wire: N passed, N failed".
@@ -44,7 +46,7 @@ trap 'echo "wire: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TERM
 start_watchdog wire 120
 
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc unshare getent dig busybox tcpdump tshark; do
+for t in python3 cc unshare getent dig busybox node tcpdump tshark; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 [ -x "$1" ] || { fail setup "not executable: $1"; finish; }
@@ -63,7 +65,8 @@ start_responder "$PY" "$TMPD" || { fail setup "responder: $(head -c 300 responde
 # ---- capture and trace -----------------------------------------------------
 tcpdump -i lo -n -U --immediate-mode -s0 -w cap.pcap port 53 2>tcpdump.err &
 TCPDUMP_PID=$!
-env --default-signal=INT "$DNSVIS" trace -o json >events.jsonl 2>dnsvis.err </dev/null &
+env --default-signal=INT "$DNSVIS" trace -o json --responses >events.jsonl 2>dnsvis.err \
+	</dev/null &
 DNSVIS_PID=$!
 wait_until "$TCPDUMP_PID" 50 grep -q "listening on" tcpdump.err ||
 	{ fail setup "tcpdump: $(head -c 300 tcpdump.err)"; finish; }
@@ -103,6 +106,10 @@ case_run tcp-split 1 - "$CLIENT" -r tcp-split 127.0.0.1 53 @N@.test.example AAAA
 case_run sendmmsg8 8 - "$CLIENT" -r sendmmsg8 127.0.0.1 53 @N@.test.example A 0xb400
 case_run sendmsg-namelen0 1 - "$CLIENT" -r sendmsg-namelen0 127.0.0.1 53 @N@.test.example \
 	A 0xb500
+# clients that read late: c-ares (Node.js) under libuv's loop; an answer read
+# 300 ms after it came (dns_client -S).  Their latency is the wire's.
+case_run cares 2 - in_ns resolv.conf node "$HERE/../live/cares_client.js" @N@.test.example
+case_run slow-reader 1 - "$CLIENT" -r -S send 127.0.0.1 53 @N@.test.example A 0xb600
 if [ -n "$PROBLEMS" ]; then fail clients "$PROBLEMS"; else ok clients "every client exited 0"; fi
 
 sleep 0.5 # > dnsvis's 100 ms flush
@@ -119,5 +126,9 @@ tshark -n -r cap.pcap -Y "dns.flags.response == 0" -T fields -E separator=/t \
 	-e udp.dstport -e tcp.dstport -e dns.id -e dns.qry.name -e dns.qry.type \
 	-e dns.flags.response -e udp.srcport -e tcp.srcport >wire.tsv 2>tshark.err ||
 	{ fail tshark "$(head -c 300 tshark.err)"; finish; }
-count_results < <(python3 "$HERE/check.py" wire.tsv events.jsonl manifest.tsv "$TAG" 2>&1)
+tshark -n -r cap.pcap -Y "udp && dns.flags.response == 1" -T fields -E separator=/t \
+	-E occurrence=a -E aggregator=, -e dns.id -e dns.qry.name -e dns.qry.type -e dns.time \
+	-e dns.flags.truncated \
+	>resp.tsv 2>tshark.err || { fail tshark "$(head -c 300 tshark.err)"; finish; }
+count_results < <(python3 "$HERE/check.py" wire.tsv events.jsonl manifest.tsv "$TAG" resp.tsv 2>&1)
 finish
