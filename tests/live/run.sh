@@ -7,8 +7,8 @@
 # Starts tests/live/responder.py on 127.0.0.1:53 and [::1]:53, starts
 # `DNSVIS trace -o json`, waits for its "dnsvis: ready" line, sends one query
 # per case (tests/live/dns_client.c through every send path, plus getent, dig,
-# busybox nslookup and python getaddrinfo, each in a private mount namespace
-# whose /etc/resolv.conf names 127.0.0.1), stops dnsvis with SIGINT and checks
+# busybox nslookup, c-ares (Node.js) and python getaddrinfo, each in a private
+# mount namespace whose /etc/resolv.conf names 127.0.0.1), stops dnsvis with SIGINT and checks
 # the JSON Lines against what was sent (tests/live/check.py).  Then short runs
 # for --pid, --comm, --domain, -c and -d, and bpftool checks that nothing is
 # left attached.  Traffic goes to loopback only.
@@ -92,7 +92,7 @@ start_watchdog live "$TIME_LIMIT"
 
 # ---- preflight -----------------------------------------------------------
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc unshare timeout getent dig busybox; do
+for t in python3 cc unshare timeout getent dig busybox node; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 if [ "$SELFTEST" = 1 ]; then
@@ -275,6 +275,9 @@ run_cases() {
 	resolver dig-resolvconf A dig "$(command -v dig)" dig +tries=1 +time=2 @DOM@
 	resolver busybox-nslookup A,AAAA busybox "$(command -v busybox)" \
 		busybox nslookup @DOM@ 127.0.0.1
+	# c-ares (Node.js's dns.Resolver): its own resolv.conf reader and sockets
+	resolver node-cares A,AAAA node "$(command -v node)" \
+		node "$HERE/cares_client.js" @DOM@
 	resolver python-getaddrinfo A,AAAA "$(basename "$PY" | cut -c1-15)" "$PY" \
 		"$PY" -c 'import socket; socket.getaddrinfo("@DOM@", 80)'
 	# Non-DNS noise: no event may carry these pids.
