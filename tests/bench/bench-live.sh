@@ -121,7 +121,7 @@ take_live_lock 900 || die 2 "another live run holds /tmp/dnsvis-live.lock"
 mkdir -p "$OUT"
 WORK=$(mktemp -d "$OUT/live.XXXXXX") || die 2 "mktemp failed"
 SINK_PID="" ASINK_PID="" DNSVIS_PID="" SEND_PID="" WATCHDOG_PID="" NULL_PID="" FLOOR_PID="" SAMPLER_PID=""
-REPORT_PID=""
+REPORT_PID="" STAMPS_PID=""
 STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
 
 cleanup() {
@@ -132,6 +132,7 @@ cleanup() {
 	stop_pid "$NULL_PID" TERM 2
 	stop_pid "$FLOOR_PID" TERM 2
 	stop_pid "$REPORT_PID" TERM 2
+	stop_pid "$STAMPS_PID" TERM 2
 	stop_pid "$SINK_PID" TERM 2
 	stop_pid "$ASINK_PID" TERM 2
 	stop_pid "$WATCHDOG_PID" TERM 1
@@ -473,6 +474,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	done
 done
 slower() { awk -v r="$1" 'BEGIN {printf "%.0f", (1 - r) * 100}'; }
+slower_text() { awk -v r="$1" 'BEGIN {d = (1 - r) * 100; printf "%.0f%% %s", (d < 0 ? -d : d), (d < 0 ? "faster" : "slower")}'; }
 rw=$(ratio "$(median "${W[@]}")" "$(median "${N[@]}")")
 rc=$(ratio "$(median "${CW[@]}")" "$(median "${CN[@]}")")
 rr=$(ratio "$(median "${CR[@]}")" "$(median "${CN[@]}")")
@@ -480,6 +482,32 @@ slow=$(slower "$rc") sloww=$(slower "$rw") slowr=$(slower "$rr")
 TABLE+=("| unpaced DNS sender, queries per sender CPU second (median of $ROUNDS) | $(fmt_k "$(median "${CW[@]}")") | no tracer: $(fmt_k "$(median "${CN[@]}")") | ${rc}x ($slow% slower) | <= 10% slower | $(verdict le "$slow" 10) |")
 TABLE+=("| ... the least perf-buffer reporter (tp_report.bpf.c: port test, address, payload, one perf output, rings read), same rounds | $(fmt_k "$(median "${CR[@]}")") | no tracer: $(fmt_k "$(median "${CN[@]}")") | ${rr}x ($slowr% slower) | - (the floor of reporting each query; dnsvis / it: $(ratio "$(median "${CW[@]}")" "$(median "${CR[@]}")")x) | - |")
 TABLE+=("| ... the same, wall-clock q/s | $(fmt_k "$(median "${W[@]}")") | no tracer: $(fmt_k "$(median "${N[@]}")") | ${rw}x ($sloww% slower) | (noisy: shared CPUs) | - |")
+
+# ---- 3b. the kernel's receive stamps (what --responses turns on) ---------
+# Non-DNS UDP to the sink, unpaced, with a socket holding SO_TIMESTAMP
+# (loadgen stamps) and without, in turn: on loopback the receive, stamp
+# included, runs in the sender's context, so its CPU time per send shows it.
+declare -a SON SOFF
+for ((round = 1; round <= ROUNDS; round++)); do
+	for cfg in $( ((round % 2)) && echo "off on" || echo "on off"); do
+		say "receive stamps $cfg, round $round of $ROUNDS (${FSECS}s)"
+		if [ "$cfg" = on ]; then
+			"$LOADGEN" stamps >"$WORK/stamps.out" 2>"$WORK/stamps.err" &
+			STAMPS_PID=$!
+			wait_until "$STAMPS_PID" 50 grep -qs '^stamps: on' "$WORK/stamps.out" ||
+				die 1 "loadgen stamps: $(head -c 300 "$WORK/stamps.err")"
+			send 9 0 "$FSECS" "s$round" sendto || exit 1
+			stop_pid "$STAMPS_PID" TERM 2
+			STAMPS_PID=""
+			SON+=("$RATE_CPU")
+		else
+			send 9 0 "$FSECS" "s$round" sendto || exit 1
+			SOFF+=("$RATE_CPU")
+		fi
+	done
+done
+rs=$(ratio "$(median "${SON[@]}")" "$(median "${SOFF[@]}")")
+TABLE+=("| UDP send + loopback receive with the kernel's receive stamps on (dnsvis --responses holds SO_TIMESTAMP), sends per sender CPU second (median of $ROUNDS) | $(fmt_k "$(median "${SON[@]}")") | stamps off: $(fmt_k "$(median "${SOFF[@]}")") | ${rs}x ($(slower_text "$rs"); the rounds vary by more) | - (stated: the cost to every received packet) | - |")
 
 # ---- 4. the kprobe backend in VM guests -----------------------------------
 if [ "${BENCH_VM:-1}" != 0 ]; then
@@ -501,6 +529,7 @@ echo "|---|---:|---:|---:|---|---|"
 printf '%s\n' "${TABLE[@]}"
 echo
 echo "Unpaced rounds, q/s per sender CPU second: with ${CW[*]}; least reporter ${CR[*]}; without ${CN[*]}; wall-clock with ${W[*]}; least reporter ${R[*]}; without ${N[*]}"
+echo "Receive-stamp rounds, non-DNS sends per sender CPU second: on ${SON[*]}; off ${SOFF[*]}"
 echo "dnsvis events/sent in the unpaced runs:$FLOOD"
 echo "least reporter samples/sent in the unpaced runs:$RFLOOD"
 echo "Memory samples (s, RSS KiB, memlock B): $(tr '\n' ';' <"$WORK/mem.tsv")"

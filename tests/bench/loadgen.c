@@ -37,6 +37,11 @@
  *       sender's user+system CPU seconds, which include the BPF programs
  *       and the loopback delivery run in its context).
  *
+ *   loadgen stamps
+ *       Hold a UDP socket with SO_TIMESTAMP, as dnsvis --responses does:
+ *       while one is open the kernel stamps every packet it receives.
+ *       Prints "stamps: on" once set; exits 0 on SIGTERM/SIGINT.
+ *
  * Traffic goes to 127.0.0.1 only.
  */
 #define _GNU_SOURCE
@@ -477,15 +482,39 @@ static int send_main(int argc, char **argv)
 	return 0;
 }
 
+/* loadgen stamps: hold a socket with SO_TIMESTAMP until SIGTERM/SIGINT. */
+static int stamps_main(void)
+{
+	int one = 1, fd, sig;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)) != 0)
+		die(1, "SO_TIMESTAMP: %s", strerror(errno));
+	printf("stamps: on\n");
+	fflush(stdout);
+	while (sigwait(&set, &sig) != 0)
+		;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "sink"))
 		return sink_main(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "send"))
 		return send_main(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "stamps"))
+		return stamps_main();
 	fprintf(stderr,
 		"usage: loadgen sink [--answer] PORT...\n"
 		"       loadgen send --port P --seconds T [--rate QPS] [--tag TAG] [--call C] "
-		"[--recv]\n");
+		"[--recv]\n"
+		"       loadgen stamps\n");
 	return 2;
 }
