@@ -10,7 +10,7 @@ PKGS=(
 	tshark tcpdump                            # conformance and benchmark baselines
 	python3 iproute2 util-linux procps        # fixture generator, test helpers, unshare
 	python3-yaml groff-base systemd bsdutils  # audit suite: DaemonSet YAML (Debian's /usr/bin/python3), man page, systemd-analyze, script(1)
-	dnsutils busybox-static nodejs            # real resolvers in live tests (glibc, dig, busybox, c-ares)
+	dnsutils busybox-static nodejs musl-tools # real resolvers in live tests (glibc, dig, busybox, c-ares, musl)
 	qemu-system-x86 lz4 zstd binutils         # VM tests (tests/vm: TCG guests, vmlinuz payloads)
 	clang-format clang-tidy cppcheck          # lint
 	lintian rpm debian-archive-keyring        # packages: lintian, rpmbuild; tests/vm: the private apt config

@@ -67,9 +67,11 @@ run wrongport dns_client 4100 0 "$CLIENT" -r -f sendto 127.0.0.1 53 "$(dom wrong
 run tcp-two dns_client 36864 0 "$CLIENT" -r tcp-two 127.0.0.1 53 "$(dom tcp-two)" A 36864
 run ipv6 dns_client 4102 0 "$CLIENT" -r ipv6 ::1 53 "$(dom ipv6)" AAAA 4102
 # a slow reader: the answer waits 300 ms in the socket before the receive
-# call; its latency is the arrival's.  c-ares (Node.js) under libuv's loop.
+# call; its latency is the arrival's.  c-ares (Node.js) under libuv's loop;
+# musl's getaddrinfo (tests/live/gai_client.c, built by run.sh).
 run slow-reader dns_client 4103 0 "$CLIENT" -r -S send 127.0.0.1 53 "$(dom slow-reader)" A 4103
 run cares node - 0 node "$HERE/../live/cares_client.js" "$(dom cares)"
+run musl musl_gai - 0 "$TMPD/musl_gai" "$(dom musl)"
 
 kill "$RESPONDER" 2>/dev/null
 wait "$RESPONDER" 2>/dev/null

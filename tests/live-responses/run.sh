@@ -7,7 +7,8 @@
 # Starts `DNSVIS trace -o json --responses --timeout 1` in the host's
 # namespaces, then runs tests/live-responses/cases.sh in a network and mount
 # namespace of its own: the responder (tests/live/responder.py) on its
-# loopback, glibc getent, dig and tests/live/dns_client.c as clients, their
+# loopback, glibc getent, dig, c-ares (Node.js), musl's getaddrinfo and
+# tests/live/dns_client.c as clients, their
 # resolv.conf naming 127.0.0.1 (no traffic leaves the namespace).  Cases: A
 # and AAAA behind a CNAME chain, NXDOMAIN, SERVFAIL, REFUSED, an answer
 # 300 ms late, no answer (a timeout by the clock), TC=1 over UDP and the
@@ -55,7 +56,7 @@ trap 'echo "live-responses: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TE
 start_watchdog live-responses 90
 
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc unshare ip getent dig node; do
+for t in python3 cc musl-gcc unshare ip getent dig node; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 [ -x "$DNSVIS" ] || { fail setup "not executable: $DNSVIS"; finish; }
@@ -66,6 +67,9 @@ RAND=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
 CLIENT=$TMPD/dns_client
 cc -O2 -Wall -Wextra -Werror -o "$CLIENT" "$HERE/../live/dns_client.c" 2>"$TMPD/cc.err" ||
 	{ fail setup "cannot build dns_client: $(head -c 600 "$TMPD/cc.err")"; finish; }
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$TMPD/musl_gai" "$HERE/../live/gai_client.c" \
+	2>"$TMPD/cc.err" ||
+	{ fail setup "cannot build gai_client with musl-gcc: $(head -c 600 "$TMPD/cc.err")"; finish; }
 
 # start TAG CMD...: CMD (a dnsvis command line) in the background with
 # SIGINT at its default disposition; wait for "dnsvis: ready".

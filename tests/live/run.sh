@@ -7,7 +7,7 @@
 # Starts tests/live/responder.py on 127.0.0.1:53 and [::1]:53, starts
 # `DNSVIS trace -o json`, waits for its "dnsvis: ready" line, sends one query
 # per case (tests/live/dns_client.c through every send path, plus getent, dig,
-# busybox nslookup, c-ares (Node.js) and python getaddrinfo, each in a private
+# busybox nslookup, musl and python getaddrinfo, c-ares (Node.js), each in a private
 # mount namespace whose /etc/resolv.conf names 127.0.0.1), stops dnsvis with SIGINT and checks
 # the JSON Lines against what was sent (tests/live/check.py).  Then short runs
 # for --pid, --comm, --domain, -c and -d, and bpftool checks that nothing is
@@ -92,7 +92,7 @@ start_watchdog live "$TIME_LIMIT"
 
 # ---- preflight -----------------------------------------------------------
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc unshare timeout getent dig busybox node; do
+for t in python3 cc musl-gcc unshare timeout getent dig busybox node; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 if [ "$SELFTEST" = 1 ]; then
@@ -119,6 +119,9 @@ else
 	cc -O2 -Wall -Wextra -Werror -o "$CLIENT" "$HERE/dns_client.c" 2>"$TMPD/cc.err" ||
 		{ fail setup "cannot build dns_client: $(head -c 600 "$TMPD/cc.err")"; finish; }
 fi
+MUSL_GAI=$TMPD/musl_gai # musl's stub resolver (Alpine's), static
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$MUSL_GAI" "$HERE/gai_client.c" 2>"$TMPD/cc.err" ||
+	{ fail setup "cannot build gai_client with musl-gcc: $(head -c 600 "$TMPD/cc.err")"; finish; }
 OTHER_CLIENT=$TMPD/other_client # same binary, other comm (for --comm)
 cp "$CLIENT" "$OTHER_CLIENT"
 
@@ -275,6 +278,8 @@ run_cases() {
 	resolver dig-resolvconf A dig "$(command -v dig)" dig +tries=1 +time=2 @DOM@
 	resolver busybox-nslookup A,AAAA busybox "$(command -v busybox)" \
 		busybox nslookup @DOM@ 127.0.0.1
+	# musl's getaddrinfo: a bound UDP socket, A and AAAA by sendto at once
+	resolver musl-getaddrinfo A,AAAA musl_gai "$MUSL_GAI" "$MUSL_GAI" @DOM@
 	# c-ares (Node.js's dns.Resolver): its own resolv.conf reader and sockets
 	resolver node-cares A,AAAA node "$(command -v node)" \
 		node "$HERE/cares_client.js" @DOM@

@@ -13,8 +13,8 @@
 # query and several on one connection; busybox nslookup; raw senders
 # (tests/live/dns_client.c) for two messages in one TCP send, a length sent
 # apart from its message, a message split over two sends, a sendmmsg of 8
-# queries and a sendmsg with msg_namelen 0 on a connected socket; c-ares
-# (Node.js) and a raw reader that reads 300 ms late.  With --responses:
+# queries and a sendmsg with msg_namelen 0 on a connected socket; musl's
+# getaddrinfo, c-ares (Node.js) and a raw reader that reads 300 ms late.  With --responses:
 # each UDP response's latency_us is the wire's (tshark's dns.time).  The
 # resolvers run in a mount namespace whose /etc/resolv.conf names 127.0.0.1.
 #
@@ -46,7 +46,7 @@ trap 'echo "wire: interrupted" >&2; FAIL=$((FAIL + 1)); finish' INT TERM
 start_watchdog wire 120
 
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc unshare getent dig busybox node tcpdump tshark; do
+for t in python3 cc musl-gcc unshare getent dig busybox node tcpdump tshark; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 [ -x "$1" ] || { fail setup "not executable: $1"; finish; }
@@ -57,6 +57,9 @@ TAG=w$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
 CLIENT=$TMPD/dns_client
 cc -O2 -Wall -Wextra -Werror -o "$CLIENT" "$HERE/../live/dns_client.c" 2>cc.err ||
 	{ fail setup "cannot build dns_client: $(head -c 300 cc.err)"; finish; }
+MUSL_GAI=$TMPD/musl_gai
+musl-gcc -static -O2 -Wall -Wextra -Werror -o "$MUSL_GAI" "$HERE/../live/gai_client.c" 2>cc.err ||
+	{ fail setup "cannot build gai_client with musl-gcc: $(head -c 300 cc.err)"; finish; }
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >resolv.conf
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1 use-vc\n' >resolv-vc.conf
 PY=$(command -v python3)
@@ -98,6 +101,7 @@ case_run dig-tcp 1 - dig +tcp @127.0.0.1 +tries=1 +time=2 @N@.test.example
 case_run dig-keepopen 3 one-stream dig +tcp +keepopen @127.0.0.1 +tries=1 +time=2 \
 	q1.@N@.test.example q2.@N@.test.example MX q3.@N@.test.example TXT
 case_run busybox-nslookup 2 - in_ns resolv.conf busybox nslookup @N@.test.example 127.0.0.1
+case_run musl-getaddrinfo 2 - in_ns resolv.conf "$MUSL_GAI" @N@.test.example
 # txids with the top bit set: read at a UDP offset, the first byte after the
 # TCP length would look like QR=1 (a response)
 case_run tcp-two 2 - "$CLIENT" -r tcp-two 127.0.0.1 53 @N@.test.example A 0xb100
