@@ -5,8 +5,9 @@ check.py CASE OUT MANIFEST
 
 MANIFEST is tab-separated: CASE DOMAIN RUNTIME CIDFILE NAME IMAGE NSPID WANT.
 CIDFILE holds the container's full id (written by the runtime).  NSPID is
-the namespace pid wanted ("1", or "2+" for any pid above 1).  WANT is 1 when
-the query must come out, 0 when the filter must drop it.  IMAGE "-": neither
+the namespace pid wanted ("1", or "2+" for any pid above 1).  WANT is the
+number of queries that must come out for the domain (1; 2 for a resolver's A
+and AAAA), 0 when the filter must drop them.  IMAGE "-": neither
 the container's name nor its image is asserted.  A line with NSPID
 "2+" is a long-lived container's query, sent again and again: at least 2
 events, every one exact.  Prints "# CASE: N/M exact" and "ok CASE ..." or
@@ -46,6 +47,7 @@ def problems(e, row, cid):
         if e.get(field) != val:
             probs.append("%s=%r want %r" % (field, e.get(field), val))
 
+    want("daddr", "127.0.0.1")  # the test responder: nothing may leave the machine
     want("scope", "container")
     want("container_id", cid)
     want("runtime", row["runtime"])
@@ -87,9 +89,9 @@ def main():
             probs.append("%s: no container id (the container did not start)" % row["name"])
             continue
         many = row["nspid"] == "2+"
-        if (many and len(es) < 2) or (not many and len(es) != 1):
+        if (many and len(es) < 2) or (not many and len(es) != int(row["want"])):
             probs.append("%s: %d events, want %s" % (row["name"], len(es),
-                                                     "2 or more" if many else "1"))
+                                                     "2 or more" if many else row["want"]))
             continue
         bad_ev = [(e, problems(e, row, cid)) for e in es]
         bad_ev = [(e, p) for e, p in bad_ev if p]

@@ -8,7 +8,8 @@
 # manager) and containerd (ctr).  containerd and dockerd are started here
 # when they are not running, and exactly what was started here is stopped
 # again, by PID (daemons.sh).  No registry: the image is a rootfs tarball
-# (busybox-static and a static build of tests/live/dns_client.c), brought
+# (busybox-static, a static build of tests/live/dns_client.c and one of
+# tests/live/gai_client.c with musl, Alpine's C library), brought
 # in with `podman import`, then `podman save` for `docker load` and `ctr
 # images import`.  Every container uses the host's network and queries
 # tests/live/responder.py on 127.0.0.1:53 (dns_client -r: the reply must
@@ -23,6 +24,9 @@
 #             from containerd's metadata database (meta.db).
 #   seq       then 20 more, one after another, each exiting the moment its
 #             query is sent (dns_client exit-fast): the same fields.
+#   musl      10 containers at once resolve a name with musl's getaddrinfo
+#             (a resolv.conf naming 127.0.0.1 mounted over docker's and
+#             podman's): its A and AAAA queries, both attributed exactly.
 #   lag       dnsvis stopped (SIGSTOP, its cgroup watcher too) while 10
 #             containers run one after another, query and are removed, then
 #             continued: every query read after its container and cgroup
@@ -137,7 +141,7 @@ start_watchdog runtimes "$TIME_LIMIT"
 
 # ---- preflight -----------------------------------------------------------
 [ "$(id -u)" = 0 ] || { fail setup "must run as root"; finish; }
-for t in python3 cc containerd ctr dockerd "$DOCKER" podman runc tar; do
+for t in python3 cc musl-gcc containerd ctr dockerd "$DOCKER" podman runc tar; do
 	command -v "$t" >/dev/null || { fail setup "missing tool: $t"; finish; }
 done
 BUSYBOX=$(command -v busybox) || { fail setup "missing tool: busybox"; finish; }
@@ -165,9 +169,12 @@ build_image() {
 	mkdir -p "$r/bin" "$r/etc" "$r/tmp" || return 1
 	cc -static -O2 -Wall -Wextra -Werror -o "$r/bin/dns_client" "$HERE/../live/dns_client.c" \
 		2>"$TMPD/cc.err" || { echo "static dns_client: $(head -c 300 "$TMPD/cc.err")"; return 1; }
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o "$r/bin/gai_client" "$HERE/../live/gai_client.c" \
+		2>"$TMPD/cc.err" || { echo "musl gai_client: $(head -c 300 "$TMPD/cc.err")"; return 1; }
 	cp "$BUSYBOX" "$r/bin/busybox" || return 1
 	for a in sh sleep true; do ln -s busybox "$r/bin/$a" || return 1; done
 	echo "nameserver 127.0.0.1" >"$r/etc/resolv.conf"
+	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$TMPD/resolv.conf"
 	tar -C "$r" -cf "$TMPD/rootfs.tar" . || return 1
 	timeout 120 podman import --change 'CMD ["/bin/sh"]' "$TMPD/rootfs.tar" "$IMAGE" >/dev/null 2>"$TMPD/img.err" ||
 		{ echo "podman import: $(tail -c 300 "$TMPD/img.err")"; return 1; }
@@ -180,19 +187,30 @@ build_image() {
 }
 IMG_DOCKER=1 IMG_PODMAN=1 IMG_CTR=1 # removed at exit, whatever build_image got to
 why=$(build_image) || { fail setup "image: $why"; finish; }
-ok image "$IMAGE built from busybox-static and dns_client, in podman, docker and containerd"
+ok image "$IMAGE built from busybox-static, dns_client and musl's getaddrinfo, in podman, docker and containerd"
 
 # ---- containers ----------------------------------------------------------
 # run_ctr RT NAME CIDFILE CMD...: one container that runs CMD and is removed
-# when it exits (foreground).
+# when it exits (foreground).  With the host's network every runtime gives
+# it the host's /etc/resolv.conf, which names this machine's own resolver:
+# CTR_RESOLV=1 keeps a resolver in the container on 127.0.0.1 (docker and
+# podman: a resolv.conf mounted over theirs; ctr --net-host mounts the
+# host's over any, so there the container joins the host's network
+# namespace by path instead and keeps the image's, which names 127.0.0.1).
 run_ctr() {
-	local rt=$1 name=$2 cid=$3
+	local rt=$1 name=$2 cid=$3 mnt=() cnet=(--net-host)
 	shift 3
+	if [ "${CTR_RESOLV:-0}" = 1 ]; then
+		mnt=(-v "$TMPD/resolv.conf:/etc/resolv.conf:ro")
+		cnet=(--with-ns "network:/proc/$$/ns/net")
+	fi
 	case "$rt" in
-	docker) timeout 90 "$DOCKER" run --rm --network host --cidfile "$cid" --name "$name" "$IMAGE" "$@" ;;
-	podman) timeout 90 "${PODMAN[@]}" run --rm --network host "${PODMAN_RUN[@]}" --cidfile "$cid" \
-		--name "$name" "$IMAGE" "$@" ;;
-	containerd) echo "$name" >"$cid" && timeout 90 ctr -n "$CTRNS" run --rm --net-host "$IMAGE" "$name" "$@" ;;
+	docker) timeout 90 "$DOCKER" run --rm --network host "${mnt[@]}" --cidfile "$cid" --name "$name" \
+		"$IMAGE" "$@" ;;
+	podman) timeout 90 "${PODMAN[@]}" run --rm --network host "${mnt[@]}" "${PODMAN_RUN[@]}" \
+		--cidfile "$cid" --name "$name" "$IMAGE" "$@" ;;
+	containerd) echo "$name" >"$cid" && timeout 90 ctr -n "$CTRNS" run --rm "${cnet[@]}" "$IMAGE" \
+		"$name" "$@" ;;
 	esac
 }
 # start_long RT NAME CIDFILE CMD...: one container left running.
@@ -259,6 +277,23 @@ case_burst() { # RT
 	stop_dnsvis "$rt-burst"
 	check "$rt-burst" "$OUT"
 	check "$rt-seq" "$OUT"
+}
+
+# musl's getaddrinfo (Alpine's resolver) in 10 containers at once: A and
+# AAAA from each, attributed to it
+case_musl() { # RT
+	local rt=$1 i pids=() name dom
+	start_dnsvis "$rt-musl" || return
+	for ((i = 0; i < 10; i++)); do
+		name=$PFX-$rt-m$i dom=$rt-musl-$i.$RAND.test
+		expect "$rt-musl" "$dom" "$rt" "$TMPD/$name.cid" "$name" "$(image_of "$rt")" 1 2
+		CTR_RESOLV=1 run_ctr "$rt" "$name" "$TMPD/$name.cid" /bin/gai_client "$dom" \
+			>"$TMPD/$name.log" 2>&1 &
+		pids+=($!)
+	done
+	spawn_wait "${pids[@]}"
+	stop_dnsvis "$rt-musl"
+	check "$rt-musl" "$OUT"
 }
 
 case_lag() { # RT
@@ -338,6 +373,7 @@ for rt in ${RUNTIMES//,/ }; do
 	case "$rt" in docker | podman | containerd) ;; *) fail setup "unknown runtime $rt"; continue ;; esac
 	t0=$(date +%s)
 	case_burst "$rt"
+	case_musl "$rt"
 	case_lag "$rt"
 	case_long "$rt"
 	case_filter "$rt"
