@@ -34,10 +34,11 @@ def proc(tgid, pid_id, comm):
     return step(PROC, struct.pack("<HH", PROC, 4 + len(body)) + body)
 
 
-def msg(kind, tgid, pid_id, sock, ts, sport, payload, tcp=False, seq=0, orig=None):
+def msg(kind, tgid, pid_id, sock, ts, sport, payload, tcp=False, seq=0, orig=None, rx=0):
+    """rx: a response's receive stamp (rx_real_ns, CLOCK_REALTIME ns), 0 none."""
     flags = 0x02 | (0x04 if tcp else 0)
     hook = 9 if kind == RESP else 3
-    body = struct.pack("<QQQIIIIIIHHHHHBBB3x", ts, pid_id, sock, tgid, tgid, 0, 0,
+    body = struct.pack("<QQQQIIIIIIHHHHHBBB3x", ts, pid_id, sock, rx, tgid, tgid, 0, 0,
                        orig if orig is not None else len(payload), seq, hook, 2, 53, sport,
                        len(payload), flags, 6 if tcp else 17, 0)
     body += bytes([127, 0, 0, 53]).ljust(16, b"\0") + bytes([127, 0, 0, 1]).ljust(16, b"\0")
@@ -76,6 +77,11 @@ def main():
         + drain() + drain() + drain() + drain(),
         "timeout": proc(100, 7, "x") + msg(MSG, 100, 7, 0xCC00, s, 40002, query(4, "d.example"))
         + drain(200) + drain(200) + drain(200) + drain(200) + drain(200),
+        # read 300 ms after it arrived (a stamp the reader's clock offset
+        # moves: the harness's offset is 0, so the stamp is on ts's clock)
+        "udp_stamped": proc(100, 7, "node") + msg(MSG, 100, 7, 0xEE00, s, 40004, query(6, "f.example"))
+        + msg(RESP, 100, 7, 0xEE00, s + 300000000, 40004, answer(6, "f.example"), rx=s + 2000000)
+        + drain() + drain() + drain(),
         "unsolicited": proc(100, 7, "y")
         + msg(RESP, 100, 7, 0xDD00, s, 40003, answer(5, "e.example")) + drain() + drain() + drain(),
     }
