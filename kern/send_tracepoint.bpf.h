@@ -189,9 +189,15 @@ int tp_sendto(struct dv_sys_enter *ctx)
 			 ctx->args[2], (const void *)ctx->args[4], ctx->args[5]);
 }
 
+/* write(2) runs for every file in the system: the descriptor prefilter
+ * first, before the call's other arguments are loaded or any stack is set
+ * up (dv_connected_dest() tests it again: one array read more for a DNS
+ * socket's write). */
 SEC("tracepoint/syscalls/sys_enter_write")
 int tp_write(struct dv_sys_enter *ctx)
 {
+	if (!dv_fd_maybe_dns(ctx->args[0]))
+		return 0;
 	return dv_tp_buf(ctx, DV_HOOK_TP_WRITE, ctx->args[0], (const void *)ctx->args[1],
 			 ctx->args[2], 0, 0);
 }
