@@ -445,10 +445,11 @@ void resp_flush(struct record_reader *te, int64_t now_ns)
 }
 
 /* A socket with SO_TIMESTAMP: while one is open the kernel stamps every
- * packet it receives (one clock read each), and a UDP receive leaves the
- * stamp of the datagram it returned in the socket (sk_stamp), which the
- * receive programs read: the latency runs to the arrival, not to when the
- * process got round to reading it.  Without one, it runs to the read. */
+ * packet it receives (one clock read each), and the receive programs read
+ * the stamp of the datagram a call returns (kern/recv_tracepoint.bpf.h: the
+ * first queued at the call's start; recv_kprobe.bpf.h: the skb's): the
+ * latency runs to the arrival, not to when the process got round to
+ * reading it.  Without one, it runs to the read. */
 static int stamps_on(void)
 {
 	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
