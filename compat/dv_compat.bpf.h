@@ -81,8 +81,6 @@ static __always_inline void dv_read_u64_pair(const void *pa, long delta, __u64 *
 
 #define DV_AF_INET     2
 #define DV_AF_INET6    10
-#define DV_S_IFMT      0170000
-#define DV_S_IFSOCK    0140000
 #define DV_SOCK_STREAM 1
 #define DV_SOCK_DGRAM  2
 
@@ -123,33 +121,49 @@ static __always_inline struct file *dv_fd_file(struct task_struct *task, unsigne
 	return f;
 }
 
+/* type, file and sk of struct socket so.  They lie in its first 64 bytes
+ * on every kernel so far ({state, type, flags, [wq,] file, sk}; the CO-RE
+ * offsets decide): then one read of the block up to sk, else one each.
+ * Non-zero when unreadable. */
+static __always_inline int dv_socket_fields(struct socket *so, short *type, __u64 *file, __u64 *sk)
+{
+	__u64 blk[8] = {};
+	long ot = (long)bpf_core_field_offset(struct socket, type);
+	long of = (long)bpf_core_field_offset(struct socket, file);
+	long os = (long)bpf_core_field_offset(struct socket, sk);
+	long end = (of > os ? of : os) + 8;
+
+	if (ot % 2 == 0 && ot + 2 <= end && of % 8 == 0 && os % 8 == 0 &&
+	    end <= (long)sizeof(blk)) {
+		if (dv_read_kernel(blk, (__u32)end, so))
+			return -1;
+		*type = (short)(blk[(ot / 8) & 7] >> ((ot % 8) * 8));
+		*file = blk[(of / 8) & 7];
+		*sk = blk[(os / 8) & 7];
+		return 0;
+	}
+	return DV_KREAD(*type, so->type) || DV_KREAD(*file, so->file) || DV_KREAD(*sk, so->sk);
+}
+
 /* The struct sock behind a socket file, if it is a datagram or stream
- * socket; *stype gets the socket type. */
+ * socket; *stype gets the socket type.  A socket file and its socket point
+ * at each other (file->private_data, socket->file: sock_alloc_file()), which
+ * tells a socket file from any other in two reads, the inode's mode
+ * unread. */
 static __always_inline struct sock *dv_file_sock(struct file *f, short *stype)
 {
-	struct inode *ino = 0;
 	struct socket *so = 0;
-	struct sock *sk = 0;
-	unsigned short mode = 0;
+	__u64 file = 0, sk = 0;
 	short type = 0;
 
-	if (!f)
+	if (!f || DV_KREAD(so, f->private_data) || !so)
 		return 0;
-	DV_KREAD(ino, f->f_inode);
-	if (!ino)
+	if (dv_socket_fields(so, &type, &file, &sk) || file != (__u64)(unsigned long)f)
 		return 0;
-	DV_KREAD(mode, ino->i_mode);
-	if ((mode & DV_S_IFMT) != DV_S_IFSOCK)
-		return 0;
-	DV_KREAD(so, f->private_data);
-	if (!so)
-		return 0;
-	DV_KREAD(type, so->type);
 	if (type != DV_SOCK_DGRAM && type != DV_SOCK_STREAM)
 		return 0;
 	*stype = type;
-	DV_KREAD(sk, so->sk);
-	return sk;
+	return (struct sock *)(unsigned long)sk;
 }
 
 struct dv_sk_info {

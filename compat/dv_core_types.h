@@ -224,13 +224,8 @@ struct path {
 	struct dentry *dentry;
 } __attribute__((preserve_access_index));
 
-struct inode {
-	unsigned short i_mode;
-} __attribute__((preserve_access_index));
-
 struct file {
 	struct path f_path;
-	struct inode *f_inode;
 	void *private_data;
 } __attribute__((preserve_access_index));
 
