@@ -38,6 +38,7 @@ struct dv_dest {
 	__u8 from_addr; /* the destination is the call's sockaddr (not a connected peer) */
 	__u32 seq;	/* tcp_sock.write_seq (copied_seq when received): of the first byte */
 	__u64 sock;	/* the socket, when known */
+	__u64 file;	/* its file, when the source came from the call's fd (a datagram socket) */
 	__u8 daddr[16] __attribute__((aligned(8)));
 	__u8 saddr[16] __attribute__((aligned(8)));
 };

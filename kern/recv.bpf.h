@@ -114,22 +114,16 @@ static __always_inline void dv_sock_mark_sent_to(unsigned long fd, const struct 
 {
 	struct dv_sock_key key = {.fd = (__u32)fd};
 	struct dv_sock_val val = {}, *v;
-	struct task_struct *task;
-	struct file *f;
-	short stype = 0;
 	__u32 *n;
 
-	if (!d->from_addr || d->proto || !dv_responses_on())
+	/* d->file: a datagram socket's, found by dv_src_from_fd() */
+	if (!d->from_addr || d->proto || !d->file || !dv_responses_on())
 		return;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	v = bpf_map_lookup_elem(&dns_socks, &key);
 	if (v && !(v->flags & DV_SOCK_SENT_TO))
 		return; /* connected to a DNS server: its peer is the source */
-	task = (struct task_struct *)bpf_get_current_task();
-	f = dv_fd_file(task, (unsigned int)fd);
-	if (!dv_file_sock(f, &stype) || stype != DV_SOCK_DGRAM)
-		return;
-	val.file = (unsigned long)f;
+	val.file = d->file;
 	val.flags = DV_SOCK_SENT_TO | ((d->flags & DV_M_V4MAPPED) ? DV_SOCK_V4MAPPED : 0);
 	val.family = d->family;
 	val.dport = d->dport;

@@ -129,15 +129,19 @@ static __always_inline int dv_connected_dest(unsigned long fd, struct dv_dest *d
 	return stream_only && stype != DV_SOCK_STREAM ? -1 : 0;
 }
 
-/* Source address of fd, for destinations given with the call. */
+/* Source address of fd, for destinations given with the call, and the
+ * socket's file (for dv_sock_mark_sent_to(): one walk of the fd table). */
 static __always_inline void dv_src_from_fd(unsigned long fd, struct dv_dest *d)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *f = dv_fd_file(task, (unsigned int)fd);
 	short stype = 0;
-	struct sock *sk = dv_file_sock(dv_fd_file(task, (unsigned int)fd), &stype);
+	struct sock *sk = dv_file_sock(f, &stype);
 
-	if (sk && stype == DV_SOCK_DGRAM)
+	if (sk && stype == DV_SOCK_DGRAM) {
 		dv_dest_from_sk(sk, d, 1);
+		d->file = (unsigned long)f;
+	}
 }
 
 /* Destination of a call with address uaddr (namelen bytes) on fd, or the
