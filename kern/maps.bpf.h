@@ -90,6 +90,13 @@ struct dv_scratch {
 	__u32 mm_dns;  /* DNS messages found so far */
 	__u64 mm_vec;  /* the struct mmsghdr array (user memory) */
 	__u64 mm_vlen;
+	/* what every entry of the call shares, found once: the connected peer
+	 * (mm_conn; mm_conn_state 0 not looked, 1 DNS, 2 not) and the fd's
+	 * source (mm_src: its sock, file, sport, saddr, have_src) */
+	__u32 mm_conn_state;
+	__u32 mm_src_known;
+	struct dv_dest mm_conn;
+	struct dv_dest mm_src;
 };
 
 /* The message(s) in scratch are those of a call with no more to come. */

@@ -252,6 +252,42 @@ int tp_sendmsg(struct dv_sys_enter *ctx)
 	return 0;
 }
 
+/* The source fields of s (dv_src_from_fd()) into d. */
+static __always_inline void dv_copy_src(struct dv_dest *d, const struct dv_dest *s)
+{
+	d->sock = s->sock;
+	d->file = s->file;
+	d->sport = s->sport;
+	d->have_src = s->have_src;
+	__builtin_memcpy(d->saddr, s->saddr, 16);
+}
+
+/* dv_call_dest() for an entry of the sendmmsg in sc: the entries share
+ * the fd, and all are read at the call's entry, before any is sent, so the
+ * connected peer and the fd's source are found once a call. */
+static __always_inline int dv_mmsg_dest(struct dv_scratch *sc, const void *name,
+					unsigned long namelen, struct dv_dest *d)
+{
+	if (name && namelen) {
+		if (dv_user_sockaddr(name, d))
+			return -1;
+		d->from_addr = 1;
+		if (!sc->mm_src_known) {
+			__builtin_memset(&sc->mm_src, 0, sizeof(sc->mm_src));
+			dv_src_from_fd(sc->mm_fd, &sc->mm_src);
+			sc->mm_src_known = 1;
+		}
+		dv_copy_src(d, &sc->mm_src);
+		return 0;
+	}
+	if (!sc->mm_conn_state)
+		sc->mm_conn_state = dv_connected_dest(sc->mm_fd, &sc->mm_conn, 0) ? 2 : 1;
+	if (sc->mm_conn_state != 1)
+		return -1;
+	__builtin_memcpy(d, &sc->mm_conn, sizeof(*d));
+	return 0;
+}
+
 /* DV_MMSG_BATCH entries of the sendmmsg in sc, from sc->mm_next on: the
  * DNS messages among them go out (m[0], m[1]), then on with the next batch
  * (dv_mmsg_next), in this program or after the process record. */
@@ -276,7 +312,7 @@ static __always_inline void dv_mmsg_batch(void *ctx, struct dv_scratch *sc)
 			sc->mm_end = idx; /* the kernel's copy fails here too */
 			break;
 		}
-		if (dv_call_dest(um.name, (unsigned int)um.namelen, sc->mm_fd, &d, 1))
+		if (dv_mmsg_dest(sc, um.name, (unsigned int)um.namelen, &d))
 			continue;
 		total = dv_copy_iov(m, um.iov, um.iovlen, 0, 0);
 		if (!dv_is_query(m, &d))
@@ -319,6 +355,8 @@ int tp_sendmmsg(struct dv_sys_enter *ctx)
 	sc->mm_end = vlen > DV_MMSG_MAX ? DV_MMSG_MAX : (__u32)vlen;
 	sc->mm_next = 0;
 	sc->mm_dns = 0;
+	sc->mm_conn_state = 0;
+	sc->mm_src_known = 0;
 	dv_mmsg_batch(ctx, sc);
 	return 0;
 }

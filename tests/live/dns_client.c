@@ -30,6 +30,8 @@
  *                     A with TXID and AAAA with TXID+1 (QTYPE is ignored)
  *   sendmmsg8         the same with 8 messages: A and AAAA in turn
  *   sendmmsg20        ... with 20 messages
+ *   sendmmsg-addr     unconnected UDP bound to an ephemeral port first,
+ *                     sendmmsg(2) of A and AAAA, each entry's msg_name set
  *   sendmsg-namelen0  connected UDP, sendmsg(2) whose msg_name points at
  *                     SERVER port 9 but msg_namelen is 0: the kernel sends to
  *                     the connected peer (PORT)
@@ -510,10 +512,12 @@ static void flood_dns(unsigned long n, const char *server, uint16_t port, const 
 	close(fd);
 }
 
-/* nq queries for name in one sendmmsg(2) on fd, connected to t: A (txid)
- * and AAAA (txid + 1) in turn. */
+/* nq queries for name in one sendmmsg(2) on fd: A (txid) and AAAA
+ * (txid + 1) in turn; to t connected, or (with_addr) with t in every
+ * entry's msg_name from a socket bound to an ephemeral port, so that the
+ * source is known before the call. */
 static void send_mmsg(int fd, const struct target *t, struct query *qs, int nq, const char *name,
-		      uint16_t txid)
+		      uint16_t txid, int with_addr)
 {
 	struct mmsghdr mm[MMSG_MAX];
 	struct iovec iov[MMSG_MAX];
@@ -525,8 +529,21 @@ static void send_mmsg(int fd, const struct target *t, struct query *qs, int nq, 
 		iov[i] = (struct iovec){qs[i].buf, qs[i].len};
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
+		if (with_addr) {
+			mm[i].msg_hdr.msg_name = (void *)&t->ss;
+			mm[i].msg_hdr.msg_namelen = t->len;
+		}
 	}
-	do_connect(fd, t);
+	if (with_addr) {
+		struct sockaddr_storage any;
+
+		memset(&any, 0, sizeof(any));
+		any.ss_family = t->ss.ss_family; /* the wildcard address, port 0 */
+		if (bind(fd, (struct sockaddr *)&any, t->len) != 0)
+			die("bind: %s", strerror(errno));
+	} else {
+		do_connect(fd, t);
+	}
 	sent = sendmmsg(fd, mm, (unsigned)nq, 0);
 	if (sent < 0)
 		die("sendmmsg: %s", strerror(errno));
@@ -802,9 +819,9 @@ int main(int argc, char **argv)
 		}
 		check_sent(sendmsg(fd, &mh, 0), qs[0].len, "sendmsg");
 	} else if (!strcmp(path, "sendmmsg") || !strcmp(path, "sendmmsg8") ||
-		   !strcmp(path, "sendmmsg20")) {
-		nq = !strcmp(path, "sendmmsg") ? 2 : !strcmp(path, "sendmmsg8") ? 8 : MMSG_MAX;
-		send_mmsg(fd, &t, qs, nq, argv[3], txid);
+		   !strcmp(path, "sendmmsg20") || !strcmp(path, "sendmmsg-addr")) {
+		nq = !strcmp(path, "sendmmsg8") ? 8 : !strcmp(path, "sendmmsg20") ? MMSG_MAX : 2;
+		send_mmsg(fd, &t, qs, nq, argv[3], txid, !strcmp(path, "sendmmsg-addr"));
 	} else {
 		die("unknown path: %s", path);
 	}

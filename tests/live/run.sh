@@ -246,6 +246,7 @@ run_cases() {
 	client sendmsg-connected sendmsg-connected 127.0.0.1 A
 	client sendmmsg sendmmsg 127.0.0.1 A 127.0.0.1 udp A,AAAA
 	client sendmmsg8 sendmmsg8 127.0.0.1 A 127.0.0.1 udp A,AAAA,A,AAAA,A,AAAA,A,AAAA
+	client sendmmsg-addr sendmmsg-addr 127.0.0.1 A 127.0.0.1 udp A,AAAA
 	# 20 entries: the first 16 are looked at, 4 counted (mmsg-skipped, below)
 	client sendmmsg20 sendmmsg20 127.0.0.1 A 127.0.0.1 udp \
 		"$(printf 'A,AAAA,%.0s' 1 2 3 4 5 6 7 8 | sed 's/,$//')"

@@ -108,6 +108,9 @@ case_run tcp-two 2 - "$CLIENT" -r tcp-two 127.0.0.1 53 @N@.test.example A 0xb100
 case_run tcp-len-apart 1 - "$CLIENT" -r tcp-len-apart 127.0.0.1 53 @N@.test.example A 0xb200
 case_run tcp-split 1 - "$CLIENT" -r tcp-split 127.0.0.1 53 @N@.test.example AAAA 0xb300
 case_run sendmmsg8 8 - "$CLIENT" -r sendmmsg8 127.0.0.1 53 @N@.test.example A 0xb400
+# an address in every entry, from a socket bound before: the source port is
+# known at the call and must be the wire's for both
+case_run sendmmsg-addr 2 - "$CLIENT" -r sendmmsg-addr 127.0.0.1 53 @N@.test.example A 0xb700
 case_run sendmsg-namelen0 1 - "$CLIENT" -r sendmsg-namelen0 127.0.0.1 53 @N@.test.example \
 	A 0xb500
 # clients that read late: c-ares (Node.js) under libuv's loop; an answer read
