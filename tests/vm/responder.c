@@ -210,12 +210,16 @@ struct late {
 static struct late late_q[8];
 static int late_n;
 
+/* Whole milliseconds until t, rounded up: 0 only once t has come (rounded
+ * down, an answer went out up to a millisecond early, 299.8 ms "late"). */
 static long ms_until(const struct timespec *t)
 {
 	struct timespec now;
+	long long ns;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+	ns = (long long)(t->tv_sec - now.tv_sec) * 1000000000LL + (t->tv_nsec - now.tv_nsec);
+	return ns <= 0 ? 0 : (long)((ns + 999999) / 1000000);
 }
 
 /* Send the due late answers; return the poll timeout until the next. */
