@@ -9,17 +9,17 @@
 #  1. per call, non-DNS: dnsvis (tracepoint backend), the empty programs
 #     (tp_null.bpf.c) and the hand-written port tests (tp_floor.bpf.c: one
 #     4-byte sockaddr read and a compare; write: one array read) on the same
-#     tracepoints (sys_enter_sendto, _sendmsg, _write) are attached at once;
-#     loadgen floods UDP port 9 (not DNS) with sendto, sendmsg, then write on
-#     a connected socket.  Each program's ns per call is its bpf_stats
-#     run_time_ns / run_cnt over the flood (kernel.bpf_stats_enabled is set
-#     for the run and restored after).  BENCH_STAT_ROUNDS rounds (a multiple
-#     of 3): the attach order rotates so that each program is first, second
-#     and third on the hook equally often, since the place matters: the
-#     first program to touch a page after the syscall's entry pays its TLB
-#     fill (with PTI and no PCID each entry flushes the TLB), the
-#     first to read the sender's sockaddr pays for the page the syscall
-#     itself reads a moment later.  The ratio of the sums counts.  Goal:
+#     tracepoints (sys_enter_sendto, _sendmsg, _write), each alone on them,
+#     in turn, as dnsvis runs in use; loadgen floods UDP port 9 (not DNS)
+#     with sendto, sendmsg, then write on a connected socket.  Each
+#     program's ns per call is its bpf_stats run_time_ns / run_cnt over the
+#     flood (kernel.bpf_stats_enabled is set for the run and restored
+#     after).  BENCH_STAT_ROUNDS rounds (a multiple of 3), the order of the
+#     three rotating.  Alone, because a program that shares the hook pays
+#     for what the one before it did: with PTI and no PCID each syscall
+#     entry flushes the TLB, and the first program to read the sender's
+#     sockaddr (or a map's page) pays that page's fill, which the syscall
+#     itself would pay a moment later.  The ratio of the sums counts.  Goal:
 #     <= 1.5x the empty program; the port test's own ratio is printed next
 #     to it (the floor of any port filter).  Also printed, without a goal:
 #     the same for DNS queries sent with sendto.
@@ -203,18 +203,21 @@ stop_dnsvis() { # ERRFILE: SIGINT, wait (15 s), need the summary; sets SUM_EVENT
 	read -r SUM_EVENTS SUM_LOST < <(sed -E 's/^dnsvis: ([0-9]+) events, ([0-9]+) lost.*/\1 \2/' <<<"$line")
 }
 start_null() { # the empty programs
+	: >"$WORK/tpnull.out" # "attached" of an earlier start is not this one's
 	"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPNULL" >"$WORK/tpnull.out" 2>"$WORK/tpnull.err" &
 	NULL_PID=$!
 	wait_until "$NULL_PID" 100 grep -qs '^attached' "$WORK/tpnull.out" ||
 		die 1 "tp_attach did not attach: $(head -c 300 "$WORK/tpnull.err")"
 }
 start_floor() { # the hand-written port tests
+	: >"$WORK/tpfloor.out" # "attached" of an earlier start is not this one's
 	"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPFLOOR" >"$WORK/tpfloor.out" 2>"$WORK/tpfloor.err" &
 	FLOOR_PID=$!
 	wait_until "$FLOOR_PID" 100 grep -qs '^attached' "$WORK/tpfloor.out" ||
 		die 1 "tp_attach did not attach the port tests: $(head -c 300 "$WORK/tpfloor.err")"
 }
 start_report() { # the least perf-buffer reporter, its rings read
+	: >"$WORK/tpreport.out" # "attached" of an earlier start is not this one's
 	"${PIN_DNSVIS[@]}" "$TPATTACH" "$TPREPORT" >"$WORK/tpreport.out" 2>"$WORK/tpreport.err" &
 	REPORT_PID=$!
 	wait_until "$REPORT_PID" 100 grep -qs '^attached' "$WORK/tpreport.out" ||
@@ -314,41 +317,48 @@ declare -a TABLE
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 declare -A DT DC NT NC FT FC
 for call in sendto sendmsg write dns; do DT[$call]=0 DC[$call]=0 NT[$call]=0 NC[$call]=0 FT[$call]=0 FC[$call]=0; done
+stat_calls() { # PROGRAM PID NAME_PREFIX T_VAR C_VAR ROUND: flood each call, add its ns and runs
+	local call hook port id t0 c0 t1 c1 calls="sendto sendmsg write dns"
+	local -n tsum=$4 csum=$5
+	[ "$1" = floor ] && calls="sendto sendmsg write" # its DNS hit only prints
+	for call in $calls; do
+		hook=$call port=9
+		[ "$call" = dns ] && hook=sendto port=53
+		id=$(prog_id "$2" "$3$hook") || die 1 "$1 has no program $3$hook"
+		read -r t0 c0 < <(prog_stat "$id")
+		send "$port" 0 "$SSECS" "s$6$1" "$hook" || exit 1
+		read -r t1 c1 < <(prog_stat "$id")
+		tsum[$call]=$((tsum[$call] + t1 - t0)) csum[$call]=$((csum[$call] + c1 - c0))
+	done
+}
 for ((round = 1; round <= SROUNDS; round++)); do
 	case $((round % 3)) in
 	1) order="dnsvis empty floor" ;;
 	2) order="empty floor dnsvis" ;;
 	0) order="floor dnsvis empty" ;;
 	esac
-	say "per-call cost, round $round of $SROUNDS (attach order: $order)"
+	say "per-call cost, round $round of $SROUNDS (each alone on the hooks, in turn: $order)"
 	for p in $order; do
 		case $p in
-		dnsvis) start_dnsvis /dev/null "$WORK/stat.err" || exit 1 ;;
-		empty) start_null ;;
-		floor) start_floor ;;
+		dnsvis)
+			start_dnsvis /dev/null "$WORK/stat.err" || exit 1
+			stat_calls dnsvis "$DNSVIS_PID" tp_ DT DC "$round"
+			stop_dnsvis "$WORK/stat.err" || exit 1
+			;;
+		empty)
+			start_null
+			stat_calls empty "$NULL_PID" null_ NT NC "$round"
+			stop_pid "$NULL_PID" TERM 5
+			NULL_PID=""
+			;;
+		floor)
+			start_floor
+			stat_calls floor "$FLOOR_PID" floor_ FT FC "$round"
+			stop_pid "$FLOOR_PID" TERM 5
+			FLOOR_PID=""
+			;;
 		esac
 	done
-	for call in sendto sendmsg write dns; do
-		hook=$call port=9
-		[ "$call" = dns ] && hook=sendto port=53
-		d=$(prog_id "$DNSVIS_PID" "tp_$hook") || die 1 "dnsvis has no program tp_$hook"
-		n=$(prog_id "$NULL_PID" "null_$hook") || die 1 "tp_attach has no program null_$hook"
-		f=$(prog_id "$FLOOR_PID" "floor_$hook") || die 1 "tp_attach has no program floor_$hook"
-		read -r dt0 dc0 < <(prog_stat "$d")
-		read -r nt0 nc0 < <(prog_stat "$n")
-		read -r ft0 fc0 < <(prog_stat "$f")
-		send "$port" 0 "$SSECS" "s$round" "$hook" || exit 1
-		read -r dt1 dc1 < <(prog_stat "$d")
-		read -r nt1 nc1 < <(prog_stat "$n")
-		read -r ft1 fc1 < <(prog_stat "$f")
-		DT[$call]=$((DT[$call] + dt1 - dt0)) DC[$call]=$((DC[$call] + dc1 - dc0))
-		NT[$call]=$((NT[$call] + nt1 - nt0)) NC[$call]=$((NC[$call] + nc1 - nc0))
-		FT[$call]=$((FT[$call] + ft1 - ft0)) FC[$call]=$((FC[$call] + fc1 - fc0))
-	done
-	stop_dnsvis "$WORK/stat.err" || exit 1
-	stop_pid "$NULL_PID" TERM 5
-	stop_pid "$FLOOR_PID" TERM 5
-	NULL_PID="" FLOOR_PID=""
 done
 echo "$STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
 per() { awk -v t="$1" -v c="$2" 'BEGIN {printf "%.0f", (c ? t / c : 0)}'; }

@@ -1,13 +1,12 @@
 #!/bin/busybox sh
 # bench-vm-init.sh - /init of the bench-vm guest (busybox sh, PID 1; see
 # tests/bench/bench-vm.sh).  ROUNDS rounds (from /bench/settings): dnsvis
-# (kprobe backend) and the empty kprobe on udp_sendmsg attached at once, the
-# attach order swapped each round; loadgen floods UDP port 9 (not DNS) with
-# sendto for SECONDS (the hand-written port test kp_floor.bpf.c next to the
-# empty one); each program's bpf_stats run_time_ns and run_cnt
-# before and after, and the sender's sent count and CPU seconds, go to the
-# data port (ttyS1) as one "bench: round ..." line.  The attach order
-# rotates through the three programs.  Loopback only.
+# (kprobe backend), the empty kprobe on udp_sendmsg and the hand-written
+# port test kp_floor.bpf.c, each alone on the probe in turn (the order
+# rotating), while loadgen floods UDP port 9 (not DNS) with sendto for
+# SECONDS; each program's bpf_stats run_time_ns and run_cnt over its flood,
+# and the sender's sent count and CPU seconds in that flood, go to the data
+# port (ttyS1) as one "bench: round ..." line.  Loopback only.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run
 /bin/busybox --install -s /bin
@@ -66,23 +65,34 @@ stat_of() { # NAME -> "run_time_ns run_cnt" of the newest loaded program NAME
 		want { for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } }
 		END { print t + 0, c + 0 }'
 }
+measure() { # KEY PROGRAM: flood with PROGRAM alone on the probe -> KEY_ns= KEY_runs= KEY_sent= KEY_cpu=
+	set -- "$1" $(stat_of "$2") "$2"
+	k=$1 t0=$2 c0=$3 p=$4
+	l=$(/bin/loadgen send --port 9 --rate 0 --seconds "$SECONDS" --tag "v$r$k" --call sendto 2>&1)
+	set -- $(stat_of "$p")
+	sent=$(echo "$l" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	cpu=$(echo "$l" | sed -n 's/.*cpu=\([0-9.]*\).*/\1/p')
+	echo "${k}_ns=$(($1 - t0)) ${k}_runs=$(($2 - c0)) ${k}_sent=${sent:-0} ${k}_cpu=${cpu:-0}"
+}
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	# each program in each place of the probe's list once per three rounds:
-	# the place changes a program's cost under TCG more than its code does
+	# each program alone on the probe, as dnsvis runs in use (one that
+	# shares it pays for what the one before it did), in turn; the order
+	# rotates so that TCG's drift does not favour one
 	case $((r % 3)) in
-	1) order=dnsvis,empty,floor; start_dnsvis; start_null; start_floor ;;
-	2) order=empty,floor,dnsvis; start_null; start_floor; start_dnsvis ;;
-	0) order=floor,dnsvis,empty; start_floor; start_dnsvis; start_null ;;
+	1) order="dnsvis empty floor" ;;
+	2) order="empty floor dnsvis" ;;
+	0) order="floor dnsvis empty" ;;
 	esac
-	set -- $(stat_of kp_udp_sendmsg) $(stat_of null_udp_send) $(stat_of floor_udp_send)
-	d0t=$1 d0c=$2 n0t=$3 n0c=$4 f0t=$5 f0c=$6
-	line=$(/bin/loadgen send --port 9 --rate 0 --seconds "$SECONDS" --tag v$r --call sendto 2>&1)
-	set -- $(stat_of kp_udp_sendmsg) $(stat_of null_udp_send) $(stat_of floor_udp_send)
-	out "round $r $order dnsvis_ns=$(($1 - d0t)) dnsvis_runs=$(($2 - d0c)) null_ns=$(($3 - n0t)) null_runs=$(($4 - n0c)) floor_ns=$(($5 - f0t)) floor_runs=$(($6 - f0c)) $line"
-	kill -INT $DV
-	kill -TERM $NULL $FLOOR
-	wait $DV $NULL $FLOOR
+	fields=""
+	for p in $order; do
+		case $p in
+		dnsvis) start_dnsvis; fields="$fields $(measure dnsvis kp_udp_sendmsg)"; kill -INT $DV; wait $DV ;;
+		empty) start_null; fields="$fields $(measure null null_udp_send)"; kill -TERM $NULL; wait $NULL ;;
+		floor) start_floor; fields="$fields $(measure floor floor_udp_send)"; kill -TERM $FLOOR; wait $FLOOR ;;
+		esac
+	done
+	out "round $r $(echo $order | tr ' ' ,)$fields"
 	r=$((r + 1))
 done
 bye done
