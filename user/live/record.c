@@ -165,50 +165,78 @@ static void capture_of(const struct dv_proc *p, const struct dv_msg *m, struct p
 		   ((p->flags & DV_F_CG_V1) ? PROC_CAP_CG_V1 : 0);
 }
 
-/* The last description made (into the static strings ps), reused for the
- * next messages of the same process record and thread for up to
- * FILL_REUSE_NS: a busy sender's messages come in runs, and describing
- * one (paths, cgroup and container lookups) cost more than the rest of
- * its event.  Enrichment is at most that much older than the message. */
+/* The last descriptions made, one per strings buffer ps (the query path's
+ * and the response path's), each reused for the next messages of the same
+ * process record and thread for up to FILL_REUSE_NS: a busy sender's
+ * messages come in runs, and describing one (paths, cgroup and container
+ * lookups) cost more than the rest of its event.  Enrichment is at most
+ * that much older than the message. */
 #define FILL_REUSE_NS 100000000LL
-static struct {
+#define FILL_SLOTS    2
+struct fill_slot {
 	const struct dv_proc *p;
 	uint64_t proc_id;
 	uint32_t tgid, tid, uid, gid;
 	int64_t when;
 	const struct proc_strings *ps;
 	struct dnsvis_proc proc;
-} last_fill;
+};
+static struct fill_slot fill_slots[FILL_SLOTS];
+
+/* The slot that holds ps's description, else the oldest (to be refilled). */
+static struct fill_slot *fill_slot_of(const struct proc_strings *ps)
+{
+	struct fill_slot *old = &fill_slots[0];
+
+	for (int i = 0; i < FILL_SLOTS; i++) {
+		if (fill_slots[i].ps == ps)
+			return &fill_slots[i];
+		if (fill_slots[i].when < old->when)
+			old = &fill_slots[i];
+	}
+	return old;
+}
+
+static int fill_fresh(const struct fill_slot *f, const struct dv_proc *p, const struct dv_msg *m,
+		      const struct proc_strings *ps, int64_t now)
+{
+	return p && f->p == p && f->ps == ps && f->proc_id == p->proc_id && f->tgid == m->tgid &&
+	       f->tid == m->tid && f->uid == m->uid && f->gid == m->gid &&
+	       now - f->when < FILL_REUSE_NS;
+}
+
+/* The sender of m (process record p, NULL when undescribed) into out and
+ * ps: the description made last for ps when it still holds. */
+static void describe(const struct dv_proc *p, const struct dv_msg *m, struct dnsvis_proc *out,
+		     struct proc_strings *ps)
+{
+	int64_t now = mono_ns();
+	struct fill_slot *f = fill_slot_of(ps);
+	struct proc_capture c;
+
+	if (fill_fresh(f, p, m, ps, now)) {
+		*out = f->proc;
+		return;
+	}
+	capture_of(p, m, &c);
+	proc_info_fill(&c, out, ps);
+	f->p = p; /* undescribed (NULL) never matches */
+	f->proc_id = p ? p->proc_id : 0;
+	f->tgid = m->tgid;
+	f->tid = m->tid;
+	f->uid = m->uid;
+	f->gid = m->gid;
+	f->when = now;
+	f->ps = ps;
+	f->proc = *out;
+}
 
 static struct dnsvis_proc *lazy_proc_get(struct lazy_proc *lp, struct proc_strings *ps)
 {
-	const struct dv_msg *m = lp->m;
-	int64_t now;
-
-	if (lp->have)
-		return &lp->proc;
-	now = mono_ns();
-	if (lp->p && last_fill.p == lp->p && last_fill.ps == ps &&
-	    last_fill.proc_id == lp->p->proc_id && last_fill.tgid == m->tgid &&
-	    last_fill.tid == m->tid && last_fill.uid == m->uid && last_fill.gid == m->gid &&
-	    now - last_fill.when < FILL_REUSE_NS) {
-		lp->proc = last_fill.proc;
-	} else {
-		struct proc_capture c;
-
-		capture_of(lp->p, m, &c);
-		proc_info_fill(&c, &lp->proc, ps);
-		last_fill.p = lp->p; /* undescribed (NULL) never matches */
-		last_fill.proc_id = lp->p ? lp->p->proc_id : 0;
-		last_fill.tgid = m->tgid;
-		last_fill.tid = m->tid;
-		last_fill.uid = m->uid;
-		last_fill.gid = m->gid;
-		last_fill.when = now;
-		last_fill.ps = ps;
-		last_fill.proc = lp->proc;
+	if (!lp->have) {
+		describe(lp->p, lp->m, &lp->proc, ps);
+		lp->have = 1;
 	}
-	lp->have = 1;
 	return &lp->proc;
 }
 
@@ -310,12 +338,9 @@ static void emit_msg(struct record_reader *te, const struct dv_msg *m, const str
 int record_describe(struct record_reader *te, const struct dv_msg *m, const struct dv_proc *p,
 		    struct dnsvis_proc *out, struct proc_strings *ps)
 {
-	struct proc_capture c;
-
 	if (te->f->comm && p && strncmp(p->comm, te->f->comm, sizeof(p->comm)) != 0)
 		return 0;
-	capture_of(p, m, &c);
-	proc_info_fill(&c, out, ps);
+	describe(p, m, out, ps);
 	if (te->f->comm && !p && strncmp(out->comm, te->f->comm, sizeof(out->comm)) != 0)
 		return 0;
 	return !container_filter_active(&te->f->cf) || cgroup_event_ok(&te->f->cf, out, &ps->attr);
