@@ -217,13 +217,19 @@ void feed_response_alt(struct match_feed *f, const struct match_flow *flow,
 	    .decoded = r,
 	};
 
-	if (alt && !match_answers(f->m, &mr)) {
-		mr.flow = *alt;
-		if (!match_answers(f->m, &mr))
-			mr.flow = *flow; /* unsolicited: as it came */
-	}
 	f->wall = t->wall;
-	match_response(f->m, &mr);
+	/* an answer to the flow as it came, the common case: one lookup */
+	if (!match_response_paired(f->m, &mr)) {
+		int paired = 0;
+
+		if (alt) {
+			mr.flow = *alt;
+			paired = match_response_paired(f->m, &mr);
+			mr.flow = *flow; /* unsolicited: as it came */
+		}
+		if (!paired)
+			match_response(f->m, &mr);
+	}
 	f->wall = NULL;
 }
 

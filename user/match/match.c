@@ -530,29 +530,36 @@ static int64_t answer_time(const struct matcher *m, uint32_t i, const struct mat
 	return a > 0 && a >= m->pool[i].first_ns && a <= r->ts_ns ? a : r->ts_ns;
 }
 
-void match_response(struct matcher *m, const struct match_response *r)
+int match_response_paired(struct matcher *m, const struct match_response *r)
 {
-	struct match_result res = {.response = r, .ts_ns = r->ts_ns};
+	struct match_result res = {.response = r, .ts_ns = r->ts_ns, .kind = MATCH_PAIRED};
 	int64_t t;
 	uint32_t i;
 
-	m->st.responses++;
 	see_time(m, r->ts_ns);
 	i = answered(m, r);
-	if (i == NIL) {
-		m->st.unsolicited++;
-		res.kind = MATCH_UNSOLICITED;
-		m->o.on_result(&res, m->o.ctx);
-		return;
-	}
+	if (i == NIL)
+		return 0;
+	m->st.responses++;
 	m->st.paired++;
-	res.kind = MATCH_PAIRED;
 	if (r->ts_ns < m->pool[i].first_ns)
 		m->st.latency_clamped++;
 	t = answer_time(m, i, r);
 	res.latency_us = span(m->pool[i].first_ns, t, NS_PER_US);
 	res.latency_last_us = span(m->pool[i].last_ns, t, NS_PER_US);
 	finish(m, i, &res);
+	return 1;
+}
+
+void match_response(struct matcher *m, const struct match_response *r)
+{
+	struct match_result res = {.response = r, .ts_ns = r->ts_ns, .kind = MATCH_UNSOLICITED};
+
+	if (match_response_paired(m, r))
+		return;
+	m->st.responses++;
+	m->st.unsolicited++;
+	m->o.on_result(&res, m->o.ctx);
 }
 
 void match_advance(struct matcher *m, int64_t now_ns)

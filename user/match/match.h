@@ -138,6 +138,9 @@ enum match_query_status {
 enum match_query_status match_query(struct matcher *m, const struct match_query *q);
 /* Always produces one result: paired or unsolicited. */
 void match_response(struct matcher *m, const struct match_response *r);
+/* Paired (one result, counted as match_response() counts it) when r
+ * answers an outstanding query: 1; else 0, no result, nothing counted. */
+int match_response_paired(struct matcher *m, const struct match_response *r);
 /* Would r be paired?  No result, nothing counted. */
 int match_answers(struct matcher *m, const struct match_response *r);
 /* Move the clock to now_ns and time out what is due.  An earlier time than
