@@ -1,6 +1,8 @@
 /* test_json_escape.c - json_escape() and json_escape_file(): the escaping
  * rules, and that the file writer's chunks never change the result. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "output/json_escape.h"
@@ -80,9 +82,35 @@ static void test_file_chunks(void)
 	free(want);
 }
 
+/* Runs of plain bytes are tested 8 at a time: each byte that is not plain,
+ * at every place of a 24-byte run and next to the edges of a word, comes
+ * out escaped (or as it is, for valid UTF-8) and the rest as it came. */
+static void test_word_edges(void)
+{
+	static const struct {
+		const char *in, *out;
+	} special[] = {{"\"", "\\\""},	    {"\\", "\\\\"},	 {"\x1f", "\\u001f"},
+		       {"\x7f", "\\u007f"}, {"\x01", "\\u0001"}, {" ", " "},
+		       {"~", "~"},	    {"\xff", "\\u00ff"}, {"\xc3\xa9", "\xc3\xa9"}};
+
+	for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+		for (size_t at = 0; at < 24; at++) {
+			char in[40], want[64];
+			size_t sl = strlen(special[k].in);
+
+			memset(in, 'a', sizeof(in));
+			memcpy(in + at, special[k].in, sl);
+			snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, in, special[k].out,
+				 (int)(24 - at), "aaaaaaaaaaaaaaaaaaaaaaaa");
+			CHECK_STR(esc(in, at + sl + 24 - at, 0), want);
+		}
+	}
+}
+
 int main(void)
 {
 	test_rules();
 	test_file_chunks();
+	test_word_edges();
 	return check_report("json_escape");
 }

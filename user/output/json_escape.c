@@ -92,6 +92,28 @@ static int plain_byte(unsigned c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
+/* From i on, the start of the first 8 bytes of u[0..n) that are not all
+ * plain (or of the last fewer than 8): whole words tested at once, with
+ * the byte tests of "Bit Twiddling Hacks" (exact as to whether any byte of
+ * the word is below 0x20, above 0x7e, '"' or '\\'). */
+static size_t plain_words(const unsigned char *u, size_t i, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+	for (; n - i >= 8; i += 8) {
+		uint64_t v, q, b;
+
+		memcpy(&v, u + i, 8);
+		q = v ^ (ones * '"');
+		b = v ^ (ones * '\\');
+		if ((((v - ones * 0x20) & ~v) | ((v + ones * (127 - 0x7e)) | v) |
+		     ((q - ones) & ~q) | ((b - ones) & ~b)) &
+		    highs)
+			break;
+	}
+	return i;
+}
+
 static char *escape_body(char *o, const unsigned char *u, size_t n)
 {
 	size_t i = 0;
@@ -102,7 +124,7 @@ static char *escape_body(char *o, const unsigned char *u, size_t n)
 		size_t k;
 
 		if (plain_byte(c)) {
-			for (k = i + 1; k < n && plain_byte(u[k]); k++)
+			for (k = plain_words(u, i + 1, n); k < n && plain_byte(u[k]); k++)
 				;
 			memcpy(o, u + i, k - i);
 			o += k - i;
