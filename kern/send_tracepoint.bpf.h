@@ -57,18 +57,22 @@ struct dv_umsghdr {
 
 #define DV_MMSGHDR_SIZE 64 /* struct mmsghdr: msghdr (56) + msg_len + pad */
 
-/* sockaddr in user memory -> d (all of it written), when it is AF_INET/
- * AF_INET6 with a port in the set (read first: 4 bytes; d is not touched
- * before the port passed); else non-zero. */
-static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d)
+/* sockaddr in user memory (alen bytes) -> d (all of it written), when it
+ * is AF_INET/AF_INET6 with a port in the set; else non-zero.  Read first:
+ * family and port, and with them an AF_INET address when alen covers it
+ * (one read the size of the port test's: the same copy); d is not touched
+ * before the port passed. */
+static __always_inline int dv_user_sockaddr(const void *uaddr, unsigned long alen,
+					    struct dv_dest *d)
 {
 	struct {
 		__u16 family;
 		__be16 port;
+		__u8 v4[4];
 	} fp;
 	__u16 port;
 
-	if (dv_read_user(&fp, sizeof(fp), uaddr))
+	if (dv_read_user(&fp, alen >= sizeof(fp) ? sizeof(fp) : 4, uaddr))
 		return -1;
 	port = dv_ntohs(fp.port);
 	if (!dv_port_ok(port))
@@ -77,6 +81,10 @@ static __always_inline int dv_user_sockaddr(const void *uaddr, struct dv_dest *d
 	d->dport = port;
 	if (fp.family == DV_AF_INET) {
 		d->family = DV_AF_INET;
+		if (alen >= sizeof(fp)) {
+			__builtin_memcpy(d->daddr, fp.v4, 4);
+			return 0;
+		}
 		return dv_read_user(d->daddr, 4, (const char *)uaddr + 4) ? -1 : 0;
 	}
 	if (fp.family != DV_AF_INET6)
@@ -155,7 +163,7 @@ static __always_inline int dv_call_dest(const void *uaddr, unsigned long namelen
 	if (uaddr && (namelen || !msghdr)) {
 		if (namelen == 0)
 			return dv_connected_dest(fd, d, 1);
-		if (dv_user_sockaddr(uaddr, d))
+		if (dv_user_sockaddr(uaddr, namelen, d))
 			return -1;
 		d->from_addr = 1;
 		dv_src_from_fd(fd, d);
@@ -269,7 +277,7 @@ static __always_inline int dv_mmsg_dest(struct dv_scratch *sc, const void *name,
 					unsigned long namelen, struct dv_dest *d)
 {
 	if (name && namelen) {
-		if (dv_user_sockaddr(name, d))
+		if (dv_user_sockaddr(name, namelen, d))
 			return -1;
 		d->from_addr = 1;
 		if (!sc->mm_src_known) {
@@ -384,7 +392,7 @@ int tp_connect(struct dv_sys_enter *ctx)
 	short stype = 0;
 	__u32 *n;
 
-	if (!ctx->args[1] || dv_user_sockaddr((const void *)ctx->args[1], &d))
+	if (!ctx->args[1] || dv_user_sockaddr((const void *)ctx->args[1], ctx->args[2], &d))
 		goto not_dns;
 	task = (struct task_struct *)bpf_get_current_task();
 	f = dv_fd_file(task, key.fd);
