@@ -200,6 +200,23 @@ static void test_release(struct dns_response *r)
 	CHECK_INT(nlines, 1);
 }
 
+/* An answer (txid, name) arriving at ms through feed_response_alt(): the
+ * kind of the one result it must give (none fails, and reads as a timeout);
+ * the result itself in last[]. */
+static enum dnsvis_outcome_kind answer_alt(struct match_feed *f, const struct match_flow *fl,
+					   const struct match_flow *alt, struct dns_response *r,
+					   uint16_t txid, const char *name, int64_t ms)
+{
+	struct timespec wall = {1700000000, ms * MS};
+	struct feed_times t = {.ts_ns = ms * MS, .wall = &wall};
+	int before = nlines;
+
+	decode_answer(r, txid, name, 0);
+	feed_response_alt(f, fl, alt, &t, r);
+	CHECK_INT(nlines, before + 1);
+	return nlines == before + 1 ? last[before].kind : OUTCOME_TIMEOUT;
+}
+
 /* feed_response_alt(): an answer to the flow as it came pairs through it; a
  * query keyed with no source port (sent before its socket had one) pairs
  * through the alternative flow; an answer to neither is unsolicited, as it
@@ -210,27 +227,17 @@ static void test_alt_flow(struct dns_response *r)
 	struct dnsvis_event direct = query_event(40001, 8, "a.example.com");
 	struct dnsvis_event portless = query_event(0, 9, "b.example.com");
 	struct match_flow fl = reply_flow(&direct), alt = fl;
-	struct timespec wall = {1700000000, 5 * MS};
 
 	alt.dport = 0;
 	feed_query(f, &direct, 0, 0);
 	feed_query(f, &portless, 0, 0);
-	decode_answer(r, 8, "a.example.com", 0);
-	feed_response_alt(f, &fl, &alt, &(struct feed_times){.ts_ns = 5 * MS, .wall = &wall}, r);
-	CHECK_INT(nlines, 1);
-	CHECK_INT(last[0].kind, OUTCOME_RESPONSE);
+	CHECK_INT(answer_alt(f, &fl, &alt, r, 8, "a.example.com", 5), OUTCOME_RESPONSE);
 	CHECK_INT(last[0].latency_us, 5000);
 	CHECK_INT(feed_stats(f)->paired, 1);
-	decode_answer(r, 9, "b.example.com", 0);
-	feed_response_alt(f, &fl, &alt, &(struct feed_times){.ts_ns = 6 * MS, .wall = &wall}, r);
-	CHECK_INT(nlines, 2);
-	CHECK_INT(last[1].kind, OUTCOME_RESPONSE);
+	CHECK_INT(answer_alt(f, &fl, &alt, r, 9, "b.example.com", 6), OUTCOME_RESPONSE);
 	CHECK_INT(last[1].latency_us, 6000);
 	CHECK_INT(feed_stats(f)->paired, 2);
-	decode_answer(r, 10, "c.example.com", 0);
-	feed_response_alt(f, &fl, &alt, &(struct feed_times){.ts_ns = 7 * MS, .wall = &wall}, r);
-	CHECK_INT(nlines, 3);
-	CHECK_INT(last[2].kind, OUTCOME_UNSOLICITED);
+	CHECK_INT(answer_alt(f, &fl, &alt, r, 10, "c.example.com", 7), OUTCOME_UNSOLICITED);
 	/* the flow as it came, not the alternative with no port */
 	CHECK(strstr(lines[2], "\"saddr\":\"10.0.0.2\",\"sport\":40001") != NULL);
 	CHECK_INT(feed_stats(f)->responses, 3);
