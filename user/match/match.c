@@ -515,11 +515,6 @@ static uint32_t answered(struct matcher *m, const struct match_response *r)
 	return NIL;
 }
 
-int match_answers(struct matcher *m, const struct match_response *r)
-{
-	return answered(m, r) != NIL;
-}
-
 /* The response's time for entry i's latency: its arrival, when known and
  * between the query's first send and the receive (the clocks of a stamp
  * and of ts_ns are apart, and a stamp may be stale), else ts_ns. */

@@ -141,8 +141,6 @@ void match_response(struct matcher *m, const struct match_response *r);
 /* Paired (one result, counted as match_response() counts it) when r
  * answers an outstanding query: 1; else 0, no result, nothing counted. */
 int match_response_paired(struct matcher *m, const struct match_response *r);
-/* Would r be paired?  No result, nothing counted. */
-int match_answers(struct matcher *m, const struct match_response *r);
 /* Move the clock to now_ns and time out what is due.  An earlier time than
  * the clock's is counted and ignored: the clock never goes back. */
 void match_advance(struct matcher *m, int64_t now_ns);
