@@ -1,5 +1,6 @@
-/* tp_attach.c - load a BPF object, attach each of its programs, print
- * "attached" and hold them until SIGTERM/SIGINT.  An object with a perf
+/* tp_attach.c - load a BPF object, attach each of its programs (or only
+ * the ones named after it), print "attached" and hold them until
+ * SIGTERM/SIGINT.  An object with a perf
  * event array named "events" has its rings read (RING_PAGES per CPU, the
  * reader woken when a quarter of a ring is full, as dnsvis asks), and
  * "samples N lost M" printed at the end.  Used by bench-live.sh (and
@@ -68,6 +69,30 @@ static int read_rings(int fd)
 	return 0;
 }
 
+/* Load only the programs of obj named in names[0..n-1]; 0, or -1 (said on
+ * stderr) when a name is not a program of obj. */
+static int select_programs(struct bpf_object *obj, char **names, int n)
+{
+	struct bpf_program *prog;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!bpf_object__find_program_by_name(obj, names[i])) {
+			fprintf(stderr, "tp_attach: no program %s\n", names[i]);
+			return -1;
+		}
+	}
+	bpf_object__for_each_program(prog, obj)
+	{
+		int wanted = 0;
+
+		for (i = 0; i < n && !wanted; i++)
+			wanted = !strcmp(bpf_program__name(prog), names[i]);
+		bpf_program__set_autoload(prog, wanted);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj;
@@ -76,17 +101,25 @@ int main(int argc, char **argv)
 	struct bpf_map *events;
 	int n = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: tp_attach OBJ\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: tp_attach OBJ [PROG...]\n");
 		return 2;
 	}
 	obj = bpf_object__open_file(argv[1], NULL);
-	if (!obj || bpf_object__load(obj) != 0) {
+	if (!obj) {
+		fprintf(stderr, "tp_attach: cannot open %s\n", argv[1]);
+		return 1;
+	}
+	if (argc > 2 && select_programs(obj, argv + 2, argc - 2) != 0)
+		return 1;
+	if (bpf_object__load(obj) != 0) {
 		fprintf(stderr, "tp_attach: cannot load %s\n", argv[1]);
 		return 1;
 	}
 	bpf_object__for_each_program(prog, obj)
 	{
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (n == 16 || !(links[n] = bpf_program__attach(prog))) {
 			fprintf(stderr, "tp_attach: cannot attach %s\n", bpf_program__name(prog));
 			return 1;
