@@ -52,6 +52,10 @@
 #     of the sender's own CPU time (getrusage), which other load sharing its
 #     CPU disturbs far less than the wall-clock rate (printed as well).
 #     Goal: <= 10% slower.
+#     Then the sender's side of the port test: the same non-DNS sendto
+#     flood with the empty programs and with the port tests attached, in
+#     turn, BENCH_ROUNDS rounds; the sender's CPU ns per send (medians),
+#     next to the bpf_stats figures of step 1.
 #  4. the kprobe backend in VM guests: tests/bench/bench-vm.sh (its rows;
 #     BENCH_VM=0 skips it).
 #
@@ -579,6 +583,32 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 rs=$(ratio "$(median "${SON[@]}")" "$(median "${SOFF[@]}")")
 TABLE+=("| UDP send + loopback receive with the kernel's receive stamps on (dnsvis --responses holds SO_TIMESTAMP), sends per sender CPU second (median of $ROUNDS) | $(fmt_k "$(median "${SON[@]}")") | stamps off: $(fmt_k "$(median "${SOFF[@]}")") | ${rs}x ($(slower_text "$rs"); the rounds vary by more) | - (stated: the cost to every received packet) | - |")
+
+# ---- 3c. what the port test's read costs the sender ---------------------
+# Non-DNS sendto flood, unpaced, with the empty programs and with the port
+# tests attached, in turn: the sender's CPU ns per send, against the ns the
+# programs' bpf_stats gave in step 1 (is the read a cost of its own, or one
+# the syscall would have paid anyway?).
+declare -a SE SF
+for ((round = 1; round <= ROUNDS; round++)); do
+	for cfg in $( ((round % 2)) && echo "empty floor" || echo "floor empty"); do
+		say "sender cost of the port test: $cfg, round $round of $ROUNDS (${FSECS}s)"
+		if [ "$cfg" = empty ]; then start_null; else start_floor; fi
+		send 9 0 "$FSECS" "c$round$cfg" sendto || exit 1
+		if [ "$cfg" = empty ]; then
+			stop_pid "$NULL_PID" TERM 5
+			NULL_PID=""
+			SE+=("$RATE_CPU")
+		else
+			stop_pid "$FLOOR_PID" TERM 5
+			FLOOR_PID=""
+			SF+=("$RATE_CPU")
+		fi
+	done
+done
+ns_per() { awk -v r="$1" 'BEGIN {printf "%.0f", (r > 0 ? 1e9 / r : 0)}'; }
+se=$(ns_per "$(median "${SE[@]}")") sf=$(ns_per "$(median "${SF[@]}")")
+TABLE+=("| non-DNS sendto flood, the sender's CPU ns per send with the port tests attached (median of $ROUNDS) | $sf | the empty programs: $se | $(printf "%+d" $((sf - se))) ns ($(ratio "$sf" "$se")x) | - (bpf_stats in step 1: the port test $(per "${FT[sendto]}" "${FC[sendto]}") ns, the empty program $(per "${NT[sendto]}" "${NC[sendto]}") ns) | - |")
 
 # ---- 4. the kprobe backend in VM guests -----------------------------------
 if [ "${BENCH_VM:-1}" != 0 ]; then
