@@ -160,7 +160,8 @@ if [ ! -x "$LOADGEN" ] || [ "$HERE/loadgen.c" -nt "$LOADGEN" ]; then
 	mv "$LOADGEN.tmp" "$LOADGEN"
 fi
 for o in tp_null tp_floor tp_report tp_where; do
-	if [ ! -f "$OUT/$o.bpf.o" ] || [ "$HERE/$o.bpf.c" -nt "$OUT/$o.bpf.o" ]; then
+	if [ ! -f "$OUT/$o.bpf.o" ] || [ "$HERE/$o.bpf.c" -nt "$OUT/$o.bpf.o" ] ||
+		[ "$HERE/tp_port_test.bpf.h" -nt "$OUT/$o.bpf.o" ]; then
 		clang -target bpf -O2 -g -I/usr/include/"$(uname -m)"-linux-gnu -c "$HERE/$o.bpf.c" \
 			-o "$OUT/$o.bpf.o" 2>"$WORK/cc.err" || die 2 "cannot build $o: $(head -c 600 "$WORK/cc.err")"
 	fi
@@ -310,6 +311,13 @@ ring_per_cpu() { # PID -> "bytes mappings": its perf ring mappings, per ring
 	done <"/proc/$1/maps"
 	echo "$((n ? s / n : 0)) $n"
 }
+rotation() { # ROUND A B C -> the three in round ROUND's order (A B C, B C A, C A B, ...)
+	case $(($1 % 3)) in
+	1) echo "$2 $3 $4" ;;
+	2) echo "$3 $4 $2" ;;
+	0) echo "$4 $2 $3" ;;
+	esac
+}
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a <= b)}'; }
@@ -340,11 +348,7 @@ stat_calls() { # PROGRAM PID NAME_PREFIX T_VAR C_VAR ROUND: flood each call, add
 	done
 }
 for ((round = 1; round <= SROUNDS; round++)); do
-	case $((round % 3)) in
-	1) order="dnsvis empty floor" ;;
-	2) order="empty floor dnsvis" ;;
-	0) order="floor dnsvis empty" ;;
-	esac
+	order=$(rotation "$round" dnsvis empty floor)
 	say "per-call cost, round $round of $SROUNDS (each alone on the hooks, in turn: $order)"
 	for p in $order; do
 		case $p in
@@ -405,11 +409,7 @@ stat_where() { # PROG ROUND: attach PROG alone, flood non-DNS sendto, add its ns
 }
 for ((round = 1; round <= SROUNDS; round++)); do
 	[ -z "$WHERE_ERR" ] || break
-	case $((round % 3)) in
-	1) order="exit_null_sendto exit_floor_sendto twice_sendto" ;;
-	2) order="exit_floor_sendto twice_sendto exit_null_sendto" ;;
-	0) order="twice_sendto exit_null_sendto exit_floor_sendto" ;;
-	esac
+	order=$(rotation "$round" exit_null_sendto exit_floor_sendto twice_sendto)
 	say "where the port test's cost is, round $round of $SROUNDS ($order)"
 	for p in $order; do stat_where "$p" "$round" || break; done
 done

@@ -6,14 +6,7 @@
  * sockets, here always 0) and compares it with 0.  No map output, no
  * further reads: a hand-written floor for "one port test", measured next
  * to dnsvis and the empty programs in bench-live.sh. */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-struct sys_enter {
-	__u64 common;
-	long nr;
-	unsigned long args[6];
-};
+#include "tp_port_test.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -21,15 +14,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } floor_fds SEC(".maps");
-
-static __always_inline int port_is_dns(const void *uaddr)
-{
-	__u32 fp = 0;
-
-	if (bpf_probe_read_user(&fp, sizeof(fp), uaddr))
-		return 0;
-	return (fp >> 16) == __builtin_bswap16(53);
-}
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int floor_sendto(struct sys_enter *ctx)

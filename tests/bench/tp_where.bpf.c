@@ -11,18 +11,11 @@
  *                      bytes twice: what a second user read costs.
  * No output but bpf_printk on a DNS port (which the non-DNS flood never
  * has). */
-#include <linux/bpf.h>
 #include <asm/ptrace.h>
 #include <stddef.h>
-#include <bpf/bpf_helpers.h>
+#include "tp_port_test.bpf.h"
 
 struct task_struct;
-
-struct sys_enter {
-	__u64 common;
-	long nr;
-	unsigned long args[6];
-};
 
 struct sys_exit {
 	__u64 common;
@@ -41,15 +34,6 @@ struct {
 struct saved_args {
 	unsigned long r9, r8, ax, cx, dx, si, di, orig_ax;
 };
-
-static __always_inline int port_is_dns(const void *uaddr)
-{
-	__u32 fp = 0;
-
-	if (bpf_probe_read_user(&fp, sizeof(fp), uaddr))
-		return 0;
-	return (fp >> 16) == __builtin_bswap16(53);
-}
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int exit_null_sendto(void *ctx)
